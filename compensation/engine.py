@@ -235,7 +235,10 @@ def validate_scheme(scheme: Scheme, prefix: str = "scheme") -> None:
         if milestone.day <= previous_day:
             raise BonusInputError(f"{where}.day", "days must be strictly increasing")
         previous_day = milestone.day
-        _check_ratio(milestone.share_of_plan, f"{where}.share_of_plan", upper=None)
+        share = _check_ratio(milestone.share_of_plan, f"{where}.share_of_plan", upper=None)
+        # The required amount is money too: it must fit Decimal(14, 2) like any amount.
+        if round_half_up(Fraction(scheme.plan) * share) >= 10 ** (MAX_DIGITS_BEFORE_POINT + 2):
+            raise BonusInputError(f"{where}.share_of_plan", "makes the required amount too large")
         _check_ratio(milestone.fraction, f"{where}.fraction", upper=Fraction(1))
         total += milestone.fraction
     if total > 1:

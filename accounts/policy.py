@@ -1,0 +1,274 @@
+"""Who may do what: the one place that decides access.
+
+Every view, service, queryset and export asks here. Anything not granted below is
+denied. Roles are Django groups (``Role``); the administrator is a Django superuser.
+
+- staff: their department's collections and team figures, their own pay lines;
+- head: all of that for the department they head, and the proposal after close;
+- commercial director: every department; schemes; approve, edit, return, reopen;
+- accountant: approved and paid periods, payroll exports, marking paid; payments;
+- administrator: people, clients and payments (imports included).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+
+from accounts.models import Department, Employee, Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    User = AbstractBaseUser | AnonymousUser
+
+
+class Action(StrEnum):
+    VIEW_DEPARTMENT = "view_department"  # dashboard, collections, team figures
+    VIEW_PAYMENTS = "view_payments"
+    MANAGE_PAYMENTS = "manage_payments"  # record, void, import, assign unmatched
+    EDIT_SCHEME = "edit_scheme"
+    CLOSE_PERIOD = "close_period"
+    PROPOSE = "propose"
+    REVIEW = "review"  # edit, return, approve
+    REOPEN = "reopen"
+    VIEW_PERIOD = "view_period"  # the period's team figures and history
+    VIEW_PAY_LINES = "view_pay_lines"  # everyone's pay in a period
+    EXPORT_PAYROLL = "export_payroll"
+    MARK_PAID = "mark_paid"
+
+
+def _roles(user: Any) -> frozenset[str]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_role_cache", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._role_cache = cached
+    return cached
+
+
+def has_role(user: Any, role: Role) -> bool:
+    return role.value in _roles(user)
+
+
+def is_admin(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser)
+
+
+def employee_of(user: Any) -> Employee | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return user.employee
+    except Employee.DoesNotExist:
+        return None
+
+
+def is_director(user: Any) -> bool:
+    return has_role(user, Role.DIRECTOR)
+
+
+def is_accountant(user: Any) -> bool:
+    return has_role(user, Role.ACCOUNTANT)
+
+
+def heads(user: Any, department: Department) -> bool:
+    """The user is the head of this department (by role and by the department's record)."""
+    employee = employee_of(user)
+    return employee is not None and has_role(user, Role.HEAD) and department.head_id == employee.pk
+
+
+def belongs_to(user: Any, department: Department, on: dt.date | None = None) -> bool:
+    """The user is a staff member of the department (now, or on a given day)."""
+    employee = employee_of(user)
+    if employee is None or not has_role(user, Role.STAFF):
+        return False
+    on = on or dt.date.today()
+    return employee.memberships.filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=on),
+        department=department,
+        started_on__lte=on,
+    ).exists()
+
+
+def _department_of(obj: Any) -> Department | None:
+    if isinstance(obj, Department):
+        return obj
+    return getattr(obj, "department", None)
+
+
+def can(user: Any, action: Action, obj: Any = None) -> bool:
+    """May ``user`` do ``action`` on ``obj`` (a department, period or other record)?"""
+    if not _roles(user) and not is_admin(user):
+        return False
+    rule = _RULES.get(action)
+    return bool(rule and rule(user, obj))
+
+
+def require(user: Any, action: Action, obj: Any = None) -> None:
+    if not can(user, action, obj):
+        raise PermissionDenied
+
+
+def _in_department(user: Any, obj: Any) -> bool:
+    department = _department_of(obj)
+    if department is None:
+        return False
+    month = getattr(obj, "month", None)
+    return heads(user, department) or belongs_to(user, department, month)
+
+
+def _view_department(user: Any, obj: Any) -> bool:
+    return is_director(user) or is_admin(user) or _in_department(user, obj)
+
+
+def _view_payments(user: Any, obj: Any) -> bool:
+    if obj is None:
+        return (
+            is_director(user)
+            or is_accountant(user)
+            or is_admin(user)
+            or bool(visible_departments(user).exists())
+        )
+    return is_accountant(user) or _view_department(user, obj)
+
+
+def _manage_payments(user: Any, obj: Any) -> bool:
+    return is_admin(user) or is_accountant(user)
+
+
+def _edit_scheme(user: Any, obj: Any) -> bool:
+    return is_director(user)
+
+
+def _close_period(user: Any, obj: Any) -> bool:
+    department = _department_of(obj)
+    return department is not None and (is_director(user) or heads(user, department))
+
+
+def _propose(user: Any, obj: Any) -> bool:
+    department = _department_of(obj)
+    return department is not None and heads(user, department)
+
+
+def _review(user: Any, obj: Any) -> bool:
+    return is_director(user)
+
+
+def _view_period(user: Any, obj: Any) -> bool:
+    from compensation.models import PeriodState
+
+    if is_accountant(user) and getattr(obj, "state", None) in (
+        PeriodState.APPROVED,
+        PeriodState.PAID,
+    ):
+        return True
+    return _view_department(user, obj)
+
+
+def _view_pay_lines(user: Any, obj: Any) -> bool:
+    from compensation.models import PeriodState
+
+    department = _department_of(obj)
+    if department is None:
+        return False
+    if is_accountant(user):
+        return getattr(obj, "state", None) in (PeriodState.APPROVED, PeriodState.PAID)
+    return is_director(user) or heads(user, department)
+
+
+def _export_payroll(user: Any, obj: Any) -> bool:
+    from compensation.models import PeriodState
+
+    state = getattr(obj, "state", None)
+    return is_accountant(user) and state in (PeriodState.APPROVED, PeriodState.PAID)
+
+
+_RULES = {
+    Action.VIEW_DEPARTMENT: _view_department,
+    Action.VIEW_PAYMENTS: _view_payments,
+    Action.MANAGE_PAYMENTS: _manage_payments,
+    Action.EDIT_SCHEME: _edit_scheme,
+    Action.CLOSE_PERIOD: _close_period,
+    Action.PROPOSE: _propose,
+    Action.REVIEW: _review,
+    Action.REOPEN: _review,
+    Action.VIEW_PERIOD: _view_period,
+    Action.VIEW_PAY_LINES: _view_pay_lines,
+    Action.EXPORT_PAYROLL: _export_payroll,
+    Action.MARK_PAID: _export_payroll,
+}
+
+
+# --- scoped querysets ------------------------------------------------------------------
+
+
+def visible_departments(user: Any) -> QuerySet[Department]:
+    """Departments whose collections and team figures the user may see."""
+    if is_director(user) or is_admin(user) or is_accountant(user):
+        return Department.objects.all()
+    employee = employee_of(user)
+    if employee is None:
+        return Department.objects.none()
+    today = dt.date.today()
+    condition = Q(pk__in=[])
+    if has_role(user, Role.HEAD):
+        condition |= Q(head=employee)
+    if has_role(user, Role.STAFF):
+        condition |= Q(
+            memberships__employee=employee,
+            memberships__started_on__lte=today,
+        ) & (Q(memberships__ended_on__isnull=True) | Q(memberships__ended_on__gte=today))
+    return Department.objects.filter(condition).distinct()
+
+
+def visible_periods(user: Any) -> QuerySet:
+    from compensation.models import BonusPeriod, PeriodState
+
+    periods = BonusPeriod.objects.select_related("department")
+    if is_director(user) or is_admin(user):
+        return periods
+    if is_accountant(user):
+        return periods.filter(state__in=[PeriodState.APPROVED, PeriodState.PAID])
+    employee = employee_of(user)
+    if employee is None:
+        return periods.none()
+    condition = Q(pk__in=[])
+    if has_role(user, Role.HEAD):
+        condition |= Q(department__head=employee)
+    if has_role(user, Role.STAFF):
+        condition |= Q(members__employee=employee)
+    return periods.filter(condition).distinct()
+
+
+def visible_payments(user: Any) -> QuerySet:
+    from payments.models import Payment
+
+    payments = Payment.objects.all()
+    if is_director(user) or is_admin(user) or is_accountant(user):
+        return payments
+    return payments.filter(department__in=visible_departments(user))
+
+
+def visible_pay_lines(user: Any) -> QuerySet:
+    """Pay lines: one's own always; everyone's where the rules above allow."""
+    from compensation.models import PayLine
+
+    lines = PayLine.objects.select_related("revision__period__department", "employee")
+    if is_director(user) or is_admin(user):
+        return lines
+    employee = employee_of(user)
+    condition = Q(pk__in=[])
+    if is_accountant(user):
+        # Pay lines exist only for approved revisions, earlier ones included.
+        condition |= Q(revision__approved_at__isnull=False)
+    if employee is not None:
+        condition |= Q(employee=employee)
+        if has_role(user, Role.HEAD):
+            condition |= Q(revision__period__department__head=employee)
+    return lines.filter(condition)

@@ -1,0 +1,391 @@
+"""Monthly schemes, bonus periods with their revisions, proposals and the paid lines."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Department, Employee
+from compensation.engine import BonusInputError, Milestone, Scheme
+from compensation.scenario import parse_decimal, parse_ratio
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+def validate_ratio(value: str) -> None:
+    """A rate or share written as a decimal (``0.005``) or a fraction (``1/3``)."""
+    try:
+        parse_ratio(value, "value")
+    except BonusInputError:
+        raise ValidationError(
+            _("%(value)s is not a number or a fraction like 1/3."),
+            code="invalid_ratio",
+            params={"value": value},
+        ) from None
+
+
+class MonthlyScheme(models.Model):
+    """The bonus scheme of one department for one month (SPEC section 3's inputs)."""
+
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="schemes"
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    plan = models.DecimalField(_("plan"), **MONEY)
+    threshold = models.DecimalField(_("threshold"), **MONEY)
+    rate = models.CharField(_("rate"), max_length=40, validators=[validate_ratio])
+    head_share = models.CharField(_("head's share"), max_length=40, validators=[validate_ratio])
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["department", "-month"]
+        verbose_name = _("monthly scheme")
+        verbose_name_plural = _("monthly schemes")
+        constraints = [
+            models.UniqueConstraint(fields=["department", "month"], name="scheme_one_per_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="scheme_month_first_day"),
+            models.CheckConstraint(condition=Q(plan__gt=0), name="scheme_plan_positive"),
+            models.CheckConstraint(
+                condition=Q(threshold__gte=0), name="scheme_threshold_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.month:%Y-%m}"
+
+    def to_engine(self, milestones: list[SchemeMilestone] | None = None) -> Scheme:
+        """The engine's view of this scheme; raises BonusInputError on bad values."""
+        rows = self.milestones.all() if milestones is None else milestones
+        return Scheme(
+            plan=parse_decimal(self.plan, "plan"),
+            threshold=parse_decimal(self.threshold, "threshold"),
+            rate=parse_ratio(self.rate, "rate"),
+            head_share=parse_ratio(self.head_share, "head_share"),
+            milestones=tuple(
+                Milestone(
+                    day=row.day,
+                    share_of_plan=parse_ratio(row.share_of_plan, "share_of_plan"),
+                    fraction=parse_ratio(row.fraction, "fraction"),
+                )
+                for row in sorted(rows, key=lambda r: r.day)
+            ),
+        )
+
+
+class SchemeMilestone(models.Model):
+    scheme = models.ForeignKey(
+        MonthlyScheme,
+        verbose_name=_("scheme"),
+        on_delete=models.CASCADE,
+        related_name="milestones",
+    )
+    day = models.PositiveSmallIntegerField(_("by day"))
+    share_of_plan = models.CharField(_("share of plan"), max_length=40, validators=[validate_ratio])
+    fraction = models.CharField(_("tranche"), max_length=40, validators=[validate_ratio])
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["scheme", "day"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "day"], name="milestone_unique_day"),
+            models.CheckConstraint(
+                condition=Q(day__gte=1) & Q(day__lte=31), name="milestone_day_in_month"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.share_of_plan} by {self.day} → {self.fraction}"
+
+
+class PeriodState(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+    PROPOSED = "proposed", _("Proposed")
+    APPROVED = "approved", _("Approved")
+    PAID = "paid", _("Paid")
+
+
+class BonusPeriod(models.Model):
+    """Department × month. From close on it holds frozen figures, never live ones."""
+
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="periods"
+    )
+    month = models.DateField(_("month"))
+    state = models.CharField(
+        _("state"), max_length=10, choices=PeriodState.choices, default=PeriodState.OPEN
+    )
+    # Bumped by every write, so a form posted against an older version is refused.
+    version = models.PositiveIntegerField(_("version"), default=1)
+    revision = models.PositiveIntegerField(_("revision"), default=1)
+
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The scheme as it stood at close: plan, threshold, rate, head_share, milestones.
+    frozen_scheme = models.JSONField(_("scheme at close"), null=True, blank=True)
+    collected = models.DecimalField(_("collected"), null=True, blank=True, **MONEY)
+    payment_count = models.PositiveIntegerField(_("payments counted"), null=True, blank=True)
+    # [["2026-10-05", "20000000.00"], ...]: the month's totals by day, for the gates.
+    daily_totals = models.JSONField(_("collections by day"), default=list, blank=True)
+    head = models.ForeignKey(
+        Employee,
+        verbose_name=_("head at close"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    head_base_salary = models.DecimalField(_("head's base salary"), null=True, blank=True, **MONEY)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-month", "department"]
+        verbose_name = _("bonus period")
+        verbose_name_plural = _("bonus periods")
+        constraints = [
+            models.UniqueConstraint(fields=["department", "month"], name="period_one_per_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="period_month_first_day"),
+            models.CheckConstraint(
+                condition=Q(state=PeriodState.OPEN) | Q(closed_at__isnull=False),
+                name="period_closed_has_figures",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.month:%Y-%m}"
+
+
+class PeriodMember(models.Model):
+    """A staff member frozen into a period at close, with the base salary in force."""
+
+    period = models.ForeignKey(
+        BonusPeriod, verbose_name=_("period"), on_delete=models.CASCADE, related_name="members"
+    )
+    employee = models.ForeignKey(
+        Employee, verbose_name=_("employee"), on_delete=models.PROTECT, related_name="+"
+    )
+    order = models.PositiveSmallIntegerField(_("order"))
+    base_salary = models.DecimalField(_("base salary"), **MONEY)
+
+    class Meta:
+        ordering = ["period", "order"]
+        verbose_name = _("period member")
+        verbose_name_plural = _("period members")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "employee"], name="member_unique"),
+            models.UniqueConstraint(fields=["period", "order"], name="member_unique_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period}: {self.employee}"
+
+
+class Revision(models.Model):
+    """One round of proposal and approval. A reopen starts the next revision."""
+
+    period = models.ForeignKey(
+        BonusPeriod, verbose_name=_("period"), on_delete=models.PROTECT, related_name="revisions"
+    )
+    number = models.PositiveIntegerField(_("revision"))
+    reopen_reason = models.TextField(_("reason for reopening"), blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("marked paid by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    # The engine's whole breakdown at approval (scenario.result_to_json), shown as is.
+    result = models.JSONField(_("calculation"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["period", "number"]
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "number"], name="revision_unique_number"),
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("proposed_by")),
+                name="revision_four_eyes",
+                violation_error_message=_("The proposer cannot approve their own proposal."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} r{self.number}"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_at is not None
+
+
+class ProposalLine(models.Model):
+    """The head's award/deduction for one person, and the director's edit beside it."""
+
+    revision = models.ForeignKey(
+        Revision, verbose_name=_("revision"), on_delete=models.CASCADE, related_name="proposal"
+    )
+    employee = models.ForeignKey(
+        Employee, verbose_name=_("employee"), on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_award = models.DecimalField(_("proposed award"), default=0, **MONEY)
+    proposed_deduction = models.DecimalField(_("proposed deduction"), default=0, **MONEY)
+    reason = models.TextField(_("reason"), blank=True)
+    approved_award = models.DecimalField(_("approved award"), null=True, blank=True, **MONEY)
+    approved_deduction = models.DecimalField(
+        _("approved deduction"), null=True, blank=True, **MONEY
+    )
+    director_reason = models.TextField(_("director's reason"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["revision", "id"]
+        verbose_name = _("proposal line")
+        verbose_name_plural = _("proposal lines")
+        constraints = [
+            models.UniqueConstraint(fields=["revision", "employee"], name="proposal_unique"),
+            models.CheckConstraint(
+                condition=Q(proposed_award__gte=0) & Q(proposed_deduction__gte=0),
+                name="proposal_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=(Q(approved_award__isnull=True) | Q(approved_award__gte=0))
+                & (Q(approved_deduction__isnull=True) | Q(approved_deduction__gte=0)),
+                name="proposal_edit_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=(Q(proposed_award=0) & Q(proposed_deduction=0)) | ~Q(reason=""),
+                name="proposal_reason_required",
+                violation_error_message=_("An award or deduction needs a reason."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(approved_award__isnull=True) & Q(approved_deduction__isnull=True))
+                | ~Q(director_reason=""),
+                name="proposal_edit_reason_required",
+                violation_error_message=_("The director's change needs a reason."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.revision}: {self.employee}"
+
+    @property
+    def is_edited(self) -> bool:
+        return self.approved_award is not None or self.approved_deduction is not None
+
+    @property
+    def award(self) -> Decimal:
+        """The award that counts: the director's if edited, else the head's."""
+        return self.proposed_award if self.approved_award is None else self.approved_award
+
+    @property
+    def deduction(self) -> Decimal:
+        if self.approved_deduction is None:
+            return self.proposed_deduction
+        return self.approved_deduction
+
+
+class PayLine(models.Model):
+    """One person's approved pay in a revision, as the engine computed it at approval."""
+
+    revision = models.ForeignKey(
+        Revision, verbose_name=_("revision"), on_delete=models.PROTECT, related_name="pay_lines"
+    )
+    employee = models.ForeignKey(
+        Employee, verbose_name=_("employee"), on_delete=models.PROTECT, related_name="pay_lines"
+    )
+    is_head = models.BooleanField(_("head"), default=False)
+    order = models.PositiveSmallIntegerField(_("order"))
+    equal_share = models.DecimalField(_("equal share"), **MONEY)
+    award = models.DecimalField(_("award"), **MONEY)
+    deduction = models.DecimalField(_("deduction"), **MONEY)
+    bonus = models.DecimalField(_("bonus"), **MONEY)
+    base_salary = models.DecimalField(_("base salary"), **MONEY)
+    total = models.DecimalField(_("total pay"), **MONEY)
+
+    class Meta:
+        ordering = ["revision", "order"]
+        verbose_name = _("pay line")
+        verbose_name_plural = _("pay lines")
+        constraints = [
+            models.UniqueConstraint(fields=["revision", "employee"], name="payline_unique"),
+            models.CheckConstraint(
+                condition=Q(total=F("base_salary") + F("bonus")), name="payline_total_adds_up"
+            ),
+            models.CheckConstraint(condition=Q(bonus__gte=0), name="payline_bonus_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.revision}: {self.employee} {self.total}"
+
+
+class PeriodEvent(models.Model):
+    """One transition or edit of a period: who, when, what, why."""
+
+    class Action(models.TextChoices):
+        CLOSE = "close", _("Closed")
+        SAVE_PROPOSAL = "save_proposal", _("Proposal saved")
+        SUBMIT = "submit", _("Submitted")
+        EDIT = "edit", _("Edited by the director")
+        RETURN = "return", _("Returned")
+        APPROVE = "approve", _("Approved")
+        REOPEN = "reopen", _("Reopened")
+        PAY = "pay", _("Marked paid")
+        EXPORT = "export", _("Exported")
+
+    period = models.ForeignKey(
+        BonusPeriod, verbose_name=_("period"), on_delete=models.PROTECT, related_name="events"
+    )
+    revision = models.PositiveIntegerField(_("revision"))
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    from_state = models.CharField(_("from"), max_length=10, choices=PeriodState.choices)
+    to_state = models.CharField(_("to"), max_length=10, choices=PeriodState.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    comment = models.TextField(_("comment"), blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["period", "at", "id"]
+        verbose_name = _("period event")
+        verbose_name_plural = _("period events")
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,308 @@
+"""Clients, incoming payments and the import batches that bring them in."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Department, Employee
+from payments.inn import validate_inn
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Client(models.Model):
+    name = models.CharField(_("name"), max_length=300)
+    inn = models.CharField(_("INN"), max_length=12, unique=True, validators=[validate_inn])
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="clients"
+    )
+    # The current responsible employee; ClientAssignment keeps who had the client when.
+    responsible = models.ForeignKey(
+        Employee,
+        verbose_name=_("responsible"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="clients",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+        indexes = [models.Index(fields=["name"], name="client_name_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(inn__regex=r"^([0-9]{10}|[0-9]{12})$"),
+                name="client_inn_digits",
+                violation_error_message=_("An INN has 10 or 12 digits."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.inn})"
+
+
+class ClientAssignment(models.Model):
+    """Who was responsible for a client from when to when (leave cover included)."""
+
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    employee = models.ForeignKey(
+        Employee,
+        verbose_name=_("employee"),
+        on_delete=models.PROTECT,
+        related_name="client_assignments",
+    )
+    started_on = models.DateField(_("from"))
+    ended_on = models.DateField(_("to"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["client", "started_on"]
+        verbose_name = _("client assignment")
+        verbose_name_plural = _("client assignments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="assignment_ends_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["client"],
+                condition=Q(ended_on__isnull=True),
+                name="assignment_one_open_per_client",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client.name} → {self.employee} {self.started_on}–{self.ended_on or ''}"
+
+
+class Source(models.TextChoices):
+    MANUAL = "manual", _("Manual entry")
+    FILE = "file", _("CSV/XLSX file")
+    ONEC = "1c", _("1C bank statement")
+    CAMT053 = "camt053", _("camt.053 statement")
+
+
+class ImportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "XLSX"
+    ONEC = "1c", _("1C bank statement")
+    CAMT053 = "camt053", "camt.053"
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Imported")
+    REJECTED = "rejected", _("Rejected")
+    FAILED = "failed", _("Failed")
+
+
+class ImportBatch(models.Model):
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    format = models.CharField(_("format"), max_length=10, choices=ImportFormat.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
+    new_count = models.PositiveIntegerField(_("new"), default=0)
+    duplicate_count = models.PositiveIntegerField(_("duplicates"), default=0)
+    unmatched_count = models.PositiveIntegerField(_("unmatched"), default=0)
+    rejected_count = models.PositiveIntegerField(_("rejected"), default=0)
+    # The months the file's rows fall in, so a period cannot close under a running import.
+    first_date = models.DateField(_("first date"), null=True, blank=True)
+    last_date = models.DateField(_("last date"), null=True, blank=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+        indexes = [models.Index(fields=["status"], name="import_batch_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+
+class PaymentQuerySet(models.QuerySet["Payment"]):
+    def counted(self) -> PaymentQuerySet:
+        """Payments that count towards collections: everything not voided."""
+        return self.filter(voided_at__isnull=True)
+
+
+class Payment(models.Model):
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), on_delete=models.PROTECT, related_name="payments"
+    )
+    # Fixed when the payment is recorded, so month totals need no join through history.
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="payments",
+    )
+    responsible = models.ForeignKey(
+        Employee,
+        verbose_name=_("responsible"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments",
+    )
+    amount = models.DecimalField(_("amount"), **MONEY)
+    received_on = models.DateField(_("received on"))
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    source_ref = models.CharField(_("source reference"), max_length=200)
+    payer_inn = models.CharField(_("payer INN"), max_length=12, blank=True)
+    payer_name = models.CharField(_("payer"), max_length=300, blank=True)
+    purpose = models.TextField(_("purpose"), blank=True)
+    import_batch = models.ForeignKey(
+        ImportBatch,
+        verbose_name=_("import batch"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("voided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    void_reason = models.CharField(_("void reason"), max_length=500, blank=True)
+    # Set when the month's period closes: the payment is then part of frozen figures.
+    frozen_in = models.ForeignKey(
+        "compensation.BonusPeriod",
+        verbose_name=_("counted in period"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments",
+    )
+    history = HistoricalRecords()
+
+    objects = PaymentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="payment_amount_positive",
+                violation_error_message=_("A payment amount must be greater than zero."),
+            ),
+            models.UniqueConstraint(
+                fields=["source", "source_ref"],
+                name="payment_unique_source_ref",
+                violation_error_message=_("This payment has already been recorded."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(voided_at__isnull=True) & Q(void_reason=""))
+                | (Q(voided_at__isnull=False) & ~Q(void_reason="")),
+                name="payment_void_has_reason",
+                violation_error_message=_("A voided payment needs a reason."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["department", "received_on"], name="payment_dept_date_idx"),
+            models.Index(fields=["client", "received_on"], name="payment_client_date_idx"),
+            models.Index(fields=["received_on"], name="payment_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.received_on} {self.client.name} {self.amount}"
+
+    @property
+    def is_void(self) -> bool:
+        return self.voided_at is not None
+
+
+class UnmatchedPayment(models.Model):
+    """An incoming payment whose payer matched no client: kept for a person to assign."""
+
+    batch = models.ForeignKey(
+        ImportBatch,
+        verbose_name=_("import batch"),
+        on_delete=models.PROTECT,
+        related_name="unmatched",
+    )
+    amount = models.DecimalField(_("amount"), **MONEY)
+    received_on = models.DateField(_("received on"))
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    source_ref = models.CharField(_("source reference"), max_length=200)
+    payer_inn = models.CharField(_("payer INN"), max_length=12, blank=True)
+    payer_name = models.CharField(_("payer"), max_length=300, blank=True)
+    payer_account = models.CharField(_("payer account"), max_length=34, blank=True)
+    purpose = models.TextField(_("purpose"), blank=True)
+    payment = models.OneToOneField(
+        Payment,
+        verbose_name=_("recorded as"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="unmatched_origin",
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resolved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["received_on", "id"]
+        verbose_name = _("unmatched payment")
+        verbose_name_plural = _("unmatched payments")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="unmatched_amount_positive"),
+            models.UniqueConstraint(
+                fields=["source", "source_ref"], name="unmatched_unique_source_ref"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.received_on} {self.payer_name or self.payer_inn} {self.amount}"
