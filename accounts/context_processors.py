@@ -1,0 +1,54 @@
+"""The navigation bar: which pages this user may reach, decided by the policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts import policy
+from accounts.models import Role
+
+# (url name, label, who sees it)
+_ITEMS = (
+    ("dashboard", _("Collections"), lambda u: policy.visible_departments(u).exists()),
+    (
+        "my_bonus",
+        _("My bonus"),
+        lambda u: (
+            policy.employee_of(u) is not None
+            and (policy.has_role(u, Role.STAFF) or policy.has_role(u, Role.HEAD))
+        ),
+    ),
+    (
+        "period_list",
+        _("Bonus periods"),
+        lambda u: policy.visible_periods(u).exists() or policy.is_director(u),
+    ),
+    ("payment_list", _("Payments"), lambda u: policy.can(u, policy.Action.VIEW_PAYMENTS)),
+    ("payroll", _("Payroll"), policy.is_accountant),
+    ("admin:index", _("Administration"), policy.is_admin),
+)
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    if not user.is_authenticated:
+        return {}
+    items = []
+    for name, label, visible in _ITEMS:
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        if visible(user):
+            items.append(
+                {"url": url, "label": label, "active": request.path.startswith(url) and url != "/"}
+            )
+    employee = policy.employee_of(user)
+    return {
+        "nav_items": items,
+        "nav_user_name": employee.full_name if employee else user.get_username(),
+    }
