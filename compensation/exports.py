@@ -1,0 +1,220 @@
+"""Payroll files for the accountant: the approved lines of one revision, to the kopeck.
+
+Two layouts, each as CSV and XLSX:
+
+- ``standard``: one row per person with base salary, bonus and total pay;
+- ``zup``: the columns an accountant keys into 1C:ZUP's «Премия» document
+  (``shared/samples/FORMATS.md``): cp1251, ``;``-separated CSV with Russian number
+  formatting, and an XLSX with numeric cells formatted ``#,##0.00``.
+
+Text cells are neutralised against spreadsheet formula injection: a value that a
+spreadsheet would run as a formula is written as plain text.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+from openpyxl import Workbook
+
+from compensation.models import PayLine, Revision
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NBSP = "\N{NO-BREAK SPACE}"
+
+
+def neutralise(text: str) -> str:
+    """Prefix a would-be formula with an apostrophe so spreadsheets show it as text."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def ru_number(amount: Decimal) -> str:
+    """``48750.00`` → ``48 750,00`` as Russian Excel reads it (no-break space groups)."""
+    grouped = f"{amount:,.2f}"
+    return grouped.replace(",", NBSP).replace(".", ",")
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    kind: str  # "text", "money", "date", "month", "int", "datetime"
+
+
+@dataclass(frozen=True)
+class Layout:
+    name: str
+    sheet: str
+    columns: tuple[Column, ...]
+    rows: Callable[[Revision, Sequence[PayLine]], list[list[Any]]]
+
+
+def _standard_rows(revision: Revision, lines: Sequence[PayLine]) -> list[list[Any]]:
+    period = revision.period
+    approver = revision.approved_by
+    approved_by = (approver.get_full_name() or approver.get_username()) if approver else ""
+    return [
+        [
+            f"{period.month:%Y-%m}",
+            line.employee.personnel_number,
+            line.employee.full_name,
+            line.employee.position,
+            period.department.name,
+            line.base_salary,
+            line.bonus,
+            line.total,
+            approved_by,
+            revision.approved_at,
+            revision.number,
+        ]
+        for line in lines
+    ]
+
+
+def _zup_rows(revision: Revision, lines: Sequence[PayLine]) -> list[list[Any]]:
+    period = revision.period
+    first = period.month
+    last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    approved = revision.approved_at.date() if revision.approved_at else None
+    basis = f"Утверждено {approved:%d.%m.%Y}, редакция {revision.number}" if approved else ""
+    return [
+        [
+            line.employee.personnel_number,
+            line.employee.full_name,
+            period.department.name,
+            "Премия по итогам работы отдела",
+            first,
+            first,
+            last,
+            line.bonus,
+            basis,
+        ]
+        for line in lines
+    ]
+
+
+STANDARD = Layout(
+    name="standard",
+    sheet="Payroll",
+    columns=(
+        Column("Period", "text"),
+        Column("Personnel number", "text"),
+        Column("Full name", "text"),
+        Column("Position", "text"),
+        Column("Department", "text"),
+        Column("Base salary", "money"),
+        Column("Bonus", "money"),
+        Column("Total", "money"),
+        Column("Approved by", "text"),
+        Column("Approved at", "datetime"),
+        Column("Revision", "int"),
+    ),
+    rows=_standard_rows,
+)
+
+ZUP = Layout(
+    name="zup",
+    sheet="Премии",
+    columns=(
+        Column("Табельный номер", "text"),
+        Column("ФИО", "text"),
+        Column("Подразделение", "text"),
+        Column("Вид начисления", "text"),
+        Column("Месяц начисления", "month"),
+        Column("Период с", "date"),
+        Column("Период по", "date"),
+        Column("Сумма", "money"),
+        Column("Основание", "text"),
+    ),
+    rows=_zup_rows,
+)
+
+LAYOUTS = {layout.name: layout for layout in (STANDARD, ZUP)}
+
+
+def _csv_cell(value: Any, kind: str, russian: bool) -> str:
+    if value is None:
+        return ""
+    if kind == "money":
+        return ru_number(value) if russian else f"{value:.2f}"
+    if kind == "month":
+        return f"{value:%m.%Y}"
+    if kind == "date":
+        return f"{value:%d.%m.%Y}" if russian else value.isoformat()
+    if kind == "datetime":
+        return f"{value:%d.%m.%Y %H:%M}" if russian else value.isoformat(timespec="seconds")
+    if kind == "int":
+        return str(value)
+    return neutralise(str(value))
+
+
+def to_csv(layout: Layout, revision: Revision, lines: Sequence[PayLine]) -> bytes:
+    """The ZUP layout as Russian Excel expects it; the standard one as UTF-8."""
+    russian = layout is ZUP
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";" if russian else ",", lineterminator="\r\n")
+    writer.writerow([neutralise(column.title) for column in layout.columns])
+    for row in layout.rows(revision, lines):
+        writer.writerow(
+            [
+                _csv_cell(value, column.kind, russian)
+                for value, column in zip(row, layout.columns, strict=True)
+            ]
+        )
+    text = buffer.getvalue()
+    return text.encode("cp1251") if russian else text.encode("utf-8-sig")
+
+
+_XLSX_FORMATS = {
+    "money": "#,##0.00",
+    "month": "MM.YYYY",
+    "date": "DD.MM.YYYY",
+    "datetime": "DD.MM.YYYY HH:MM",
+    "int": "0",
+}
+
+
+def _xlsx_value(value: Any, kind: str) -> Any:
+    if kind == "datetime" and value is not None:
+        # Spreadsheets have no time zones: write the company's local time.
+        return timezone.localtime(value).replace(tzinfo=None)
+    return value
+
+
+def to_xlsx(layout: Layout, revision: Revision, lines: Sequence[PayLine]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = layout.sheet
+    sheet.append([column.title for column in layout.columns])
+    for row in layout.rows(revision, lines):
+        sheet.append(
+            [
+                _xlsx_value(value, column.kind)
+                for value, column in zip(row, layout.columns, strict=True)
+            ]
+        )
+    for index, column in enumerate(layout.columns, start=1):
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+            if column.kind in _XLSX_FORMATS:
+                cell.number_format = _XLSX_FORMATS[column.kind]
+            elif cell.data_type == "f":
+                # openpyxl treats a leading "=" as a formula; keep it inert text.
+                cell.data_type = "s"
+        width = max(len(column.title), 12)
+        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width + 2
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def export_file_name(layout: Layout, revision: Revision, extension: str) -> str:
+    period = revision.period
+    stem = f"payroll-{layout.name}-{period.department_id}-{period.month:%Y-%m}"
+    return f"{stem}-r{revision.number}.{extension}"
