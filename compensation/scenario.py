@@ -25,6 +25,7 @@ DEFAULT_MILESTONES = (
     {"day": 15, "share_of_plan": "0.50", "fraction": "1/3"},
     {"day": 25, "share_of_plan": "0.90", "fraction": "1/3"},
 )
+MAX_EXPONENT = 30
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -38,6 +39,9 @@ def parse_decimal(value: Any, field: str) -> Decimal:
         raise BonusInputError(field, f"{value!r} is not a decimal number") from None
     if not number.is_finite():
         raise BonusInputError(field, f"{value!r} is not a finite number")
+    # Bound the exponent: "1e-99999999" would otherwise make exact arithmetic crawl.
+    if number and not -MAX_EXPONENT <= number.adjusted() <= MAX_EXPONENT:
+        raise BonusInputError(field, f"{value!r} is out of range")
     return number
 
 

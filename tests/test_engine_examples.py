@@ -424,7 +424,9 @@ def test_it_returns_money_as_two_place_decimals() -> None:
 
 
 def _milestones(*days: int, fraction: Fraction = THIRD) -> tuple[Milestone, ...]:
-    return tuple(Milestone(day=day, share_of_plan=Fraction(1, 2), fraction=fraction) for day in days)
+    return tuple(
+        Milestone(day=day, share_of_plan=Fraction(1, 2), fraction=fraction) for day in days
+    )
 
 
 def _payment(date: dt.date, amount: str = "100.00") -> tuple[Payment, ...]:

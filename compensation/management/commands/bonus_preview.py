@@ -27,5 +27,7 @@ class Command(BaseCommand):
         try:
             result = calculate(loads(text))
         except BonusInputError as error:
-            raise CommandError(f"invalid scenario: {error}") from None
+            # One line on stderr, whatever a name in the scenario contains.
+            message = " ".join(str(error).split())
+            raise CommandError(f"invalid scenario: {message}") from None
         self.stdout.write(json.dumps(result_to_json(result), indent=1, ensure_ascii=False))
