@@ -1,0 +1,167 @@
+"""Admin for clients, payments, import batches and unmatched payments.
+
+Payments are never deleted here: a wrong one is voided with a reason (``payment_void``).
+Bank statements (1C, camt.053) and spreadsheets can also be imported from the import
+batches page, through the same pipeline as the ``import_payments`` command.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template import RequestContext, Template
+from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from import_export.admin import ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from accounts.policy import Action, can
+from payments.importing import format_report, payments_import
+from payments.importing.formats import AUTO, READERS
+from payments.models import Client, ClientAssignment, ImportBatch, Payment, UnmatchedPayment
+from payments.resources import ClientResource, PaymentResource
+
+
+class ClientAssignmentInline(admin.TabularInline):
+    model = ClientAssignment
+    extra = 0
+    raw_id_fields = ("employee",)
+    readonly_fields = ("assigned_by",)
+
+
+@admin.register(Client)
+class ClientAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [ClientResource]
+    list_display = ("name", "inn", "department", "responsible")
+    list_filter = ("department",)
+    search_fields = ("name", "inn")
+    list_select_related = ("department", "responsible")
+    inlines = [ClientAssignmentInline]
+
+
+@admin.register(Payment)
+class PaymentAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [PaymentResource]
+    list_display = ("received_on", "client", "amount", "department", "source", "is_void")
+    list_filter = ("department", "source", ("voided_at", admin.EmptyFieldListFilter))
+    search_fields = ("client__name", "client__inn", "payer_inn", "payer_name", "source_ref")
+    date_hierarchy = "received_on"
+    list_select_related = ("client", "department")
+    raw_id_fields = ("client", "import_batch", "frozen_in")
+    readonly_fields = (
+        "recorded_by",
+        "recorded_at",
+        "import_batch",
+        "voided_at",
+        "voided_by",
+        "void_reason",
+        "frozen_in",
+    )
+
+    @admin.display(boolean=True, description=gettext_lazy("void"))
+    def is_void(self, payment: Payment) -> bool:
+        return payment.is_void
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ImportFileForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("file"))
+    format = forms.ChoiceField(
+        label=gettext_lazy("format"),
+        choices=[(AUTO, gettext_lazy("Detect")), *[(f, f) for f in READERS]],
+    )
+    dry_run = forms.BooleanField(label=gettext_lazy("dry run: check only"), required=False)
+
+
+_IMPORT_PAGE = Template(
+    """{% extends "admin/base_site.html" %}{% block content %}
+<form method="post" enctype="multipart/form-data">{% csrf_token %}{{ form.as_p }}
+<input type="submit" value="{{ submit }}"></form>
+{% if report %}<pre>{{ report }}</pre>{% endif %}{% endblock %}"""
+)
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = (
+        "created_at",
+        "file_name",
+        "format",
+        "status",
+        "new_count",
+        "duplicate_count",
+        "unmatched_count",
+        "rejected_count",
+        "created_by",
+    )
+    list_filter = ("status", "format")
+    search_fields = ("file_name", "sha256")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(self.import_file_view)
+        return [path("import-file/", view, name="payments_import_file"), *super().get_urls()]
+
+    def import_file_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload a statement or spreadsheet; the same pipeline as ``import_payments``."""
+        if not can(request.user, Action.MANAGE_PAYMENTS):
+            return HttpResponse(status=403)
+        form = ImportFileForm(request.POST or None, request.FILES or None)
+        report = ""
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            result = payments_import(
+                file_name=upload.name,
+                data=upload,
+                fmt=form.cleaned_data["format"],
+                user=request.user,
+                dry_run=form.cleaned_data["dry_run"],
+            )
+            summary = _(
+                "new: %(new)d, duplicates: %(dup)d, unmatched: %(un)d, rejected: %(rej)d"
+            ) % {
+                "new": result.new,
+                "dup": result.duplicate,
+                "un": result.unmatched,
+                "rej": result.rejected,
+            }
+            if result.written:
+                messages.success(request, _("Imported. ") + summary)
+                return HttpResponseRedirect(reverse("admin:payments_importbatch_changelist"))
+            report = summary + "\n" + format_report(result)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import payments"),
+            "form": form,
+            "report": report,
+            "submit": _("Import"),
+        }
+        return HttpResponse(_IMPORT_PAGE.render(RequestContext(request, context)))
+
+
+@admin.register(UnmatchedPayment)
+class UnmatchedPaymentAdmin(admin.ModelAdmin):
+    list_display = ("received_on", "amount", "payer_name", "payer_inn", "source", "payment")
+    list_filter = ("source", ("payment", admin.EmptyFieldListFilter))
+    search_fields = ("payer_name", "payer_inn", "payer_account", "purpose")
+    readonly_fields = [f.name for f in UnmatchedPayment._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,380 @@
+"""The one import pipeline: read → validate → match the client → de-duplicate → write.
+
+Every format, the command and the web page come through ``payments_import``. Rows flow
+through in chunks of ``CHUNK_ROWS``: each chunk costs a handful of queries whatever its
+size, and memory holds one chunk, not the file. The whole file is written in one
+transaction that is rolled back if any row is rejected (all-or-nothing) or on a dry run,
+which therefore goes through exactly the same steps as the real import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import itertools
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from accounts.policy import Action, require
+from payments.importing import rules
+from payments.importing.formats import AUTO, BANK_FORMATS, READERS, SOURCES, detect_format
+from payments.importing.rows import ImportFileError, RawRow, RowError
+from payments.importing.rules import CheckedRow, ClientMatcher, RowRejected
+from payments.models import (
+    Client,
+    ImportBatch,
+    ImportFormat,
+    ImportStatus,
+    Payment,
+    UnmatchedPayment,
+)
+
+CHUNK_ROWS = 1000
+MAX_REPORTED_ERRORS = 1000
+ZERO = Decimal("0.00")
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or, for a dry run or a rejected file, would have done)."""
+
+    file_name: str
+    format: str
+    dry_run: bool
+    new: int = 0
+    duplicate: int = 0
+    unmatched: int = 0
+    rejected: int = 0
+    new_amount: Decimal = ZERO
+    unmatched_amount: Decimal = ZERO
+    first_date: dt.date | None = None
+    last_date: dt.date | None = None
+    errors: list[RowError] = field(default_factory=list)
+    errors_left_out: int = 0
+    batch: ImportBatch | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return not self.errors
+
+    @property
+    def written(self) -> bool:
+        return self.accepted and not self.dry_run
+
+    def add_error(self, error: RowError) -> None:
+        # A file of a million bad rows must not become a million-line report.
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(error)
+        else:
+            self.errors_left_out += 1
+
+    def reject(self, errors: Iterable[RowError]) -> None:
+        self.rejected += 1
+        for error in errors:
+            self.add_error(error)
+
+    def saw(self, day: dt.date) -> None:
+        self.first_date = min(self.first_date or day, day)
+        self.last_date = max(self.last_date or day, day)
+
+
+def payments_import(
+    *,
+    file_name: str,
+    data: bytes | IO[bytes],
+    fmt: str = AUTO,
+    user: Any = None,
+    dry_run: bool = False,
+) -> ImportResult:
+    """Import a file of incoming payments; see the module docstring.
+
+    ``user`` is the person importing (checked against the access policy and recorded);
+    ``None`` means a trusted operator at the command line.
+    """
+    if user is not None:
+        require(user, Action.MANAGE_PAYMENTS)
+    stream = _binary(data)
+    result = ImportResult(file_name=file_name, format=fmt, dry_run=dry_run)
+    try:
+        result.format = detect_format(file_name, stream) if fmt == AUTO else _known(fmt)
+    except ImportFileError as error:
+        result.format = ""
+        result.add_error(error.error)
+    batch = None if dry_run else _batch_start(file_name, stream, result.format, user)
+    try:
+        if result.accepted:
+            _run(stream, result, batch, user)
+    except Exception:
+        if batch is not None:
+            _batch_finish(batch, result, ImportStatus.FAILED)
+        raise
+    if batch is not None:
+        status = ImportStatus.DONE if result.accepted else ImportStatus.REJECTED
+        result.batch = _batch_finish(batch, result, status)
+    return result
+
+
+def _known(fmt: str) -> str:
+    if fmt not in READERS:
+        raise ImportFileError(0, "format", _("Unknown format %(format)s.") % {"format": fmt})
+    return ImportFormat(fmt)
+
+
+def _binary(data: bytes | IO[bytes]) -> IO[bytes]:
+    """A seekable binary file: readers sniff the head of the file, then start over."""
+    if isinstance(data, bytes | bytearray):
+        return io.BytesIO(data)
+    if isinstance(data, io.IOBase) and data.seekable():
+        data.seek(0)
+        return data
+    spooled = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    for chunk in iter(lambda: data.read(1024 * 1024), b""):
+        spooled.write(chunk)
+    spooled.seek(0)
+    return spooled
+
+
+def _sha256(stream: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: stream.read(1024 * 1024), b""):
+        digest.update(chunk)
+    stream.seek(0)
+    return digest.hexdigest()
+
+
+def _batch_start(file_name: str, stream: IO[bytes], fmt: str, user: Any) -> ImportBatch:
+    # Committed on its own before any payment is written: while it says "running",
+    # closing a period for these months can be refused.
+    with transaction.atomic():
+        return ImportBatch.objects.create(
+            file_name=file_name[:255],
+            sha256=_sha256(stream),
+            format=fmt,
+            created_by=user,
+            status=ImportStatus.RUNNING,
+        )
+
+
+def _batch_finish(batch: ImportBatch, result: ImportResult, status: str) -> ImportBatch:
+    batch.status = status
+    batch.finished_at = timezone.now()
+    batch.new_count = result.new if result.written else 0
+    batch.duplicate_count = result.duplicate
+    batch.unmatched_count = result.unmatched if result.written else 0
+    batch.rejected_count = result.rejected
+    batch.first_date, batch.last_date = result.first_date, result.last_date
+    batch.errors = [error.as_json() for error in result.errors]
+    if status == ImportStatus.FAILED:
+        batch.errors.append({"line": 0, "field": "file", "message": _("The import failed.")})
+    batch.save()
+    return batch
+
+
+class _Rollback(Exception):
+    """Leaves the write transaction without keeping anything."""
+
+
+def _run(stream: IO[bytes], result: ImportResult, batch: ImportBatch | None, user: Any) -> None:
+    try:
+        with transaction.atomic():
+            # A dry run still writes, so that it checks exactly what the import would;
+            # its batch is created here and rolled back with everything else.
+            writer = _Writer(
+                batch or _batch_start(result.file_name, stream, result.format, user), user
+            )
+            context = _Context(result=result, writer=writer, fmt=result.format)
+            for chunk in _chunks(READERS[result.format](stream)):
+                _import_chunk(chunk, context)
+            if not result.accepted or result.dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    except ImportFileError as error:
+        result.add_error(error.error)
+
+
+def _chunks(rows: Iterator[RawRow]) -> Iterator[list[RawRow]]:
+    while chunk := list(itertools.islice(rows, CHUNK_ROWS)):
+        yield chunk
+
+
+class _Writer:
+    def __init__(self, batch: ImportBatch, user: Any) -> None:
+        self.batch = batch
+        self.user = user
+
+    def payments(self, payments: list[Payment]) -> None:
+        if payments:
+            bulk_create_with_history(
+                payments,
+                Payment,
+                batch_size=CHUNK_ROWS,
+                default_user=self.user,
+                default_change_reason=_("Imported from %(file)s") % {"file": self.batch.file_name},
+            )
+
+    def unmatched(self, rows: list[UnmatchedPayment]) -> None:
+        if rows:
+            UnmatchedPayment.objects.bulk_create(rows, batch_size=CHUNK_ROWS)
+
+
+@dataclass
+class _Context:
+    result: ImportResult
+    writer: _Writer
+    fmt: str
+    today: dt.date = field(default_factory=timezone.localdate)
+    matcher: ClientMatcher = field(default_factory=ClientMatcher)
+
+    @property
+    def source(self) -> str:
+        return SOURCES[self.fmt]
+
+    @property
+    def is_bank(self) -> bool:
+        return self.fmt in BANK_FORMATS
+
+
+def _import_chunk(rows: list[RawRow], context: _Context) -> None:
+    checked = _checked(rows, context)
+    fresh = _fresh(checked, context)
+    context.matcher.load(fresh, by_name=not context.is_bank)
+    matched, unmatched = _match(fresh, context)
+    context.writer.payments(_payments_in_open_periods(matched, context))
+    context.writer.unmatched([_unmatched(row, context) for row in unmatched])
+
+
+def _checked(rows: list[RawRow], context: _Context) -> list[CheckedRow]:
+    checked = []
+    for raw in rows:
+        try:
+            row = rules.check_row(raw, today=context.today)
+        except RowRejected as rejection:
+            context.result.reject(rejection.errors)
+            continue
+        context.result.saw(row.received_on)
+        checked.append(row)
+    return checked
+
+
+def _fresh(rows: list[CheckedRow], context: _Context) -> list[CheckedRow]:
+    """Rows not imported before, whether as payments or as unmatched, nor earlier in the file.
+
+    Earlier chunks of this file are already written inside the transaction, so the
+    database answers for them too; only the current chunk needs a set.
+    """
+    refs = {row.source_ref for row in rows}
+    known = set(
+        Payment.objects.filter(source=context.source, source_ref__in=refs).values_list(
+            "source_ref", flat=True
+        )
+    )
+    known.update(
+        UnmatchedPayment.objects.filter(source=context.source, source_ref__in=refs).values_list(
+            "source_ref", flat=True
+        )
+    )
+    fresh = []
+    for row in rows:
+        if row.source_ref in known:
+            context.result.duplicate += 1
+            continue
+        known.add(row.source_ref)
+        fresh.append(row)
+    return fresh
+
+
+def _match(
+    rows: list[CheckedRow], context: _Context
+) -> tuple[list[tuple[CheckedRow, Client]], list[CheckedRow]]:
+    matched, unmatched = [], []
+    for row in rows:
+        try:
+            client = context.matcher.find(row)
+        except ValidationError as error:
+            context.result.reject([RowError(row.line, row.names.client, " ".join(error.messages))])
+            continue
+        if client is not None:
+            matched.append((row, client))
+        elif context.is_bank:
+            unmatched.append(row)
+        else:
+            field_name = row.names.inn if row.inn else row.names.client
+            message = rules.unknown_client_message(row)
+            context.result.reject([RowError(row.line, field_name, message)])
+    return matched, unmatched
+
+
+def _payments_in_open_periods(
+    matched: list[tuple[CheckedRow, Client]], context: _Context
+) -> list[Payment]:
+    closed = rules.closed_periods(
+        (client.department_id, rules.month_of(row.received_on)) for row, client in matched
+    )
+    payments = []
+    for row, client in matched:
+        try:
+            rules.check_period_open(client.department_id, row.received_on, closed)
+        except ValidationError as error:
+            context.result.reject([RowError(row.line, row.names.date, " ".join(error.messages))])
+            continue
+        payments.append(_payment(row, client, context))
+    return payments
+
+
+def _payment(row: CheckedRow, client: Client, context: _Context) -> Payment:
+    context.result.new += 1
+    context.result.new_amount += row.amount
+    return Payment(
+        client=client,
+        # The department and responsible person as they stand today, kept with the payment.
+        department_id=client.department_id,
+        responsible_id=client.responsible_id,
+        amount=row.amount,
+        received_on=row.received_on,
+        source=context.source,
+        source_ref=row.source_ref,
+        payer_inn=row.inn,
+        payer_name=row.name[:300],
+        purpose=row.purpose,
+        import_batch=context.writer.batch,
+        recorded_by=context.writer.user,
+    )
+
+
+def _unmatched(row: CheckedRow, context: _Context) -> UnmatchedPayment:
+    context.result.unmatched += 1
+    context.result.unmatched_amount += row.amount
+    return UnmatchedPayment(
+        batch=context.writer.batch,
+        amount=row.amount,
+        received_on=row.received_on,
+        source=context.source,
+        source_ref=row.source_ref,
+        payer_inn=row.inn,
+        payer_name=row.name[:300],
+        payer_account=row.payer_account[:34],
+        purpose=row.purpose,
+    )
+
+
+def format_report(result: ImportResult) -> str:
+    """The row-level report of a rejected import, one error per line."""
+    lines = [
+        _("Row %(line)d, %(field)s: %(message)s")
+        % {"line": error.line, "field": error.field, "message": error.message}
+        for error in result.errors
+    ]
+    if result.errors_left_out:
+        lines.append(_("… and %(count)d more errors.") % {"count": result.errors_left_out})
+    return "\n".join(lines)

@@ -1,0 +1,61 @@
+"""What a reader hands the pipeline: raw rows of text, and errors that name row and field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class FieldNames:
+    """How a format names the fields, so an error speaks the file's own words."""
+
+    date: str = "date"
+    amount: str = "amount"
+    inn: str = "inn"
+    client: str = "client"
+    reference: str = "reference"
+
+
+@dataclass(frozen=True, slots=True)
+class RawRow:
+    """One incoming payment as a reader found it: strings only, nothing checked yet.
+
+    ``line`` is where the row starts in the file (for camt.053: the entry's line).
+    ``key`` is the format's own identity of the payment (a bank statement's document
+    number, account and so on); when empty the pipeline builds one from the checked
+    values, so the same row always gets the same source reference.
+    """
+
+    line: int
+    date: str
+    amount: str
+    inn: str = ""
+    name: str = ""
+    reference: str = ""
+    payer_account: str = ""
+    own_account: str = ""
+    purpose: str = ""
+    currency: str = ""
+    key: tuple[str, ...] = ()
+    names: FieldNames = FieldNames()
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.line}, {self.field}: {self.message}"
+
+    def as_json(self) -> dict[str, object]:
+        return {"line": self.line, "field": self.field, "message": self.message}
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read: wrong format, encoding, truncated, inconsistent."""
+
+    def __init__(self, line: int, field: str, message: str) -> None:
+        super().__init__(message)
+        self.error = RowError(line, field, str(message))

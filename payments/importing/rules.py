@@ -1,0 +1,282 @@
+"""The rules every payment obeys, whoever brings it in: imports, the admin, manual entry.
+
+Each ``clean_*`` function raises ``ValidationError`` with a message for people; the
+callers attach the row and field. Database look-ups take whole chunks of rows at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from compensation.models import BonusPeriod, PeriodState
+from payments.importing.rows import FieldNames, RawRow, RowError
+from payments.inn import is_valid_inn
+from payments.models import Client
+
+EARLIEST_DATE = dt.date(2000, 1, 1)
+MAX_INTEGER_DIGITS = 12
+CURRENCY = "RUB"
+SOURCE_REF_MAX = 200
+T = TypeVar("T")
+# Individuals without an INN appear in bank statements as an empty field or a zero.
+NO_INN = frozenset({"", "0", "00", "000000000000"})
+_AMOUNT = re.compile(r"^[0-9]+(\.[0-9]+)?$")
+KOPECK = Decimal("0.01")
+_DMY = re.compile(r"^([0-9]{2})\.([0-9]{2})\.([0-9]{4})$")
+
+
+def clean_amount(value: str | Decimal) -> Decimal:
+    """A positive amount in roubles with kopecks; ``1 234,50`` and ``1234.50`` both read."""
+    if isinstance(value, Decimal):
+        number = value
+    else:
+        text = re.sub(r"[\s\u00a0\u202f]", "", value or "")
+        if "," in text and "." in text:
+            raise ValidationError(
+                _("%(value)s: use one decimal separator."), params={"value": value}
+            )
+        text = text.replace(",", ".")
+        if text.startswith("-"):
+            raise ValidationError(_("The amount must be greater than zero."))
+        if not _AMOUNT.match(text):
+            raise ValidationError(_("%(value)s is not an amount."), params={"value": value or '""'})
+        number = Decimal(text)
+    return _check_amount(number)
+
+
+def _check_amount(number: Decimal) -> Decimal:
+    if not number.is_finite() or number <= 0:
+        raise ValidationError(_("The amount must be greater than zero."))
+    if number.adjusted() >= MAX_INTEGER_DIGITS:
+        raise ValidationError(
+            _("The amount has more than %(digits)d digits before the point."),
+            params={"digits": MAX_INTEGER_DIGITS},
+        )
+    if number != number.quantize(KOPECK):
+        raise ValidationError(_("The amount has more than 2 decimal places."))
+    return number.quantize(KOPECK)
+
+
+def clean_date(value: str | dt.date, *, today: dt.date | None = None) -> dt.date:
+    """A date written dd.mm.yyyy or yyyy-mm-dd, from 2000 up to today."""
+    day = value if isinstance(value, dt.date) else _parse_date(value)
+    today = today or timezone.localdate()
+    if day > today:
+        raise ValidationError(
+            _("%(date)s is in the future."), params={"date": day.strftime("%d.%m.%Y")}
+        )
+    if day < EARLIEST_DATE:
+        raise ValidationError(
+            _("%(date)s is before 01.01.2000."), params={"date": day.strftime("%d.%m.%Y")}
+        )
+    return day
+
+
+def _parse_date(text: str) -> dt.date:
+    text = (text or "").strip()
+    match = _DMY.match(text)
+    try:
+        if match:
+            return dt.date(int(match[3]), int(match[2]), int(match[1]))
+        # Spreadsheets and camt.053 give ISO dates, sometimes with a time after them.
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        raise ValidationError(
+            _("%(value)s is not a date (dd.mm.yyyy or yyyy-mm-dd)."),
+            params={"value": text or '""'},
+        ) from None
+
+
+def clean_inn(value: str) -> str:
+    """The INN with its check digits verified, or ``""`` when none is given."""
+    inn = (value or "").strip()
+    if inn in NO_INN:
+        return ""
+    if not is_valid_inn(inn):
+        raise ValidationError(
+            _("%(value)s is not a valid INN: 10 or 12 digits with correct check digits."),
+            params={"value": inn},
+        )
+    return inn
+
+
+def clean_currency(value: str) -> None:
+    if value and value.upper() not in (CURRENCY, "RUR"):
+        raise ValidationError(
+            _("Only payments in roubles are accepted, not %(currency)s."),
+            params={"currency": value},
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedRow:
+    """A row whose own fields are valid; the client and period are checked later."""
+
+    line: int
+    received_on: dt.date
+    amount: Decimal
+    inn: str
+    name: str
+    reference: str
+    payer_account: str
+    purpose: str
+    source_ref: str
+    names: FieldNames
+
+
+class RowRejected(Exception):
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+def check_row(raw: RawRow, *, today: dt.date | None = None) -> CheckedRow:
+    """Validate one raw row's own fields; raise ``RowRejected`` listing every bad field."""
+    errors: list[RowError] = []
+    received_on = _field(raw, raw.names.date, errors, clean_date, raw.date, today=today)
+    amount = _field(raw, raw.names.amount, errors, clean_amount, raw.amount)
+    _field(raw, raw.names.amount, errors, clean_currency, raw.currency)
+    inn = _field(raw, raw.names.inn, errors, clean_inn, raw.inn)
+    if errors:
+        raise RowRejected(errors)
+    return CheckedRow(
+        line=raw.line,
+        received_on=received_on,
+        amount=amount,
+        inn=inn,
+        name=raw.name.strip(),
+        reference=raw.reference.strip(),
+        payer_account=raw.payer_account.strip(),
+        purpose=raw.purpose.strip(),
+        source_ref=source_ref(raw, received_on, amount, inn),
+        names=raw.names,
+    )
+
+
+def _field(
+    raw: RawRow,
+    field: str,
+    errors: list[RowError],
+    clean: Callable[..., T],
+    *args: Any,
+    **kwargs: Any,
+) -> T | None:
+    try:
+        return clean(*args, **kwargs)
+    except ValidationError as error:
+        errors.append(RowError(raw.line, field, " ".join(error.messages)))
+        return None
+
+
+def source_ref(raw: RawRow, received_on: dt.date, amount: Decimal, inn: str) -> str:
+    """The stable identity that makes importing the same row twice a no-op."""
+    parts = raw.key or (
+        received_on.isoformat(),
+        str(amount),
+        inn or raw.name.strip().casefold(),
+        raw.reference.strip(),
+    )
+    ref = "|".join(part.strip() for part in parts)
+    if len(ref) > SOURCE_REF_MAX:
+        ref = "sha256:" + hashlib.sha256(ref.encode()).hexdigest()
+    return ref
+
+
+class ClientMatcher:
+    """Finds clients by INN (or, for spreadsheets, exact name) a chunk at a time.
+
+    Clients seen once are remembered for the rest of the file: a year's statements
+    name far fewer clients than they have rows.
+    """
+
+    FIELDS = ("id", "name", "inn", "department_id", "responsible_id")
+
+    def __init__(self) -> None:
+        self._by_inn: dict[str, Client | None] = {}
+        self._by_name: dict[str, list[Client]] = {}
+
+    def load(self, rows: Iterable[CheckedRow], *, by_name: bool) -> None:
+        rows = list(rows)
+        inns = {row.inn for row in rows if row.inn} - self._by_inn.keys()
+        if inns:
+            self._by_inn.update(dict.fromkeys(inns))
+            for client in Client.objects.filter(inn__in=inns).only(*self.FIELDS):
+                self._by_inn[client.inn] = client
+        names = {row.name for row in rows if by_name and not row.inn and row.name}
+        self._load_names(names - self._by_name.keys())
+
+    def _load_names(self, names: set[str]) -> None:
+        if not names:
+            return
+        for name in names:
+            self._by_name[name] = []
+        for client in Client.objects.filter(name__in=names).only(*self.FIELDS):
+            self._by_name[client.name].append(client)
+
+    def find(self, row: CheckedRow) -> Client | None:
+        """The row's client, or None; raises ``ValidationError`` when a name is ambiguous."""
+        if row.inn:
+            return self._by_inn.get(row.inn)
+        found = self._by_name.get(row.name, [])
+        if len(found) > 1:
+            raise ValidationError(
+                _("Several clients are named %(name)s: give the INN instead."),
+                params={"name": row.name},
+            )
+        return found[0] if found else None
+
+
+def unknown_client_message(row: CheckedRow) -> str:
+    if row.inn:
+        return _("No client has the INN %(inn)s.") % {"inn": row.inn}
+    if row.name:
+        return _("No client is named %(name)s.") % {"name": row.name}
+    return _("Give the client's INN or name.")
+
+
+def month_of(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def closed_periods(pairs: Iterable[tuple[int, dt.date]]) -> dict[tuple[int, dt.date], str]:
+    """The periods among (department id, month) pairs that no longer take payments."""
+    pairs = set(pairs)
+    if not pairs:
+        return {}
+    departments = {department for department, _month in pairs}
+    months = {month for _department, month in pairs}
+    found = (
+        BonusPeriod.objects.filter(department_id__in=departments, month__in=months)
+        .exclude(state=PeriodState.OPEN)
+        .values_list("department_id", "month", "state")
+    )
+    return {(dep, month): state for dep, month, state in found if (dep, month) in pairs}
+
+
+def check_period_open(
+    department_id: int, received_on: dt.date, closed: dict[tuple[int, dt.date], str]
+) -> None:
+    """Refuse a payment dated in a month whose bonus period is already closed."""
+    state = closed.get((department_id, month_of(received_on)))
+    if state is not None:
+        raise ValidationError(
+            _(
+                "%(date)s falls in the period %(month)s, which is %(state)s: "
+                "payments can no longer be added to it."
+            ),
+            params={
+                "date": received_on.strftime("%d.%m.%Y"),
+                "month": received_on.strftime("%m.%Y"),
+                "state": PeriodState(state).label,
+            },
+        )

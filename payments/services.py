@@ -1,0 +1,135 @@
+"""Writes to payments outside imports: manual entry, voiding, assigning unmatched ones.
+
+The rules are the import's own (``payments.importing.rules``), so a payment typed by a
+person passes the same checks as one read from a file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.policy import Action, require
+from payments.importing import rules
+from payments.models import Client, Payment, Source, UnmatchedPayment
+
+
+def _validated(
+    *, client: Client, amount: str | Decimal, received_on: str | dt.date
+) -> tuple[Decimal, dt.date]:
+    """The amount and date, checked; every bad field named in one ``ValidationError``."""
+    errors: dict[str, list[str]] = {}
+    checked: dict[str, Any] = {}
+    for name, clean, value in (
+        ("amount", rules.clean_amount, amount),
+        ("received_on", rules.clean_date, received_on),
+    ):
+        try:
+            checked[name] = clean(value)
+        except ValidationError as error:
+            errors[name] = error.messages
+    if not errors:
+        _check_period(client, checked["received_on"], errors)
+    if errors:
+        raise ValidationError(errors)
+    return checked["amount"], checked["received_on"]
+
+
+def _check_period(client: Client, received_on: dt.date, errors: dict[str, list[str]]) -> None:
+    closed = rules.closed_periods([(client.department_id, rules.month_of(received_on))])
+    try:
+        rules.check_period_open(client.department_id, received_on, closed)
+    except ValidationError as error:
+        errors["received_on"] = error.messages
+
+
+@transaction.atomic
+def payment_record(
+    *,
+    user: Any,
+    client: Client,
+    amount: str | Decimal,
+    received_on: str | dt.date,
+    reference: str = "",
+    purpose: str = "",
+) -> Payment:
+    """A payment entered by hand."""
+    require(user, Action.MANAGE_PAYMENTS, client)
+    amount, received_on = _validated(client=client, amount=amount, received_on=received_on)
+    payment = Payment(
+        client=client,
+        department_id=client.department_id,
+        responsible_id=client.responsible_id,
+        amount=amount,
+        received_on=received_on,
+        source=Source.MANUAL,
+        # Typed payments are never duplicates of each other: each gets its own reference.
+        source_ref=f"manual:{uuid.uuid4().hex}:{reference.strip()}"[:200],
+        purpose=purpose.strip(),
+        recorded_by=user,
+    )
+    payment.save()
+    return payment
+
+
+@transaction.atomic
+def payment_void(*, user: Any, payment: Payment, reason: str) -> Payment:
+    """Void a wrong payment; it stays on record with who voided it and why."""
+    require(user, Action.MANAGE_PAYMENTS, payment)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the payment is voided.")})
+    # Lock the row: two people voiding at once must not both succeed.
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    if payment.is_void:
+        raise ValidationError({"payment": _("This payment is already void.")})
+    if payment.frozen_in_id is not None:
+        raise ValidationError(
+            {"payment": _("This payment is counted in a closed period; reopen it first.")}
+        )
+    payment.voided_at = timezone.now()
+    payment.voided_by = user
+    payment.void_reason = reason[:500]
+    payment._change_reason = reason[:100]
+    payment.save(update_fields=["voided_at", "voided_by", "void_reason"])
+    return payment
+
+
+@transaction.atomic
+def unmatched_assign(*, user: Any, unmatched: UnmatchedPayment, client: Client) -> Payment:
+    """Record an unmatched incoming payment as the given client's payment."""
+    require(user, Action.MANAGE_PAYMENTS, client)
+    unmatched = UnmatchedPayment.objects.select_for_update().get(pk=unmatched.pk)
+    if unmatched.payment_id is not None:
+        raise ValidationError({"unmatched": _("This payment has already been assigned.")})
+    errors: dict[str, list[str]] = {}
+    _check_period(client, unmatched.received_on, errors)
+    if errors:
+        raise ValidationError(errors)
+    payment = Payment.objects.create(
+        client=client,
+        department_id=client.department_id,
+        responsible_id=client.responsible_id,
+        amount=unmatched.amount,
+        received_on=unmatched.received_on,
+        # The same source reference keeps a re-import of the statement a duplicate.
+        source=unmatched.source,
+        source_ref=unmatched.source_ref,
+        payer_inn=unmatched.payer_inn,
+        payer_name=unmatched.payer_name,
+        purpose=unmatched.purpose,
+        import_batch=unmatched.batch,
+        recorded_by=user,
+    )
+    unmatched.payment = payment
+    unmatched.resolved_by = user
+    unmatched.resolved_at = timezone.now()
+    unmatched.save(update_fields=["payment", "resolved_by", "resolved_at"])
+    return payment
