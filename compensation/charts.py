@@ -1,0 +1,155 @@
+"""Chart geometry for server-rendered SVG: no JavaScript, readable without colour.
+
+Functions take figures (Decimal) and return coordinates in a fixed view box; the
+templates only draw what they are given. The scheme chart's bonus figures come from
+the engine, so the picture can never disagree with the calculation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from compensation.engine import BonusInput, Payment, Scheme, calculate
+
+WIDTH = 640
+HEIGHT = 300
+LEFT = 70
+RIGHT = 20
+TOP = 15
+BOTTOM = 35
+
+
+@dataclass(frozen=True)
+class Tick:
+    x: int
+    y: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Marker:
+    x: int
+    y: int
+    label: str
+    met: bool | None = None
+
+
+@dataclass(frozen=True)
+class Chart:
+    width: int = WIDTH
+    height: int = HEIGHT
+    lines: dict[str, str] = field(default_factory=dict)  # css class → "x,y x,y …"
+    x_ticks: tuple[Tick, ...] = ()
+    y_ticks: tuple[Tick, ...] = ()
+    markers: tuple[Marker, ...] = ()
+    left: int = LEFT
+    bottom: int = HEIGHT - BOTTOM
+    right: int = WIDTH - RIGHT
+    top: int = TOP
+
+
+class _Scale:
+    def __init__(self, x_max: Decimal, y_max: Decimal) -> None:
+        self.x_max = x_max or Decimal(1)
+        self.y_max = y_max or Decimal(1)
+
+    def x(self, value: Decimal) -> int:
+        return round(LEFT + (WIDTH - LEFT - RIGHT) * value / self.x_max)
+
+    def y(self, value: Decimal) -> int:
+        return round(HEIGHT - BOTTOM - (HEIGHT - TOP - BOTTOM) * value / self.y_max)
+
+    def points(self, pairs: Sequence[tuple[Decimal, Decimal]]) -> str:
+        return " ".join(f"{self.x(x)},{self.y(y)}" for x, y in pairs)
+
+
+def _millions(value: Decimal) -> str:
+    return f"{value / 1_000_000:.0f}M" if value >= 1_000_000 else f"{value:.0f}"
+
+
+def _y_ticks(scale: _Scale, top: Decimal, steps: int = 5) -> tuple[Tick, ...]:
+    return tuple(
+        Tick(x=LEFT, y=scale.y(top * i / steps), label=_millions(top * i / steps))
+        for i in range(steps + 1)
+    )
+
+
+def collections_chart(
+    *,
+    cumulative: Sequence[tuple[dt.date, Decimal]],
+    last_day: int,
+    plan: Decimal | None,
+    milestones: Sequence[tuple[int, Decimal, bool | None]] = (),
+) -> Chart:
+    """Cumulative collections by day against the straight plan-pace line and the gates.
+
+    ``cumulative`` holds (date, running total); ``milestones`` holds (day, required,
+    met — None while still open).
+    """
+    top = max([plan or Decimal(0), *(total for _, total in cumulative)]) or Decimal(1)
+    top = top * Decimal("1.1")
+    scale = _Scale(Decimal(last_day), top)
+    lines = {}
+    if cumulative:
+        pairs = [(Decimal(0), Decimal(0))] + [(Decimal(d.day), t) for d, t in cumulative]
+        lines["actual"] = scale.points(pairs)
+    if plan:
+        lines["plan"] = scale.points([(Decimal(0), Decimal(0)), (Decimal(last_day), plan)])
+    markers = tuple(
+        Marker(x=scale.x(Decimal(day)), y=scale.y(required), label=_millions(required), met=met)
+        for day, required, met in milestones
+    )
+    x_ticks = tuple(
+        Tick(x=scale.x(Decimal(day)), y=HEIGHT - BOTTOM, label=str(day))
+        for day in (1, 5, 10, 15, 20, 25, last_day)
+    )
+    return Chart(lines=lines, x_ticks=x_ticks, y_ticks=_y_ticks(scale, top), markers=markers)
+
+
+def _pool_at(scheme: Scheme, collected: Decimal) -> Decimal:
+    # Everything collected on the 1st: every milestone met, so this is the full pool.
+    data = BonusInput(
+        scheme=scheme,
+        year=2000,
+        month=1,
+        payments=(Payment(dt.date(2000, 1, 1), collected),) if collected > 0 else (),
+        staff=("staff",),
+    )
+    return calculate(data).earned
+
+
+def scheme_chart(scheme: Scheme, points: int = 24) -> tuple[Chart, Decimal]:
+    """The scheme's bonus against collections, beside the naive percent-of-turnover line.
+
+    The naive rate is the one that pays the same bonus at plan: it pays for merely
+    breaking even and little for the hardest last millions. Returns the chart and the
+    naive rate.
+    """
+    x_top = scheme.plan * Decimal("1.2")
+    at_plan = _pool_at(scheme, scheme.plan)
+    naive_rate = at_plan / scheme.plan
+    samples = [(x_top * i / points).quantize(Decimal("0.01")) for i in range(points + 1)]
+    bonus = [(x, _pool_at(scheme, x)) for x in samples]
+    naive = [(x, x * naive_rate) for x in samples]
+    y_top = max(max(b for _, b in bonus), max(n for _, n in naive)) * Decimal("1.1")
+    scale = _Scale(x_top, y_top or Decimal(1))
+    x_ticks = tuple(
+        Tick(x=scale.x(x_top * i / 6), y=HEIGHT - BOTTOM, label=_millions(x_top * i / 6))
+        for i in range(7)
+    )
+    markers = (
+        Marker(x=scale.x(scheme.threshold), y=scale.y(Decimal(0)), label="threshold"),
+        Marker(x=scale.x(scheme.plan), y=scale.y(at_plan), label="plan"),
+    )
+    chart = Chart(
+        lines={"actual": scale.points(bonus), "naive": scale.points(naive)},
+        x_ticks=x_ticks,
+        y_ticks=tuple(
+            Tick(x=LEFT, y=scale.y(y_top * i / 5), label=f"{y_top * i / 5:,.0f}") for i in range(6)
+        ),
+        markers=markers,
+    )
+    return chart, naive_rate
