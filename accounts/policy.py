@@ -260,7 +260,9 @@ def visible_pay_lines(user: Any) -> QuerySet:
     from compensation.models import PayLine
 
     lines = PayLine.objects.select_related("revision__period__department", "employee")
-    if is_director(user) or is_admin(user):
+    # Not the administrator: they manage people and payments, not everyone's pay
+    # (as ``_view_pay_lines`` says).
+    if is_director(user):
         return lines
     employee = employee_of(user)
     condition = Q(pk__in=[])

@@ -1,0 +1,180 @@
+"""Reads for bonus periods: the engine's input from a period's frozen data, and live figures.
+
+A closed period is computed only from what was frozen into it at close (the scheme, the
+daily totals, the staff and their base salaries) plus its proposal lines: never from
+live payments or salaries. :func:`period_input` is the one place that builds that input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Sum
+
+from accounts.models import Department, Employee
+from compensation.engine import BonusInput, BonusResult, Payment, calculate
+from compensation.errors import SchemeMissing
+from compensation.models import BonusPeriod, MonthlyScheme, PeriodMember, Revision
+from compensation.scenario import parse_scheme
+from payments.selectors import ZERO, daily_totals, month_bounds, month_payments
+
+
+def staff_key(employee: Employee) -> str:
+    """The engine's name for a person: the personnel number, unique and stable."""
+    return employee.personnel_number
+
+
+def scheme_to_json(scheme: MonthlyScheme) -> dict:
+    """The scheme in the scenario JSON shape (SPEC section 4), as frozen at close."""
+    return {
+        "id": scheme.pk,
+        "plan": f"{scheme.plan:.2f}",
+        "threshold": f"{scheme.threshold:.2f}",
+        "rate": scheme.rate,
+        "head_share": scheme.head_share,
+        "milestones": [
+            {"day": m.day, "share_of_plan": m.share_of_plan, "fraction": m.fraction}
+            for m in scheme.milestones.order_by("day")
+        ],
+    }
+
+
+# --- live figures of a month (open periods, and what a close would freeze) ------------
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    employee: Employee
+    base_salary: Decimal | None
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    """A month's figures read from live data: what closing it now would freeze."""
+
+    department: Department
+    month: dt.date
+    scheme: MonthlyScheme | None
+    collected: Decimal
+    payment_count: int
+    daily_totals: tuple[tuple[dt.date, Decimal], ...]
+    head: Employee | None
+    head_base_salary: Decimal | None
+    staff: tuple[StaffMember, ...]
+
+
+def _base_salary(employee: Employee, month: dt.date) -> Decimal | None:
+    return Employee.objects.with_base_salary(month).get(pk=employee.pk).base_salary
+
+
+def month_staff(department: Department, month: dt.date) -> tuple[StaffMember, ...]:
+    """Members overlapping the month, the head excluded, by full name, with salaries."""
+    first, last = month_bounds(month)
+    employees = (
+        Employee.objects.members_of(department, first, last)
+        .exclude(pk=department.head_id)
+        .with_base_salary(first)
+        .order_by("full_name", "personnel_number")
+    )
+    return tuple(StaffMember(employee=e, base_salary=e.base_salary) for e in employees)
+
+
+def month_figures(department: Department, month: dt.date) -> MonthFigures:
+    first, _last = month_bounds(month)
+    totals = month_payments(department, first).aggregate(collected=Sum("amount"), count=Count("id"))
+    head = department.head
+    return MonthFigures(
+        department=department,
+        month=first,
+        scheme=MonthlyScheme.objects.filter(department=department, month=first).first(),
+        collected=totals["collected"] or ZERO,
+        payment_count=totals["count"],
+        daily_totals=tuple(daily_totals(department, first)),
+        head=head,
+        head_base_salary=None if head is None else _base_salary(head, first),
+        staff=month_staff(department, first),
+    )
+
+
+def figures_input(figures: MonthFigures) -> BonusInput:
+    """Engine input from live figures: daily totals stand in for the payments."""
+    if figures.scheme is None:
+        raise SchemeMissing()
+    staff = [m for m in figures.staff if m.base_salary is not None]
+    return BonusInput(
+        scheme=figures.scheme.to_engine(),
+        year=figures.month.year,
+        month=figures.month.month,
+        payments=tuple(Payment(date=day, amount=total) for day, total in figures.daily_totals),
+        staff=tuple(staff_key(m.employee) for m in figures.staff),
+        base_salaries={staff_key(m.employee): m.base_salary for m in staff},
+        head_base_salary=figures.head_base_salary,
+    )
+
+
+def live_result(department: Department, month: dt.date) -> BonusResult | None:
+    """The month so far, for the dashboard; None while there is no scheme or no staff."""
+    figures = month_figures(department, month)
+    if figures.scheme is None or not figures.staff:
+        return None
+    return calculate(figures_input(figures))
+
+
+# --- frozen figures of a closed period -------------------------------------------------
+
+
+def current_revision(period: BonusPeriod) -> Revision:
+    return period.revisions.get(number=period.revision)
+
+
+def period_members(period: BonusPeriod) -> list[PeriodMember]:
+    return list(period.members.select_related("employee").order_by("order"))
+
+
+def effective_amounts(revision: Revision) -> dict[int, tuple[Decimal, Decimal]]:
+    """Award and deduction per employee id as they count: the director's edit if any."""
+    return {line.employee_id: (line.award, line.deduction) for line in revision.proposal.all()}
+
+
+def frozen_input(
+    period: BonusPeriod,
+    *,
+    awards: Mapping[int, Decimal],
+    deductions: Mapping[int, Decimal],
+    members: list[PeriodMember] | None = None,
+) -> BonusInput:
+    """Engine input from the period's frozen data, with awards/deductions by employee id."""
+    members = period_members(period) if members is None else members
+    keys = {m.employee_id: staff_key(m.employee) for m in members}
+    return BonusInput(
+        scheme=parse_scheme(period.frozen_scheme),
+        year=period.month.year,
+        month=period.month.month,
+        payments=tuple(
+            Payment(date=dt.date.fromisoformat(day), amount=Decimal(total))
+            for day, total in period.daily_totals
+        ),
+        staff=tuple(keys.values()),
+        awards={keys[pk]: amount for pk, amount in awards.items() if amount},
+        deductions={keys[pk]: amount for pk, amount in deductions.items() if amount},
+        base_salaries={keys[m.employee_id]: m.base_salary for m in members},
+        head_base_salary=period.head_base_salary,
+    )
+
+
+def period_input(period: BonusPeriod, revision: Revision | None = None) -> BonusInput:
+    """The engine input of a closed period's revision (the current one by default)."""
+    revision = current_revision(period) if revision is None else revision
+    amounts = effective_amounts(revision)
+    return frozen_input(
+        period,
+        awards={pk: award for pk, (award, _deduction) in amounts.items()},
+        deductions={pk: deduction for pk, (_award, deduction) in amounts.items()},
+    )
+
+
+def period_result(period: BonusPeriod, revision: Revision | None = None) -> BonusResult:
+    return calculate(period_input(period, revision))

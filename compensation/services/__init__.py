@@ -1,0 +1,43 @@
+"""Writes of the bonus workflow. Every service checks the access policy first and runs in
+one transaction; every transition locks the period row and checks its expected version.
+"""
+
+from __future__ import annotations
+
+from compensation.services.closing import (
+    ClosePreview,
+    period_close,
+    period_close_preview,
+    period_for_month,
+)
+from compensation.services.proposals import (
+    line_field,
+    proposal_edit,
+    proposal_save,
+    proposal_submit,
+)
+from compensation.services.review import (
+    period_approve,
+    period_mark_paid,
+    period_reopen,
+    period_return,
+)
+from compensation.services.schemes import scheme_create, scheme_for_month, scheme_update
+
+__all__ = [
+    "ClosePreview",
+    "line_field",
+    "period_approve",
+    "period_close",
+    "period_close_preview",
+    "period_for_month",
+    "period_mark_paid",
+    "period_reopen",
+    "period_return",
+    "proposal_edit",
+    "proposal_save",
+    "proposal_submit",
+    "scheme_create",
+    "scheme_for_month",
+    "scheme_update",
+]

@@ -1,0 +1,192 @@
+"""Opening and closing a month: closing freezes everything the bonus depends on."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Department
+from accounts.policy import Action, require
+from compensation.engine import BonusInputError, BonusResult, calculate
+from compensation.errors import SchemeMissing, WorkflowError
+from compensation.models import (
+    BonusPeriod,
+    PeriodEvent,
+    PeriodMember,
+    PeriodState,
+    ProposalLine,
+    Revision,
+)
+from compensation.selectors import MonthFigures, figures_input, month_figures, scheme_to_json
+from compensation.services._common import lock_period, money, record_event, remember, save_period
+from payments.models import ImportBatch, ImportStatus, Payment
+from payments.selectors import ZERO, month_bounds, month_payments
+
+
+def period_for_month(*, department: Department, month: dt.date) -> BonusPeriod:
+    """The department's period for the month, created open the first time it is asked for."""
+    period, _created = BonusPeriod.objects.get_or_create(
+        department=department, month=month.replace(day=1)
+    )
+    return period
+
+
+@dataclass(frozen=True)
+class ClosePreview:
+    """What closing the period now would freeze, and why it cannot close yet, if so."""
+
+    period: BonusPeriod
+    figures: MonthFigures
+    result: BonusResult | None  # the milestone figures; None while something is missing
+    problems: tuple[str, ...]
+
+    @property
+    def can_close(self) -> bool:
+        return not self.problems
+
+
+def period_close_preview(*, user: Any, period: BonusPeriod) -> ClosePreview:
+    require(user, Action.CLOSE_PERIOD, period)
+    if period.state != PeriodState.OPEN:
+        raise WorkflowError(_("This period is already closed."), code="wrong_state")
+    return _preview(period)
+
+
+def _preview(period: BonusPeriod) -> ClosePreview:
+    # Imported here: the schemes module needs period_for_month from this one.
+    from compensation.services.schemes import scheme_for_month
+
+    problems: list[str] = []
+    try:
+        scheme_for_month(department=period.department, month=period.month)
+    except SchemeMissing as error:
+        problems.extend(error.messages)
+    figures = month_figures(period.department, period.month)
+    problems.extend(_close_problems(period, figures))
+    result = None
+    if not problems:
+        try:
+            result = calculate(figures_input(figures))
+        except BonusInputError as error:
+            problems.append(error.message)
+    return ClosePreview(period=period, figures=figures, result=result, problems=tuple(problems))
+
+
+def _close_problems(period: BonusPeriod, figures: MonthFigures) -> list[str]:
+    first, last = month_bounds(period.month)
+    problems = []
+    if timezone.localdate() <= last:
+        problems.append(
+            _("The month ends on %(last)s; it can be closed from the next day on.")
+            % {"last": last.isoformat()}
+        )
+    for batch in _running_imports(first, last):
+        problems.append(
+            _("The import of “%(file)s” may hold payments of this month and is still running.")
+            % {"file": batch.file_name}
+        )
+    problems.extend(_people_problems(figures))
+    return problems
+
+
+def _running_imports(first: dt.date, last: dt.date) -> list[ImportBatch]:
+    # A batch whose dates are not known yet may still bring this month's payments.
+    overlapping = Q(first_date__lte=last, last_date__gte=first)
+    unknown = Q(first_date__isnull=True) | Q(last_date__isnull=True)
+    return list(
+        ImportBatch.objects.filter(
+            overlapping | unknown, status__in=[ImportStatus.PENDING, ImportStatus.RUNNING]
+        )
+    )
+
+
+def _people_problems(figures: MonthFigures) -> list[str]:
+    on = {"date": figures.month.isoformat()}
+    problems = []
+    if figures.head is None:
+        problems.append(_("The department has no head."))
+    elif figures.head_base_salary is None:
+        problems.append(
+            _("The head, %(name)s, has no base salary on %(date)s.")
+            % {"name": figures.head.full_name, **on}
+        )
+    if not figures.staff:
+        problems.append(_("The department has no staff members in this month."))
+    for member in figures.staff:
+        if member.base_salary is None:
+            problems.append(
+                _("%(name)s has no base salary on %(date)s.")
+                % {"name": member.employee.full_name, **on}
+            )
+    return problems
+
+
+@transaction.atomic
+def period_close(*, user: Any, period: BonusPeriod, expected_version: int) -> BonusPeriod:
+    """Freeze the month: scheme, payments, milestone figures, staff and base salaries."""
+    require(user, Action.CLOSE_PERIOD, period)
+    period = lock_period(period, expected_version=expected_version, states=(PeriodState.OPEN,))
+    preview = _preview(period)
+    if preview.problems:
+        raise WorkflowError(list(preview.problems), code="cannot_close")
+    figures = preview.figures
+    _freeze_payments(period)
+    period.state = PeriodState.CLOSED
+    period.closed_at = timezone.now()
+    period.closed_by = user
+    period.frozen_scheme = scheme_to_json(figures.scheme)
+    period.head = figures.head
+    period.head_base_salary = figures.head_base_salary
+    save_period(period, user=user, reason=_("Closed"))
+    _freeze_staff(period, figures, user=user)
+    record_event(
+        period,
+        user=user,
+        action=PeriodEvent.Action.CLOSE,
+        from_state=PeriodState.OPEN,
+        details={
+            "collected": money(period.collected),
+            "payment_count": period.payment_count,
+            "scheme": period.frozen_scheme,
+            "staff": [m.employee.personnel_number for m in figures.staff],
+        },
+    )
+    return period
+
+
+def _freeze_payments(period: BonusPeriod) -> None:
+    """Mark the month's counted payments as this period's, then total what was marked.
+
+    The totals are read back from the marked rows, so the frozen figures are exactly the
+    payments that carry ``frozen_in``, whatever arrived while the close was running.
+    """
+    month_payments(period.department, period.month).update(frozen_in=period)
+    frozen = Payment.objects.filter(frozen_in=period)
+    totals = frozen.aggregate(collected=Sum("amount"), count=Count("id"))
+    by_day = (
+        frozen.values("received_on")
+        .annotate(total=Sum("amount"))
+        .order_by("received_on")
+        .values_list("received_on", "total")
+    )
+    period.collected = totals["collected"] or ZERO
+    period.payment_count = totals["count"]
+    period.daily_totals = [[day.isoformat(), money(total)] for day, total in by_day]
+
+
+def _freeze_staff(period: BonusPeriod, figures: MonthFigures, *, user: Any) -> None:
+    PeriodMember.objects.bulk_create(
+        PeriodMember(period=period, employee=m.employee, order=order, base_salary=m.base_salary)
+        for order, m in enumerate(figures.staff, start=1)
+    )
+    revision = Revision.objects.create(period=period, number=1)
+    for member in figures.staff:
+        line = ProposalLine(revision=revision, employee=member.employee)
+        remember(line, user=user, reason=_("Closed"))
+        line.save()

@@ -1,0 +1,207 @@
+"""The director's decision (return, approve, reopen) and the accountant's "paid"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.policy import Action, require
+from compensation import notifications
+from compensation.engine import BonusInputError, BonusResult
+from compensation.errors import WorkflowError
+from compensation.models import (
+    BonusPeriod,
+    PayLine,
+    PeriodEvent,
+    PeriodState,
+    ProposalLine,
+    Revision,
+)
+from compensation.scenario import result_to_json
+from compensation.selectors import current_revision, period_members, period_result, staff_key
+from compensation.services._common import lock_period, money, record_event, remember, save_period
+
+
+def _required(text: str, field: str, message: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({field: message})
+    return text
+
+
+@transaction.atomic
+def period_return(
+    *, user: Any, period: BonusPeriod, expected_version: int, comment: str
+) -> BonusPeriod:
+    """Send the proposal back to the head with a comment (proposed → closed).
+
+    The director's edits are taken out so the head works on their own figures again;
+    the event keeps what they were, and the comment says what the director wants.
+    """
+    require(user, Action.REVIEW, period)
+    comment = _required(comment, "comment", _("Say why the proposal goes back to the head."))
+    period = lock_period(period, expected_version=expected_version, states=(PeriodState.PROPOSED,))
+    revision = current_revision(period)
+    withdrawn = _withdraw_edits(revision, user=user, comment=comment)
+    revision.proposed_by = None
+    revision.proposed_at = None
+    revision.save(update_fields=["proposed_by", "proposed_at"])
+    period.state = PeriodState.CLOSED
+    save_period(period, user=user, reason=comment)
+    record_event(
+        period,
+        user=user,
+        action=PeriodEvent.Action.RETURN,
+        from_state=PeriodState.PROPOSED,
+        comment=comment,
+        details={"withdrawn_edits": withdrawn},
+    )
+    transaction.on_commit(lambda: notifications.proposal_returned(period, comment))
+    return period
+
+
+def _withdraw_edits(revision: Revision, *, user: Any, comment: str) -> list[dict]:
+    withdrawn = []
+    for line in revision.proposal.select_related("employee"):
+        if not line.is_edited:
+            continue
+        withdrawn.append(
+            {
+                "employee": line.employee.personnel_number,
+                "award": money(line.award),
+                "deduction": money(line.deduction),
+                "reason": line.director_reason,
+            }
+        )
+        line.approved_award = line.approved_deduction = None
+        line.director_reason = ""
+        remember(line, user=user, reason=comment)
+        line.save()
+    return withdrawn
+
+
+@transaction.atomic
+def period_approve(
+    *, user: Any, period: BonusPeriod, expected_version: int, comment: str = ""
+) -> BonusPeriod:
+    """Approve the proposal as it stands; the engine's lines are stored as pay lines."""
+    require(user, Action.REVIEW, period)
+    period = lock_period(period, expected_version=expected_version, states=(PeriodState.PROPOSED,))
+    revision = current_revision(period)
+    # Four eyes: whoever proposed never approves, even when they hold both roles.
+    if revision.proposed_by_id == user.pk:
+        raise WorkflowError(
+            _("You submitted this proposal; another commercial director must approve it."),
+            code="four_eyes",
+        )
+    try:
+        result = period_result(period, revision)
+    except BonusInputError as error:
+        raise WorkflowError(error.message, code="engine") from None
+    revision.result = result_to_json(result)
+    revision.approved_by = user
+    revision.approved_at = timezone.now()
+    revision.save(update_fields=["result", "approved_by", "approved_at"])
+    _store_pay_lines(period, revision, result)
+    period.state = PeriodState.APPROVED
+    save_period(period, user=user, reason=comment or _("Approved"))
+    record_event(
+        period,
+        user=user,
+        action=PeriodEvent.Action.APPROVE,
+        from_state=PeriodState.PROPOSED,
+        comment=comment,
+        details={"head": revision.result["head"], "staff_pool": revision.result["staff_pool"]},
+    )
+    transaction.on_commit(lambda: notifications.period_approved(period))
+    return period
+
+
+def _store_pay_lines(period: BonusPeriod, revision: Revision, result: BonusResult) -> None:
+    head = PayLine(
+        revision=revision,
+        employee=period.head,
+        is_head=True,
+        order=0,
+        equal_share=0,
+        award=0,
+        deduction=0,
+        bonus=result.head,
+        base_salary=result.head_base_salary,
+        total=result.head_pay,
+    )
+    staff = [
+        PayLine(
+            revision=revision,
+            employee=member.employee,
+            order=member.order,
+            equal_share=line.equal_share,
+            award=line.award,
+            deduction=line.deduction,
+            bonus=line.bonus,
+            base_salary=line.base_salary,
+            total=line.pay,
+        )
+        for member in period_members(period)
+        for line in [result.line(staff_key(member.employee))]
+    ]
+    PayLine.objects.bulk_create([head, *staff])
+
+
+@transaction.atomic
+def period_reopen(
+    *, user: Any, period: BonusPeriod, expected_version: int, reason: str
+) -> BonusPeriod:
+    """Correct an approved period: a new revision starts from what was approved.
+
+    Nothing of the approved revision changes: its result and pay lines stay as
+    history. The new revision's proposal is the approved figures, for the head to amend.
+    """
+    require(user, Action.REOPEN, period)
+    reason = _required(reason, "reason", _("Say why the period is reopened."))
+    period = lock_period(period, expected_version=expected_version, states=(PeriodState.APPROVED,))
+    previous = current_revision(period)
+    revision = Revision.objects.create(
+        period=period, number=previous.number + 1, reopen_reason=reason
+    )
+    for old in previous.proposal.all():
+        line = ProposalLine(
+            revision=revision,
+            employee_id=old.employee_id,
+            proposed_award=old.award,
+            proposed_deduction=old.deduction,
+            reason=old.director_reason if old.is_edited else old.reason,
+        )
+        remember(line, user=user, reason=reason)
+        line.save()
+    period.revision = revision.number
+    period.state = PeriodState.CLOSED
+    save_period(period, user=user, reason=reason)
+    record_event(
+        period,
+        user=user,
+        action=PeriodEvent.Action.REOPEN,
+        from_state=PeriodState.APPROVED,
+        comment=reason,
+        details={"previous_revision": previous.number},
+    )
+    return period
+
+
+@transaction.atomic
+def period_mark_paid(*, user: Any, period: BonusPeriod, expected_version: int) -> BonusPeriod:
+    """The accountant confirms the approved payroll was paid (approved → paid)."""
+    require(user, Action.MARK_PAID, period)
+    period = lock_period(period, expected_version=expected_version, states=(PeriodState.APPROVED,))
+    revision = current_revision(period)
+    revision.paid_by = user
+    revision.paid_at = timezone.now()
+    revision.save(update_fields=["paid_by", "paid_at"])
+    period.state = PeriodState.PAID
+    save_period(period, user=user, reason=_("Marked paid"))
+    record_event(period, user=user, action=PeriodEvent.Action.PAY, from_state=PeriodState.APPROVED)
+    return period

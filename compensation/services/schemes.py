@@ -1,0 +1,203 @@
+"""Monthly schemes: the copy that starts a new month, and the director's edits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import Department
+from accounts.policy import Action, require
+from compensation.engine import BonusInputError, Milestone, Scheme, validate_scheme
+from compensation.errors import SchemeMissing, WorkflowError
+from compensation.models import BonusPeriod, MonthlyScheme, PeriodState, SchemeMilestone
+from compensation.scenario import parse_decimal, parse_ratio
+from compensation.services._common import remember
+from compensation.services.closing import period_for_month
+
+# (day, share_of_plan, fraction); ratios as strings such as "0.50" or "1/3".
+MilestoneRow = tuple[int, Any, Any]
+_FIELD = re.compile(r"^(?:scheme\.)?(\w+)(?:\[(\d+)\])?")
+
+
+def scheme_for_month(*, department: Department, month: dt.date) -> MonthlyScheme:
+    """The month's scheme; a new month starts as a copy of the latest earlier one.
+
+    The very first scheme of a department is never invented: without one to copy this
+    raises :class:`SchemeMissing` and the director sets it with :func:`scheme_create`.
+    """
+    first = month.replace(day=1)
+    scheme = MonthlyScheme.objects.filter(department=department, month=first).first()
+    if scheme is not None:
+        return scheme
+    previous = (
+        MonthlyScheme.objects.filter(department=department, month__lt=first)
+        .order_by("-month")
+        .first()
+    )
+    if previous is None:
+        raise SchemeMissing()
+    try:
+        with transaction.atomic():
+            return _copy_scheme(previous, first)
+    except IntegrityError:
+        # Someone else copied it a moment ago: theirs is the same copy.
+        return MonthlyScheme.objects.get(department=department, month=first)
+
+
+def _copy_scheme(previous: MonthlyScheme, month: dt.date) -> MonthlyScheme:
+    reason = _("Copied from the scheme of %(month)s") % {"month": f"{previous.month:%Y-%m}"}
+    scheme = MonthlyScheme(
+        department=previous.department,
+        month=month,
+        plan=previous.plan,
+        threshold=previous.threshold,
+        rate=previous.rate,
+        head_share=previous.head_share,
+    )
+    remember(scheme, user=None, reason=reason)
+    scheme.save()
+    for row in previous.milestones.order_by("day"):
+        _add_milestone(scheme, (row.day, row.share_of_plan, row.fraction), user=None, reason=reason)
+    return scheme
+
+
+@transaction.atomic
+def scheme_create(
+    *,
+    user: Any,
+    department: Department,
+    month: dt.date,
+    plan: Any,
+    threshold: Any,
+    rate: Any,
+    head_share: Any,
+    milestones: Sequence[MilestoneRow],
+    reason: str = "",
+) -> MonthlyScheme:
+    """Set a month's scheme where there is none yet (a department's first month)."""
+    require(user, Action.EDIT_SCHEME, department)
+    first = month.replace(day=1)
+    _lock_open_period(department, first)
+    if MonthlyScheme.objects.filter(department=department, month=first).exists():
+        raise WorkflowError(_("This month already has a scheme; edit it instead."))
+    engine_scheme = scheme_to_engine(plan, threshold, rate, head_share, milestones)
+    scheme = MonthlyScheme(department=department, month=first)
+    _apply(scheme, engine_scheme, rate=rate, head_share=head_share)
+    reason = reason.strip() or _("Scheme set")
+    remember(scheme, user=user, reason=reason)
+    scheme.save()
+    for row in milestones:
+        _add_milestone(scheme, row, user=user, reason=reason)
+    return scheme
+
+
+@transaction.atomic
+def scheme_update(
+    *,
+    user: Any,
+    scheme: MonthlyScheme,
+    plan: Any,
+    threshold: Any,
+    rate: Any,
+    head_share: Any,
+    milestones: Sequence[MilestoneRow],
+    reason: str,
+) -> MonthlyScheme:
+    """The director's change to a month's scheme, allowed only while the month is open."""
+    require(user, Action.EDIT_SCHEME, scheme)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the scheme changes.")})
+    # The lock keeps a close from freezing the scheme halfway through this change.
+    _lock_open_period(scheme.department, scheme.month)
+    engine_scheme = scheme_to_engine(plan, threshold, rate, head_share, milestones)
+    scheme = MonthlyScheme.objects.get(pk=scheme.pk)
+    _apply(scheme, engine_scheme, rate=rate, head_share=head_share)
+    remember(scheme, user=user, reason=reason)
+    scheme.save()
+    for row in scheme.milestones.all():
+        remember(row, user=user, reason=reason)
+        row.delete()
+    for row in milestones:
+        _add_milestone(scheme, row, user=user, reason=reason)
+    return scheme
+
+
+def _lock_open_period(department: Department, month: dt.date) -> BonusPeriod:
+    period = period_for_month(department=department, month=month)
+    period = BonusPeriod.objects.select_for_update().get(pk=period.pk)
+    if period.state != PeriodState.OPEN:
+        raise WorkflowError(
+            _("The scheme cannot change once the month's period is closed."),
+            code="scheme_frozen",
+        )
+    return period
+
+
+def _apply(scheme: MonthlyScheme, engine: Scheme, *, rate: Any, head_share: Any) -> None:
+    scheme.plan = engine.plan
+    scheme.threshold = engine.threshold
+    # Ratios keep the director's spelling ("1/3" stays a fraction, not 0.333...).
+    scheme.rate = str(rate).strip()
+    scheme.head_share = str(head_share).strip()
+
+
+def _add_milestone(scheme: MonthlyScheme, row: MilestoneRow, *, user: Any, reason: str) -> None:
+    day, share_of_plan, fraction = row
+    milestone = SchemeMilestone(
+        scheme=scheme,
+        day=day,
+        share_of_plan=str(share_of_plan).strip(),
+        fraction=str(fraction).strip(),
+    )
+    remember(milestone, user=user, reason=reason)
+    milestone.save()
+
+
+def scheme_to_engine(
+    plan: Any, threshold: Any, rate: Any, head_share: Any, milestones: Sequence[MilestoneRow]
+) -> Scheme:
+    """Check a scheme with the engine's own rules; errors come back by form field."""
+    try:
+        scheme = Scheme(
+            plan=parse_decimal(plan, "plan"),
+            threshold=parse_decimal(threshold, "threshold"),
+            rate=parse_ratio(str(rate), "rate"),
+            head_share=parse_ratio(str(head_share), "head_share"),
+            milestones=tuple(_engine_milestone(index, row) for index, row in enumerate(milestones)),
+        )
+        validate_scheme(scheme)
+    except BonusInputError as error:
+        raise _form_error(error) from None
+    return scheme
+
+
+def _engine_milestone(index: int, row: MilestoneRow) -> Milestone:
+    day, share_of_plan, fraction = row
+    where = f"milestones[{index}]"
+    if isinstance(day, bool) or not isinstance(day, int):
+        raise BonusInputError(f"{where}.day", "must be a whole number")
+    return Milestone(
+        day=day,
+        share_of_plan=parse_ratio(str(share_of_plan), f"{where}.share_of_plan"),
+        fraction=parse_ratio(str(fraction), f"{where}.fraction"),
+    )
+
+
+def _form_error(error: BonusInputError) -> ValidationError:
+    """Map the engine's field path (``scheme.milestones[1].day``) to a form field."""
+    match = _FIELD.match(error.field)
+    field = match.group(1) if match else "__all__"
+    # The engine is pure Python without gettext; its phrases are looked up at run time.
+    problem = _(error.message)
+    if field == "milestones" and match and match.group(2) is not None:
+        problem = _("Milestone %(number)s: %(problem)s") % {
+            "number": int(match.group(2)) + 1,
+            "problem": problem,
+        }
+    return ValidationError({field: problem})
