@@ -12,12 +12,14 @@ denied. Roles are Django groups (``Role``); the administrator is a Django superu
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from accounts.models import Department, Employee, Role
 
@@ -83,16 +85,20 @@ def heads(user: Any, department: Department) -> bool:
     return employee is not None and has_role(user, Role.HEAD) and department.head_id == employee.pk
 
 
-def belongs_to(user: Any, department: Department, on: dt.date | None = None) -> bool:
-    """The user is a staff member of the department (now, or on a given day)."""
+def belongs_to(user: Any, department: Department, month: dt.date | None = None) -> bool:
+    """The user is a staff member of the department today, or at any time in ``month``."""
     employee = employee_of(user)
     if employee is None or not has_role(user, Role.STAFF):
         return False
-    on = on or dt.date.today()
+    if month is None:
+        first = last = timezone.localdate()
+    else:
+        first = month.replace(day=1)
+        last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
     return employee.memberships.filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gte=on),
+        Q(ended_on__isnull=True) | Q(ended_on__gte=first),
         department=department,
-        started_on__lte=on,
+        started_on__lte=last,
     ).exists()
 
 
@@ -215,7 +221,7 @@ def visible_departments(user: Any) -> QuerySet[Department]:
     employee = employee_of(user)
     if employee is None:
         return Department.objects.none()
-    today = dt.date.today()
+    today = timezone.localdate()
     condition = Q(pk__in=[])
     if has_role(user, Role.HEAD):
         condition |= Q(head=employee)
