@@ -1,21 +1,40 @@
 """Collection figures for a department and month: the reads every page builds on.
 
 Each function runs a fixed number of SQL queries whatever the number of payments.
-Voided payments never count.
+Voided payments never count. Payments count for the department and the responsible
+employee fixed on them when they were recorded, never through the assignment history.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
-from decimal import Decimal
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
-from django.db.models import QuerySet, Sum
+from django.db import models
+from django.db.models import Count, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Department
+from accounts.models import Department, Employee
+from compensation import engine
+from compensation.models import MonthlyScheme
 from payments.models import Payment
 
 ZERO = Decimal("0.00")
+KOPECK = Decimal("0.01")
+ONE_DAY = dt.timedelta(days=1)
+PERCENT = Decimal("0.1")
+# The engine splits a bonus among staff; progress needs only the collections, so one
+# placeholder staff member satisfies its input rules without touching real people.
+_PROGRESS_STAFF = ("department",)
+
+
+def _money(value: Decimal | None) -> Decimal:
+    # SQLite returns sums without their scale (3400000 for 3400000.00): make it kopecks.
+    return ZERO if value is None else value.quantize(KOPECK)
 
 
 def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
@@ -39,4 +58,239 @@ def daily_totals(department: Department, month: dt.date) -> list[tuple[dt.date, 
         .order_by("received_on")
         .values_list("received_on", "total")
     )
-    return [(day, total) for day, total in rows]
+    return [(day, _money(total)) for day, total in rows]
+
+
+# --- totals ----------------------------------------------------------------------------
+
+
+class DayTotal(NamedTuple):
+    day: dt.date
+    total: Decimal
+    running_total: Decimal
+
+
+@dataclass(frozen=True)
+class ClientTotal:
+    client_id: int
+    name: str
+    inn: str
+    total: Decimal
+    count: int
+
+
+@dataclass(frozen=True)
+class ResponsibleTotal:
+    employee: Employee | None  # None: payments recorded while the client had nobody
+    total: Decimal
+    count: int
+
+
+def collected_total(department: Department, month: dt.date) -> Decimal:
+    """The month's collections so far (one query)."""
+    return _money(month_payments(department, month).aggregate(total=Sum("amount"))["total"])
+
+
+def _running_totals(
+    daily: list[tuple[dt.date, Decimal]], first: dt.date, until: dt.date
+) -> list[DayTotal]:
+    by_day = dict(daily)
+    rows: list[DayTotal] = []
+    running = ZERO
+    day = first
+    while day <= until:
+        total = by_day.get(day, ZERO)
+        running += total
+        rows.append(DayTotal(day, total, running))
+        day += ONE_DAY
+    return rows
+
+
+def cumulative_by_day(
+    department: Department, month: dt.date, today: dt.date | None = None
+) -> list[DayTotal]:
+    """Each day of the month up to today (or the month's end): day total, running total.
+
+    Days without payments are listed with a zero total so a chart has no gaps; a month
+    that has not begun gives an empty list. One query.
+    """
+    first, last = month_bounds(month)
+    until = min(today or timezone.localdate(), last)
+    return _running_totals(daily_totals(department, month), first, until)
+
+
+def totals_by_client(
+    department: Department, month: dt.date, limit: int | None = None
+) -> list[ClientTotal]:
+    """Clients by collected amount, largest first (one query)."""
+    rows = (
+        month_payments(department, month)
+        .values("client_id", "client__name", "client__inn")
+        .annotate(total=Sum("amount"), count=Count("id"))
+        .order_by("-total", "client__name", "client_id")
+    )
+    if limit is not None:
+        rows = rows[:limit]
+    return [
+        ClientTotal(
+            client_id=row["client_id"],
+            name=row["client__name"],
+            inn=row["client__inn"],
+            total=_money(row["total"]),
+            count=row["count"],
+        )
+        for row in rows
+    ]
+
+
+def totals_by_responsible(department: Department, month: dt.date) -> list[ResponsibleTotal]:
+    """Collections per responsible employee as fixed on each payment (two queries)."""
+    rows = list(
+        month_payments(department, month)
+        .values("responsible_id")
+        .annotate(total=Sum("amount"), count=Count("id"))
+        .order_by()
+    )
+    people = Employee.objects.in_bulk(
+        [row["responsible_id"] for row in rows if row["responsible_id"]]
+    )
+    totals = [
+        ResponsibleTotal(people.get(row["responsible_id"]), _money(row["total"]), row["count"])
+        for row in rows
+    ]
+    return sorted(totals, key=lambda t: (-t.total, t.employee is None, str(t.employee or "")))
+
+
+# --- progress against the plan -------------------------------------------------------
+
+
+class MilestoneStatus(models.TextChoices):
+    MET = "met", _("Met")
+    MISSED = "missed", _("Missed")
+    OPEN = "open", _("Open")
+
+
+@dataclass(frozen=True)
+class MilestoneProgress:
+    day: int
+    date: dt.date
+    required: Decimal
+    collected: Decimal  # collected by the milestone's date (so far, if it is still ahead)
+    status: MilestoneStatus
+    still_needed: Decimal  # zero when met; for a missed milestone, what was lacking
+    days_left: int  # calendar days from today to the milestone's date, never negative
+    tranche: Decimal  # the part of the current pool this milestone gates
+
+
+@dataclass(frozen=True)
+class PlanProgress:
+    month: dt.date
+    plan: Decimal
+    threshold: Decimal
+    collected: Decimal
+    percent_of_plan: Decimal
+    pool: Decimal  # the bonus pool if the month ended at today's collections
+    milestones: tuple[MilestoneProgress, ...]
+
+
+def scheme_for(department: Department, month: dt.date) -> MonthlyScheme | None:
+    """The month's scheme with its milestones (two queries; one when there is none)."""
+    first, _last = month_bounds(month)
+    return (
+        MonthlyScheme.objects.filter(department=department, month=first)
+        .prefetch_related("milestones")
+        .first()
+    )
+
+
+def _milestone_progress(result: engine.MilestoneResult, today: dt.date) -> MilestoneProgress:
+    if result.met:
+        status = MilestoneStatus.MET
+    elif today > result.date:
+        status = MilestoneStatus.MISSED
+    else:
+        status = MilestoneStatus.OPEN
+    return MilestoneProgress(
+        day=result.day,
+        date=result.date,
+        required=result.required,
+        collected=result.collected,
+        status=status,
+        still_needed=result.shortfall,
+        days_left=max(0, (result.date - today).days),
+        tranche=result.amount,
+    )
+
+
+def _progress(
+    scheme: MonthlyScheme, daily: list[tuple[dt.date, Decimal]], today: dt.date
+) -> PlanProgress:
+    # The engine decides what counts by each milestone's date; nothing is re-derived here.
+    result = engine.calculate(
+        engine.BonusInput(
+            scheme=scheme.to_engine(list(scheme.milestones.all())),
+            year=scheme.month.year,
+            month=scheme.month.month,
+            payments=tuple(engine.Payment(day, total) for day, total in daily),
+            staff=_PROGRESS_STAFF,
+        )
+    )
+    percent = (result.collected * 100 / scheme.plan).quantize(PERCENT, rounding=ROUND_HALF_UP)
+    return PlanProgress(
+        month=scheme.month,
+        plan=scheme.plan,
+        threshold=scheme.threshold,
+        collected=result.collected,
+        percent_of_plan=percent,
+        pool=result.pool,
+        milestones=tuple(_milestone_progress(m, today) for m in result.milestones),
+    )
+
+
+def plan_progress(
+    department: Department, month: dt.date, today: dt.date | None = None
+) -> PlanProgress | None:
+    """Collections against the month's plan and milestones; None without a scheme.
+
+    Three queries. Raises ``engine.BonusInputError`` if the stored scheme is invalid.
+    """
+    scheme = scheme_for(department, month)
+    if scheme is None:
+        return None
+    return _progress(scheme, daily_totals(department, month), today or timezone.localdate())
+
+
+# --- the dashboard ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CollectionsSummary:
+    department: Department
+    month: dt.date
+    collected: Decimal
+    payment_count: int
+    cumulative: list[DayTotal]
+    by_client: list[ClientTotal]
+    by_responsible: list[ResponsibleTotal]
+    progress: PlanProgress | None
+
+
+def collections_summary(
+    department: Department, month: dt.date, today: dt.date | None = None
+) -> CollectionsSummary:
+    """Every collection figure of the dashboard, from one read of the daily totals (6 queries)."""
+    first, last = month_bounds(month)
+    today = today or timezone.localdate()
+    daily = daily_totals(department, month)
+    by_client = totals_by_client(department, first)
+    scheme = scheme_for(department, first)
+    return CollectionsSummary(
+        department=department,
+        month=first,
+        collected=sum((total for _day, total in daily), ZERO),
+        payment_count=sum(row.count for row in by_client),
+        cumulative=_running_totals(daily, first, min(today, last)),
+        by_client=by_client,
+        by_responsible=totals_by_responsible(department, first),
+        progress=None if scheme is None else _progress(scheme, daily, today),
+    )

@@ -1,0 +1,179 @@
+"""``load_demo``: SPEC section 2's department with a login per role, idempotent."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+from django.db.models import Model
+from pytest_django import Settings
+
+from accounts.management.commands.load_demo import PASSWORD
+from accounts.models import BaseSalary, Department, Employee, Membership, Role
+from accounts.services import employee_base_salary
+from compensation.models import MonthlyScheme, SchemeMilestone
+from payments.assignments import client_responsible_on
+from payments.inn import is_valid_inn
+from payments.models import Client, ClientAssignment, Payment, Source
+from payments.selectors import MilestoneStatus, collected_total, month_bounds, plan_progress
+
+OCTOBER = dt.date(2026, 10, 1)
+NOVEMBER = dt.date(2026, 11, 1)
+TODAY = dt.date(2026, 11, 27)
+LOGINS = {
+    "head": Role.HEAD,
+    "masha": Role.STAFF,
+    "vasya": Role.STAFF,
+    "olya": Role.STAFF,
+    "director": Role.DIRECTOR,
+    "accountant": Role.ACCOUNTANT,
+}
+MODELS: tuple[type[Model], ...] = (
+    User,
+    User.groups.through,
+    Employee,
+    Department,
+    Membership,
+    BaseSalary,
+    Client,
+    ClientAssignment,
+    Payment,
+    MonthlyScheme,
+    SchemeMilestone,
+)
+
+
+def load_demo() -> str:
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def row_counts() -> dict[str, int]:
+    counts = {model._meta.label: model.objects.count() for model in MODELS}
+    for model in MODELS:
+        history = getattr(model, "history", None)
+        if history is not None:
+            counts[f"{model._meta.label} history"] = history.count()
+    return counts
+
+
+@pytest.fixture
+def demo(db: None, settings: Settings) -> Department:
+    settings.DEBUG = True
+    load_demo()
+    return Department.objects.get(name="Клиентский отдел")
+
+
+def test_a_second_run_changes_nothing(demo: Department) -> None:
+    before = row_counts()
+
+    output = load_demo()
+
+    assert row_counts() == before
+    assert PASSWORD in output
+
+
+def test_it_refuses_to_run_without_debug(db: None, settings: Settings) -> None:
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError):
+        load_demo()
+
+    assert not User.objects.exists()
+
+
+def test_force_runs_it_without_debug(db: None, settings: Settings) -> None:
+    settings.DEBUG = False
+
+    call_command("load_demo", "--force", stdout=StringIO())
+
+    assert User.objects.filter(username="admin", is_superuser=True).exists()
+
+
+def test_october_reproduces_the_55m_example(demo: Department) -> None:
+    progress = plan_progress(demo, OCTOBER, today=TODAY)
+
+    assert collected_total(demo, OCTOBER) == Decimal("55000000.00")
+    assert progress is not None
+    assert progress.pool == Decimal("75000.00")
+    assert [(m.day, m.status) for m in progress.milestones] == [
+        (15, MilestoneStatus.MET),
+        (25, MilestoneStatus.MET),
+    ]
+    assert progress.milestones[0].collected >= Decimal("25000000.00")
+    assert progress.milestones[1].collected >= Decimal("45000000.00")
+
+
+def test_october_has_a_voided_payment_that_does_not_count(demo: Department) -> None:
+    voided = Payment.objects.exclude(voided_at=None).get()
+
+    assert voided.received_on.month == 10
+    assert voided.void_reason
+
+
+def test_november_is_the_running_month(demo: Department) -> None:
+    first, last = month_bounds(NOVEMBER)
+    november = Payment.objects.filter(received_on__gte=first, received_on__lte=last)
+
+    assert november.exists()
+    assert not november.filter(received_on__gt=TODAY).exists()
+    assert plan_progress(demo, NOVEMBER, today=TODAY) is not None
+
+
+def test_the_department_is_a_head_and_three_staff_on_100k_base(demo: Department) -> None:
+    staff = Employee.objects.members_of(demo, OCTOBER, month_bounds(OCTOBER)[1])
+    people = [demo.head, *staff]
+    salaries = [employee_base_salary(employee=person, month=OCTOBER) for person in people]
+
+    assert demo.head is not None
+    assert demo.head.position == "Начальник клиентского отдела"
+    assert sorted(e.user.username for e in staff) == ["masha", "olya", "vasya"]
+    assert {e.position for e in staff} == {"Менеджер по работе с клиентами"}
+    assert employee_base_salary(employee=demo.head, month=OCTOBER) == Decimal("40000.00")
+    assert sum(salaries, Decimal("0.00")) == Decimal("100000.00")
+
+
+def test_a_login_per_role_with_the_printed_password(demo: Department) -> None:
+    for username, role in LOGINS.items():
+        user = User.objects.get(username=username)
+        assert user.check_password(PASSWORD), username
+        assert list(user.groups.values_list("name", flat=True)) == [role.value]
+        assert user.employee.full_name
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser
+    assert admin.check_password(PASSWORD)
+
+
+def test_every_client_has_a_valid_inn_and_a_responsible(demo: Department) -> None:
+    clients = list(Client.objects.filter(department=demo))
+
+    assert len(clients) >= 25
+    assert all(is_valid_inn(client.inn) for client in clients)
+    assert {c.responsible.user.username for c in clients} == {"masha", "vasya", "olya"}
+    for client in clients:
+        assert client.assignments.filter(ended_on=None).get().employee == client.responsible
+
+
+def test_payments_are_manual_with_stable_references(demo: Department) -> None:
+    payments = Payment.objects.all()
+
+    assert set(payments.values_list("source", flat=True)) == {Source.MANUAL}
+    assert payments.filter(source_ref="demo-2026-10-001").exists()
+    assert all(
+        ref.startswith("demo-2026-") for ref in payments.values_list("source_ref", flat=True)
+    )
+
+
+def test_a_leave_cover_shows_in_history_and_on_the_payment(demo: Department) -> None:
+    client = Client.objects.get(name="ООО «Дельта-Сервис»")
+    payment = Payment.objects.get(client=client, received_on__month=11)
+
+    assert client.assignments.count() == 3
+    assert client.responsible.user.username == "vasya"
+    assert client_responsible_on(client, payment.received_on).user.username == "olya"
+    assert payment.responsible.user.username == "olya"
