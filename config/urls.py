@@ -19,5 +19,6 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("payments/", include("payments.urls")),
     path("", include("accounts.urls")),
 ]

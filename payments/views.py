@@ -1,0 +1,250 @@
+"""Payments pages: the list, manual entry, void, and the import with its dry run."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import policy
+from accounts.policy import Action
+from payments.filters import PaymentFilter
+from payments.forms import AssignForm, ImportUploadForm, PaymentForm, VoidForm
+from payments.importing.pipeline import ImportResult, payments_import
+from payments.models import Client, ImportBatch, UnmatchedPayment
+from payments.services import payment_record, payment_void, unmatched_assign
+
+PAGE_SIZE = 50
+PREVIEW_ERRORS = 200
+SESSION_KEY = "payment_imports"
+
+
+def _manageable_clients(user: Any) -> Any:
+    return Client.objects.filter(department__in=policy.visible_departments(user)).order_by("name")
+
+
+@login_required
+def payment_list(request: HttpRequest) -> HttpResponse:
+    policy.require(request.user, Action.VIEW_PAYMENTS)
+    payments = policy.visible_payments(request.user).select_related(
+        "client", "department", "responsible"
+    )
+    departments = policy.visible_departments(request.user)
+    filters = PaymentFilter(request.GET or None, queryset=payments, departments=departments)
+    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "payments/payment_list.html",
+        {
+            "filters": filters,
+            "page": page,
+            "query": query.urlencode(),
+            "can_manage": policy.can(request.user, Action.MANAGE_PAYMENTS),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payment_create(request: HttpRequest) -> HttpResponse:
+    policy.require(request.user, Action.MANAGE_PAYMENTS)
+    form = PaymentForm(request.POST or None, clients=_manageable_clients(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            payment = payment_record(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("Payment of %(client)s recorded.") % {"client": payment.client.name}
+            )
+            return redirect("payment_list")
+    return render(request, "payments/payment_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payment_void_view(request: HttpRequest, pk: int) -> HttpResponse:
+    payment = get_object_or_404(
+        policy.visible_payments(request.user).select_related("client"), pk=pk
+    )
+    policy.require(request.user, Action.MANAGE_PAYMENTS, payment)
+    form = VoidForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            payment_void(user=request.user, payment=payment, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The payment is void."))
+            return redirect("payment_list")
+    return render(request, "payments/payment_void.html", {"form": form, "payment": payment})
+
+
+# --- import ------------------------------------------------------------------------------
+
+
+def _upload_dir() -> Path:
+    path = Path(settings.IMPORT_UPLOAD_DIR)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _summary(result: ImportResult) -> dict[str, Any]:
+    """What the preview page shows, small enough for the session."""
+    return {
+        "file_name": result.file_name,
+        "format": result.format,
+        "new": result.new,
+        "duplicate": result.duplicate,
+        "unmatched": result.unmatched,
+        "rejected": result.rejected,
+        "new_amount": str(result.new_amount),
+        "unmatched_amount": str(result.unmatched_amount),
+        "first_date": result.first_date.isoformat() if result.first_date else None,
+        "last_date": result.last_date.isoformat() if result.last_date else None,
+        "errors": [error.as_json() for error in result.errors[:PREVIEW_ERRORS]],
+        "errors_more": max(0, len(result.errors) - PREVIEW_ERRORS) + result.errors_left_out,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request: HttpRequest) -> HttpResponse:
+    policy.require(request.user, Action.MANAGE_PAYMENTS)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        token = uuid.uuid4().hex
+        path = _upload_dir() / token
+        with path.open("wb") as target:
+            for chunk in upload.chunks():
+                target.write(chunk)
+        # The dry run goes through every step of the real import, then rolls back.
+        with path.open("rb") as stream:
+            result = payments_import(
+                file_name=upload.name,
+                data=stream,
+                fmt=form.cleaned_data["format"],
+                user=request.user,
+                dry_run=True,
+            )
+        pending = request.session.get(SESSION_KEY, {})
+        pending[token] = {"fmt": form.cleaned_data["format"], **_summary(result)}
+        request.session[SESSION_KEY] = pending
+        return redirect("import_preview", token=token)
+    return render(request, "payments/import_upload.html", {"form": form})
+
+
+def _pending(request: HttpRequest, token: str) -> dict[str, Any]:
+    pending = request.session.get(SESSION_KEY, {}).get(token)
+    if pending is None or not (_upload_dir() / token).exists():
+        raise Http404
+    return pending
+
+
+@login_required
+def import_preview(request: HttpRequest, token: str) -> HttpResponse:
+    policy.require(request.user, Action.MANAGE_PAYMENTS)
+    return render(
+        request,
+        "payments/import_preview.html",
+        {"preview": _pending(request, token), "token": token},
+    )
+
+
+@login_required
+@require_POST
+def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    policy.require(request.user, Action.MANAGE_PAYMENTS)
+    pending = _pending(request, token)
+    path = _upload_dir() / token
+    if "cancel" not in request.POST:
+        with path.open("rb") as stream:
+            result = payments_import(
+                file_name=pending["file_name"], data=stream, fmt=pending["fmt"], user=request.user
+            )
+    else:
+        result = None
+    path.unlink(missing_ok=True)
+    request.session[SESSION_KEY] = {
+        key: value for key, value in request.session.get(SESSION_KEY, {}).items() if key != token
+    }
+    if result is None:
+        messages.info(request, _("The import was cancelled; nothing was saved."))
+        return redirect("import_upload")
+    if not result.written:
+        messages.error(request, _("The file was rejected; nothing was saved."))
+    else:
+        messages.success(request, _("Imported %(new)d new payments.") % {"new": result.new})
+    if result.batch is None:
+        return redirect("import_upload")
+    return redirect("import_batch", pk=result.batch.pk)
+
+
+@login_required
+def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
+    policy.require(request.user, Action.MANAGE_PAYMENTS)
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    unmatched = batch.unmatched.filter(payment__isnull=True)
+    return render(
+        request,
+        "payments/import_batch.html",
+        {
+            "batch": batch,
+            "unmatched": unmatched,
+            "clients": list(_manageable_clients(request.user)),
+        },
+    )
+
+
+@login_required
+def unmatched_list(request: HttpRequest) -> HttpResponse:
+    policy.require(request.user, Action.MANAGE_PAYMENTS)
+    unmatched = UnmatchedPayment.objects.filter(payment__isnull=True).select_related("batch")
+    page = Paginator(unmatched, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "payments/unmatched_list.html",
+        {"page": page, "clients": list(_manageable_clients(request.user))},
+    )
+
+
+@login_required
+@require_POST
+def unmatched_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
+    policy.require(request.user, Action.MANAGE_PAYMENTS)
+    unmatched = get_object_or_404(UnmatchedPayment, pk=pk)
+    form = AssignForm(request.POST, clients=_manageable_clients(request.user))
+    if not form.is_valid():
+        messages.error(request, _("Choose a client to assign the payment to."))
+    else:
+        try:
+            unmatched_assign(
+                user=request.user, unmatched=unmatched, client=form.cleaned_data["client"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("The payment is recorded for %(client)s.")
+                % {"client": form.cleaned_data["client"].name},
+            )
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect("unmatched_list")

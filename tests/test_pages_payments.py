@@ -1,0 +1,186 @@
+"""The payments pages through Django's test client: list, entry, void, import."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from payments.models import Client, ImportBatch, Payment, UnmatchedPayment
+from tests.factories import Cast, ClientFactory, PaymentFactory
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ALFA, PETROV, VEKTOR = "7701000019", "772300000344", "5001000027"
+
+
+@pytest.fixture(autouse=True)
+def _uploads(settings: object, tmp_path: Path) -> None:
+    settings.IMPORT_UPLOAD_DIR = tmp_path / "uploads"
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
+def clients(cast: Cast) -> dict[str, Client]:
+    return {
+        ALFA: ClientFactory(name="Alfa", inn=ALFA, department=cast.dept, responsible=cast.masha),
+        PETROV: ClientFactory(name="Petrov", inn=PETROV, department=cast.dept),
+    }
+
+
+def signed_in(user: object) -> HttpClient:
+    client = HttpClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    return client
+
+
+def test_staff_see_their_department_payments_only(cast: Cast) -> None:
+    # given a payment in each department
+    mine = PaymentFactory(client=ClientFactory(name="Ours", department=cast.dept))
+    PaymentFactory(client=ClientFactory(name="Theirs", department=cast.other))
+    # when Masha opens the list
+    response = signed_in(cast.masha.user).get(reverse("payment_list"))
+    # then only her department's payment is there
+    assert response.status_code == 200
+    assert list(response.context["page"]) == [mine]
+    assert "Theirs" not in response.content.decode()
+
+
+def test_the_list_runs_a_fixed_number_of_queries(
+    cast: Cast, django_assert_max_num_queries: object
+) -> None:
+    client = ClientFactory(department=cast.dept)
+    http = signed_in(cast.accountant.user)
+    PaymentFactory.create_batch(3, client=client)
+    with django_assert_max_num_queries(12):
+        small = http.get(reverse("payment_list"))
+    PaymentFactory.create_batch(120, client=client)
+    with django_assert_max_num_queries(12):
+        large = http.get(reverse("payment_list"))
+    assert small.status_code == large.status_code == 200
+    assert large.context["page"].paginator.count == 123
+
+
+def test_a_payment_is_recorded_by_hand(clients: dict, cast: Cast) -> None:
+    http = signed_in(cast.admin)
+    response = http.post(
+        reverse("payment_create"),
+        {"client": clients[ALFA].pk, "amount": "1234.50", "received_on": "2026-11-02"},
+    )
+    assert response.status_code == 302
+    payment = Payment.objects.get()
+    assert payment.amount == Decimal("1234.50")
+    assert payment.department == cast.dept
+    assert payment.responsible == cast.masha
+
+
+@pytest.mark.parametrize(
+    ("amount", "received_on", "field", "message"),
+    [
+        ("-5", "2026-11-02", "amount", "greater than or equal to 0.01"),
+        ("10.005", "2026-11-02", "amount", "no more than 2 decimal places"),
+        (
+            "1000000000000",
+            "2026-11-02",
+            "amount",
+            "no more than 12 digits before the decimal point",
+        ),
+        ("100", "2099-01-01", "received_on", "in the future"),
+        ("100", "1999-12-31", "received_on", "before 01.01.2000"),
+    ],
+)
+def test_a_bad_manual_payment_is_refused_by_the_field(
+    clients: dict, cast: Cast, amount: str, received_on: str, field: str, message: str
+) -> None:
+    response = signed_in(cast.admin).post(
+        reverse("payment_create"),
+        {"client": clients[ALFA].pk, "amount": amount, "received_on": received_on},
+    )
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field])
+    assert not Payment.objects.exists()
+
+
+def test_staff_cannot_record_payments(clients: dict, cast: Cast) -> None:
+    response = signed_in(cast.masha.user).post(
+        reverse("payment_create"),
+        {"client": clients[ALFA].pk, "amount": "100", "received_on": "2026-11-02"},
+    )
+    assert response.status_code == 403
+    assert not Payment.objects.exists()
+
+
+def test_a_payment_is_voided_with_a_reason(clients: dict, cast: Cast) -> None:
+    payment = PaymentFactory(client=clients[ALFA], received_on=dt.date(2026, 11, 3))
+    http = signed_in(cast.accountant.user)
+    refused = http.post(reverse("payment_void", args=[payment.pk]), {"reason": ""})
+    assert refused.status_code == 200
+    assert "reason" in refused.context["form"].errors
+    http.post(reverse("payment_void", args=[payment.pk]), {"reason": "Bank reversed it"})
+    payment.refresh_from_db()
+    assert payment.is_void
+    assert payment.void_reason == "Bank reversed it"
+    assert payment.voided_by == cast.accountant.user
+
+
+def _upload(http: HttpClient, name: str, content: bytes | None = None) -> str:
+    data = content if content is not None else (FIXTURES / name).read_bytes()
+    response = http.post(
+        reverse("import_upload"),
+        {"file": SimpleUploadedFile(name, data), "format": "auto"},
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    return response["Location"]
+
+
+def test_an_import_is_previewed_then_confirmed(clients: dict, cast: Cast) -> None:
+    # given a statement with two known payers and one unknown
+    http = signed_in(cast.admin)
+    preview_url = _upload(http, "statement-1c-utf8.txt")
+    # when the preview is shown
+    preview = http.get(preview_url)
+    # then it counts without saving anything
+    assert preview.context["preview"]["new"] == 2
+    assert preview.context["preview"]["unmatched"] == 1
+    assert not Payment.objects.exists()
+    # when confirmed
+    token = re.search(r"import/([0-9a-f]+)/", preview_url).group(1)
+    done = http.post(reverse("import_confirm", args=[token]))
+    batch = ImportBatch.objects.get()
+    assert done["Location"] == reverse("import_batch", args=[batch.pk])
+    assert Payment.objects.count() == 2
+    assert batch.unmatched_count == 1
+    # and the unknown payer can be assigned from the batch page
+    vektor = ClientFactory(name="Vektor", inn=VEKTOR, department=cast.dept)
+    page = http.get(done["Location"])
+    unmatched = UnmatchedPayment.objects.get()
+    assert unmatched in page.context["unmatched"]
+    http.post(reverse("unmatched_assign", args=[unmatched.pk]), {"client": vektor.pk})
+    assert Payment.objects.filter(client=vektor, amount=Decimal("240000.00")).exists()
+
+
+def test_a_file_with_a_bad_row_is_shown_and_nothing_is_saved(clients: dict, cast: Cast) -> None:
+    http = signed_in(cast.admin)
+    content = (
+        b"date,amount,client,reference\n"
+        b"2026-11-02,100.00,7701000019,a\n"
+        b"2026-11-03,abc,7701000019,b\n"
+    )
+    preview_url = _upload(http, "bad.csv", content)
+    preview = http.get(preview_url)
+    errors = preview.context["preview"]["errors"]
+    assert [(e["line"], e["field"]) for e in errors] == [(3, "amount")]
+    assert "Import</button>" not in preview.content.decode()
+    token = re.search(r"import/([0-9a-f]+)/", preview_url).group(1)
+    http.post(reverse("import_confirm", args=[token]))
+    assert not Payment.objects.exists()
+
+
+def test_another_users_preview_token_is_not_found(clients: dict, cast: Cast) -> None:
+    preview_url = _upload(signed_in(cast.admin), "statement-1c-utf8.txt")
+    assert signed_in(cast.accountant.user).get(preview_url).status_code == 404
