@@ -189,10 +189,19 @@ def _view_pay_lines(user: Any, obj: Any) -> bool:
 
 
 def _export_payroll(user: Any, obj: Any) -> bool:
-    from compensation.models import PeriodState
+    from compensation.models import PeriodState, Revision
 
+    if isinstance(obj, Revision):
+        # An approved revision stays exportable after a reopen, as history.
+        return is_accountant(user) and obj.is_approved
     state = getattr(obj, "state", None)
     return is_accountant(user) and state in (PeriodState.APPROVED, PeriodState.PAID)
+
+
+def _mark_paid(user: Any, obj: Any) -> bool:
+    from compensation.models import PeriodState
+
+    return is_accountant(user) and getattr(obj, "state", None) == PeriodState.APPROVED
 
 
 _RULES = {
@@ -207,7 +216,7 @@ _RULES = {
     Action.VIEW_PERIOD: _view_period,
     Action.VIEW_PAY_LINES: _view_pay_lines,
     Action.EXPORT_PAYROLL: _export_payroll,
-    Action.MARK_PAID: _export_payroll,
+    Action.MARK_PAID: _mark_paid,
 }
 
 

@@ -4,7 +4,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from config.health import healthz
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
@@ -20,5 +23,6 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("payments/", include("payments.urls")),
+    path("", include("compensation.urls")),
     path("", include("accounts.urls")),
 ]

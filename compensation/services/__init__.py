@@ -10,9 +10,11 @@ from compensation.services.closing import (
     period_close_preview,
     period_for_month,
 )
+from compensation.services.payroll import PayrollFile, payroll_export
 from compensation.services.proposals import (
     line_field,
     proposal_edit,
+    proposal_preview,
     proposal_save,
     proposal_submit,
 )
@@ -26,7 +28,9 @@ from compensation.services.schemes import scheme_create, scheme_for_month, schem
 
 __all__ = [
     "ClosePreview",
+    "PayrollFile",
     "line_field",
+    "payroll_export",
     "period_approve",
     "period_close",
     "period_close_preview",
@@ -35,6 +39,7 @@ __all__ = [
     "period_reopen",
     "period_return",
     "proposal_edit",
+    "proposal_preview",
     "proposal_save",
     "proposal_submit",
     "scheme_create",

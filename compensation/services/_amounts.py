@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from compensation.engine import KOPECK, BonusInputError, calculate
+from compensation.engine import KOPECK, BonusInputError, BonusResult, calculate
 from compensation.models import BonusPeriod
 from compensation.scenario import parse_decimal
 from compensation.selectors import frozen_input, period_members, staff_key
@@ -36,7 +36,7 @@ def parse_amount(value: Any, field: str, errors: dict[str, list[str]]) -> Decima
     return amount.quantize(KOPECK) if amount >= 0 else Decimal("0.00")
 
 
-def check_with_engine(period: BonusPeriod, amounts: Amounts, field_name: FieldName) -> None:
+def check_with_engine(period: BonusPeriod, amounts: Amounts, field_name: FieldName) -> BonusResult:
     """Run the engine on the frozen data with these amounts; refuse what it refuses.
 
     Awards beyond the staff pool and deductions beyond a person's share are the
@@ -46,7 +46,9 @@ def check_with_engine(period: BonusPeriod, amounts: Amounts, field_name: FieldNa
     awards = {pk: award for pk, (award, _deduction) in amounts.items()}
     deductions = {pk: deduction for pk, (_award, deduction) in amounts.items()}
     try:
-        calculate(frozen_input(period, awards=awards, deductions=deductions, members=members))
+        return calculate(
+            frozen_input(period, awards=awards, deductions=deductions, members=members)
+        )
     except BonusInputError as error:
         by_key = {staff_key(m.employee): m.employee_id for m in members}
         raise _line_errors(period, error, amounts, by_key, field_name) from None

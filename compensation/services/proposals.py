@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Employee
 from accounts.policy import Action, require
 from compensation import notifications
+from compensation.engine import BonusResult
 from compensation.models import BonusPeriod, PeriodEvent, PeriodState, ProposalLine
 from compensation.selectors import current_revision
 from compensation.services._amounts import check_with_engine, parse_amount
@@ -67,6 +68,23 @@ def proposal_save(
         details={"changes": changes},
     )
     return period
+
+
+def proposal_preview(
+    *, user: Any, period: BonusPeriod, lines: Mapping[int, LineInput]
+) -> BonusResult:
+    """What the proposal as typed would pay each person; saves nothing.
+
+    The same parsing and engine checks as ``proposal_save``, so the live preview and
+    the saved proposal can never disagree; invalid input raises the same errors.
+    """
+    require(user, Action.PROPOSE, period)
+    revision = current_revision(period)
+    existing = {line.employee_id: line for line in revision.proposal.all()}
+    parsed = _parse_lines(lines, existing)
+    amounts = {pk: (line.award, line.deduction) for pk, line in existing.items()}
+    amounts.update({pk: (award, deduction) for pk, (award, deduction, _r) in parsed.items()})
+    return check_with_engine(period, amounts, line_field)
 
 
 def _parse_lines(

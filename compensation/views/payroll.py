@@ -1,0 +1,82 @@
+"""The accountant's payroll: approved and paid revisions, their files, and marking paid."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import policy
+from accounts.policy import Action
+from compensation import services
+from compensation.exports import LAYOUTS
+from compensation.models import PeriodState, Revision
+from compensation.services.payroll import CONTENT_TYPES
+from compensation.workflow_forms import VersionForm
+
+
+@login_required
+def payroll_list(request: HttpRequest) -> HttpResponse:
+    if not policy.is_accountant(request.user):
+        raise PermissionDenied
+    revisions = (
+        Revision.objects.filter(
+            approved_at__isnull=False, period__in=policy.visible_periods(request.user)
+        )
+        .select_related("period__department", "approved_by", "paid_by")
+        .order_by("-period__month", "period__department__name", "-number")
+    )
+    return render(
+        request,
+        "compensation/payroll.html",
+        {"revisions": revisions[:300], "state": PeriodState, "layouts": LAYOUTS},
+    )
+
+
+@login_required
+def payroll_export(
+    request: HttpRequest, pk: int, number: int, layout: str, extension: str
+) -> HttpResponse:
+    revision = get_object_or_404(
+        Revision.objects.select_related("period__department", "approved_by"),
+        period__in=policy.visible_periods(request.user),
+        period_id=pk,
+        number=number,
+    )
+    if layout not in LAYOUTS or extension not in CONTENT_TYPES:
+        raise Http404
+    policy.require(request.user, Action.EXPORT_PAYROLL, revision)
+    payroll = services.payroll_export(
+        user=request.user, revision=revision, layout=layout, extension=extension
+    )
+    response = HttpResponse(payroll.content, content_type=payroll.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{payroll.name}"'
+    return response
+
+
+@login_required
+@require_POST
+def mark_paid_view(request: HttpRequest, pk: int) -> HttpResponse:
+    period = get_object_or_404(policy.visible_periods(request.user), pk=pk)
+    form = VersionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.period_mark_paid(
+                user=request.user,
+                period=period,
+                expected_version=form.cleaned_data["expected_version"],
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("%(department)s, %(month)s: marked paid.")
+                % {"department": period.department.name, "month": f"{period.month:%m.%Y}"},
+            )
+    return redirect("payroll")

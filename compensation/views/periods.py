@@ -1,0 +1,387 @@
+"""Bonus period pages: close, the head's proposal, the director's review, the history.
+
+Each view gets the period through the access policy, validates a form, calls one
+service and redirects; the services lock the period row and check its version.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import policy
+from accounts.policy import Action
+from compensation import services
+from compensation.engine import BonusInputError
+from compensation.errors import PeriodChanged
+from compensation.models import BonusPeriod, PeriodEvent, PeriodState, ProposalLine, Revision
+from compensation.selectors import current_revision, period_members, period_result
+from compensation.workflow_forms import (
+    CommentForm,
+    EditLineForm,
+    ProposalForm,
+    ReasonForm,
+    RequiredCommentForm,
+    VersionForm,
+)
+
+
+def _period(request: HttpRequest, pk: int) -> BonusPeriod:
+    """A period the user may see at all; anything else is a 404, never a leak."""
+    period = get_object_or_404(policy.visible_periods(request.user), pk=pk)
+    policy.require(request.user, Action.VIEW_PERIOD, period)
+    return period
+
+
+def _refused(request: HttpRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _to_detail(period: BonusPeriod) -> HttpResponse:
+    return redirect("period_detail", pk=period.pk)
+
+
+@login_required
+def period_list(request: HttpRequest) -> HttpResponse:
+    periods = policy.visible_periods(request.user).order_by("-month", "department__name")
+    return render(request, "compensation/period_list.html", {"periods": periods[:200]})
+
+
+@login_required
+def period_open(request: HttpRequest, department_id: int, month: dt.date) -> HttpResponse:
+    """The period of a department's month, created open the first time someone closes it."""
+    department = get_object_or_404(policy.visible_departments(request.user), pk=department_id)
+    policy.require(request.user, Action.CLOSE_PERIOD, department)
+    period = services.period_for_month(department=department, month=month)
+    return _to_detail(period)
+
+
+def _lines(revision: Revision) -> list[ProposalLine]:
+    return list(revision.proposal.select_related("employee").order_by("employee__full_name"))
+
+
+@login_required
+def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    period = _period(request, pk)
+    user = request.user
+    context: dict[str, Any] = {"period": period, "state": PeriodState}
+    if period.state != PeriodState.OPEN:
+        revision = current_revision(period)
+        context["revision"] = revision
+        context["result"] = _safe_result(period, revision)
+        context["lines"] = _lines(revision)
+        context["show_pay"] = policy.can(user, Action.VIEW_PAY_LINES, period)
+        if context["show_pay"] and revision.is_approved:
+            context["pay_lines"] = revision.pay_lines.select_related("employee").order_by("order")
+        context["earlier"] = period.revisions.filter(
+            approved_at__isnull=False, number__lt=revision.number
+        ).order_by("-number")
+    context["can"] = {
+        "close": period.state == PeriodState.OPEN and policy.can(user, Action.CLOSE_PERIOD, period),
+        "propose": period.state == PeriodState.CLOSED and policy.can(user, Action.PROPOSE, period),
+        "review": period.state == PeriodState.PROPOSED and policy.can(user, Action.REVIEW, period),
+        "reopen": period.state == PeriodState.APPROVED and policy.can(user, Action.REOPEN, period),
+        "pay": policy.can(user, Action.MARK_PAID, period),
+        "export": policy.can(user, Action.EXPORT_PAYROLL, period),
+        "export_history": policy.is_accountant(user),
+    }
+    context["reopen_form"] = ReasonForm(initial={"expected_version": period.version})
+    return render(request, "compensation/period_detail.html", context)
+
+
+def _safe_result(period: BonusPeriod, revision: Revision) -> Any:
+    try:
+        return period_result(period, revision)
+    except BonusInputError:
+        # A proposal saved earlier can no longer fit (e.g. after a reopen); the lines
+        # page says why. The figures before awards are still shown.
+        return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def period_close_view(request: HttpRequest, pk: int) -> HttpResponse:
+    period = _period(request, pk)
+    form = VersionForm(request.POST or None, initial={"expected_version": period.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.period_close(
+                user=request.user,
+                period=period,
+                expected_version=form.cleaned_data["expected_version"],
+            )
+        except ValidationError as error:
+            _refused(request, error)
+        else:
+            messages.success(request, _("The period is closed; its figures are frozen."))
+            return _to_detail(period)
+    try:
+        preview = services.period_close_preview(user=request.user, period=period)
+    except ValidationError as error:
+        _refused(request, error)
+        return _to_detail(period)
+    return render(
+        request,
+        "compensation/period_close.html",
+        {"period": period, "preview": preview, "form": form},
+    )
+
+
+# --- the head's proposal -------------------------------------------------------------
+
+
+def _proposal_form(request: HttpRequest, period: BonusPeriod, data: Any = None) -> ProposalForm:
+    revision = current_revision(period)
+    lines = {line.employee_id: line for line in revision.proposal.all()}
+    return ProposalForm(
+        data,
+        members=period_members(period),
+        lines=lines,
+        initial={"expected_version": period.version},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_view(request: HttpRequest, pk: int) -> HttpResponse:
+    period = _period(request, pk)
+    policy.require(request.user, Action.PROPOSE, period)
+    form = _proposal_form(request, period, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.proposal_save(
+                user=request.user,
+                period=period,
+                expected_version=form.cleaned_data["expected_version"],
+                lines=form.lines(),
+            )
+        except PeriodChanged as error:
+            _refused(request, error)
+            return redirect("proposal", pk=period.pk)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The proposal is saved."))
+            return redirect("proposal", pk=period.pk)
+    return render(request, "compensation/proposal.html", _proposal_context(period, form))
+
+
+def _proposal_context(period: BonusPeriod, form: ProposalForm) -> dict[str, Any]:
+    preview = None
+    if not form.is_bound:
+        preview = _safe_result(period, current_revision(period))
+    return {
+        "period": period,
+        "form": form,
+        "preview": preview,
+        "submit_form": CommentForm(initial={"expected_version": period.version}),
+        "editable": period.state == PeriodState.CLOSED,
+    }
+
+
+@login_required
+@require_POST
+def proposal_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The live preview: each person's bonus for the figures as typed, from the engine."""
+    period = _period(request, pk)
+    form = _proposal_form(request, period, request.POST)
+    result, problems = None, []
+    if form.is_valid():
+        try:
+            result = services.proposal_preview(user=request.user, period=period, lines=form.lines())
+        except ValidationError as error:
+            problems = error.messages
+    else:
+        policy.require(request.user, Action.PROPOSE, period)
+        problems = [message for errors in form.errors.values() for message in errors]
+    return render(
+        request,
+        "compensation/_proposal_preview.html",
+        {"preview": result, "problems": problems, "members": period_members(period)},
+    )
+
+
+@login_required
+@require_POST
+def proposal_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    period = _period(request, pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.proposal_submit(
+                user=request.user,
+                period=period,
+                expected_version=form.cleaned_data["expected_version"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            _refused(request, error)
+            return redirect("proposal", pk=period.pk)
+        messages.success(request, _("The proposal is sent to the commercial director."))
+    return _to_detail(period)
+
+
+# --- the director's review ---------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_view(request: HttpRequest, pk: int) -> HttpResponse:
+    period = _period(request, pk)
+    policy.require(request.user, Action.REVIEW, period)
+    edit_form = EditLineForm(request.POST or None)
+    if request.method == "POST" and edit_form.is_valid():
+        data = edit_form.cleaned_data
+        member = next(
+            (m for m in period_members(period) if m.employee_id == data["employee"]), None
+        )
+        if member is None:
+            edit_form.add_error(None, _("This person is not on the period's staff."))
+        else:
+            try:
+                services.proposal_edit(
+                    user=request.user,
+                    period=period,
+                    expected_version=data["expected_version"],
+                    employee=member.employee,
+                    award=data["award"],
+                    deduction=data["deduction"],
+                    reason=data["reason"],
+                )
+            except ValidationError as error:
+                _refused(request, error)
+            else:
+                messages.success(
+                    request, _("%(name)s's line is changed.") % {"name": member.employee.full_name}
+                )
+                return redirect("review", pk=period.pk)
+    elif request.method == "POST":
+        for field, errors in edit_form.errors.items():
+            for message in errors:
+                messages.error(
+                    request,
+                    f"{edit_form.fields[field].label}: {message}"
+                    if field in edit_form.fields
+                    else message,
+                )
+    revision = current_revision(period)
+    return render(
+        request,
+        "compensation/review.html",
+        {
+            "period": period,
+            "revision": revision,
+            "lines": _lines(revision),
+            "result": _safe_result(period, revision),
+            "approve_form": CommentForm(initial={"expected_version": period.version}),
+            "return_form": RequiredCommentForm(initial={"expected_version": period.version}),
+            "own_proposal": revision.proposed_by_id == request.user.pk,
+        },
+    )
+
+
+def _transition(
+    request: HttpRequest, pk: int, form_class: type, run: Any, done: str
+) -> HttpResponse:
+    period = _period(request, pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return _to_detail(period)
+    try:
+        run(period, form.cleaned_data)
+    except ValidationError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, done)
+    return _to_detail(period)
+
+
+@login_required
+@require_POST
+def approve_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(
+        request,
+        pk,
+        CommentForm,
+        lambda period, data: services.period_approve(
+            user=request.user,
+            period=period,
+            expected_version=data["expected_version"],
+            comment=data["comment"],
+        ),
+        _("Approved. The accountant can now export the payroll."),
+    )
+
+
+@login_required
+@require_POST
+def return_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(
+        request,
+        pk,
+        RequiredCommentForm,
+        lambda period, data: services.period_return(
+            user=request.user,
+            period=period,
+            expected_version=data["expected_version"],
+            comment=data["comment"],
+        ),
+        _("Returned to the head with your comment."),
+    )
+
+
+@login_required
+@require_POST
+def reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(
+        request,
+        pk,
+        ReasonForm,
+        lambda period, data: services.period_reopen(
+            user=request.user,
+            period=period,
+            expected_version=data["expected_version"],
+            reason=data["reason"],
+        ),
+        _("Reopened as a new revision; the approved one stays on record."),
+    )
+
+
+# --- history -------------------------------------------------------------------------
+
+
+@login_required
+def history_view(request: HttpRequest, pk: int) -> HttpResponse:
+    period = _period(request, pk)
+    events = period.events.select_related("actor").order_by("at", "id")
+    show_pay = policy.can(request.user, Action.VIEW_PAY_LINES, period)
+    line_history = []
+    if show_pay:
+        line_history = (
+            ProposalLine.history.filter(revision__period=period)
+            .select_related("history_user", "employee", "revision")
+            .order_by("history_date")
+        )
+    return render(
+        request,
+        "compensation/period_history.html",
+        {
+            "period": period,
+            "events": events,
+            "line_history": line_history,
+            "show_pay": show_pay,
+            "actions": PeriodEvent.Action,
+        },
+    )

@@ -1,0 +1,118 @@
+"""Forms of the period workflow: the proposal grid and the small transition forms.
+
+Amounts are text inputs localised to the page's language (``1 234,50`` in Russian);
+the services parse and check them again with the engine, so a form is only a first,
+friendly line of defence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from compensation.models import PeriodMember, ProposalLine
+from compensation.services import line_field
+
+MAX_AMOUNT = Decimal("99999999.99")
+
+
+def money_field(label: str) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=MAX_AMOUNT,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+
+
+class VersionForm(forms.Form):
+    """Carries the version the user saw, so a stale page is refused, not applied."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class CommentForm(VersionForm):
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RequiredCommentForm(VersionForm):
+    comment = forms.CharField(
+        label=_("Comment for the head"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReasonForm(VersionForm):
+    reason = forms.CharField(
+        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ProposalForm(VersionForm):
+    """One row per staff member: award, deduction and the reason for either."""
+
+    def __init__(
+        self,
+        *args: Any,
+        members: Sequence[PeriodMember],
+        lines: dict[int, ProposalLine],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.members = members
+        for member in members:
+            pk = member.employee_id
+            line = lines.get(pk)
+            self.fields[line_field("award", pk)] = money_field(_("Award, ₽"))
+            self.fields[line_field("deduction", pk)] = money_field(_("Deduction, ₽"))
+            self.fields[line_field("reason", pk)] = forms.CharField(
+                label=_("Reason"), required=False, max_length=2000
+            )
+            if line is not None and not self.is_bound:
+                self.initial[line_field("award", pk)] = line.proposed_award or None
+                self.initial[line_field("deduction", pk)] = line.proposed_deduction or None
+                self.initial[line_field("reason", pk)] = line.reason
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The bound fields grouped per person, for the template's table."""
+        return [
+            {
+                "member": member,
+                "award": self[line_field("award", member.employee_id)],
+                "deduction": self[line_field("deduction", member.employee_id)],
+                "reason": self[line_field("reason", member.employee_id)],
+            }
+            for member in self.members
+        ]
+
+    def lines(self) -> dict[int, tuple[Any, Any, str]]:
+        data = self.cleaned_data
+        return {
+            member.employee_id: (
+                data.get(line_field("award", member.employee_id)),
+                data.get(line_field("deduction", member.employee_id)),
+                data.get(line_field("reason", member.employee_id)) or "",
+            )
+            for member in self.members
+        }
+
+
+class EditLineForm(VersionForm):
+    """The director's change to one person's line, kept beside the head's figures."""
+
+    employee = forms.IntegerField(widget=forms.HiddenInput)
+    award = money_field(_("Award, ₽"))
+    deduction = money_field(_("Deduction, ₽"))
+    reason = forms.CharField(label=_("Reason for the change"), max_length=2000)
