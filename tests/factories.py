@@ -87,7 +87,8 @@ def person(
     """A login user with an employee record, roles, membership and base salary."""
     user = UserFactory(username=username, first_name=full_name.split()[0])
     for role in roles:
-        user.groups.add(Group.objects.get(name=role.value))
+        # get_or_create: transactional tests flush the groups the data migration made.
+        user.groups.add(Group.objects.get_or_create(name=role.value)[0])
     employee = EmployeeFactory(user=user, full_name=full_name, position=position)
     if department is not None and Role.STAFF in roles:
         Membership.objects.create(employee=employee, department=department, started_on=since)

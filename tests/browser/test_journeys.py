@@ -1,0 +1,174 @@
+"""Journeys through the app in a real browser (Chromium), in Russian.
+
+Each journey ends with a screenshot under test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from compensation.models import PeriodState
+from payments.models import Payment
+from tests.factories import PASSWORD, Cast, ClientFactory, build_cast
+from tests.test_workflow_helpers import closed_october
+
+NBSP = "\N{NO-BREAK SPACE}"
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    # The people paid by this work in Russian; numbers must read "27 000,00 ₽".
+    return {**browser_context_args, "locale": "ru-RU", "accept_downloads": True}
+
+
+@pytest.fixture
+def people(transactional_db: None) -> Cast:
+    return build_cast()
+
+
+def sign_in(page: Any, live_server: Any, username: str) -> None:
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}{reverse('login')}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "/accounts/login/" not in page.url, f"{username} could not sign in"
+
+
+def ru(amount: str) -> str:
+    """``27000.00`` → ``27 000,00`` as the Russian page writes it."""
+    whole, _, kopecks = amount.partition(".")
+    groups = f"{int(whole):,}".replace(",", NBSP)
+    return f"{groups},{kopecks}"
+
+
+def test_the_october_bonus_from_proposal_to_payroll(
+    page: Any, live_server: Any, people: Cast, screenshot: Any
+) -> None:
+    cast = people
+    period = closed_october(cast)
+
+    # The head types the seed's awards; the engine's preview follows as they type.
+    sign_in(page, live_server, "ivan")
+    page.goto(f"{live_server.url}{reverse('proposal', args=[period.pk])}")
+    page.fill(f"#id_award_{cast.masha.pk}", "15000")
+    page.fill(f"#id_reason_{cast.masha.pk}", "Вернула двух самых трудных клиентов")
+    page.fill(f"#id_deduction_{cast.vasya.pk}", "6000")
+    page.fill(f"#id_reason_{cast.vasya.pk}", "Пропустил звонки клиентам своей недели")
+    masha_preview = page.locator(f'[data-bonus="{cast.masha.personnel_number}"]')
+    masha_preview.wait_for()
+    page.wait_for_function(
+        "([sel, text]) => document.querySelector(sel)?.textContent.includes(text)",
+        arg=[f'[data-bonus="{cast.masha.personnel_number}"]', ru("27000.00")],
+    )
+    screenshot("1-head-proposal-preview")
+    page.click("#proposal-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    page.click(f"form[action='{reverse('proposal_submit', args=[period.pk])}'] button")
+    page.wait_for_load_state("networkidle")
+    period.refresh_from_db()
+    assert period.state == PeriodState.PROPOSED
+
+    # The director halves Vasya's deduction, with a reason, and approves.
+    sign_in(page, live_server, "dina")
+    page.goto(f"{live_server.url}{reverse('review', args=[period.pk])}")
+    vasya_line = period.revisions.get().proposal.get(employee=cast.vasya)
+    page.click(f"#deduction-{vasya_line.pk} >> xpath=ancestor::details/summary")
+    page.fill(f"#deduction-{vasya_line.pk}", "3000")
+    page.fill(f"#reason-{vasya_line.pk}", "Первый случай за год")
+    page.click(f"#reason-{vasya_line.pk} >> xpath=ancestor::form//button")
+    page.wait_for_load_state("networkidle")
+    screenshot("2-director-review")
+    page.click(f"form[action='{reverse('period_approve', args=[period.pk])}'] button")
+    page.wait_for_load_state("networkidle")
+    period.refresh_from_db()
+    assert period.state == PeriodState.APPROVED
+
+    # Masha sees her bonus with the whole chain: (45 000 − 15 000 + 3 000) / 3 = 11 000.
+    sign_in(page, live_server, "masha")
+    page.goto(f"{live_server.url}{reverse('my_bonus_month', args=['2026-10'])}")
+    text = page.inner_text("main")
+    # collected, pool, head, staff pool, equal share, her bonus, her pay (20 000 + 26 000)
+    for figure in (
+        "55000000.00",
+        "75000.00",
+        "30000.00",
+        "45000.00",
+        "11000.00",
+        "26000.00",
+        "46000.00",
+    ):
+        assert ru(figure) in text, f"{figure} missing from Masha's page"
+    assert "Вернула двух самых трудных клиентов" in text
+    assert ru("28000.00") not in text  # Vasya's pay (20 000 + 8 000) is not hers to see
+    screenshot("3-masha-my-bonus")
+
+    # The accountant downloads the XLSX; its numbers are the approved lines.
+    sign_in(page, live_server, "anna")
+    page.goto(f"{live_server.url}{reverse('payroll')}")
+    link = reverse("payroll_export", args=[period.pk, 1, "standard", "xlsx"])
+    with page.expect_download() as download_info:
+        page.click(f"a[href='{link}']")
+    content = Path(download_info.value.path()).read_bytes()
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    rows = {row[1]: Decimal(str(row[6])) for row in sheet.iter_rows(min_row=2, values_only=True)}
+    lines = period.revisions.get().pay_lines.select_related("employee")
+    assert rows == {line.employee.personnel_number: line.bonus for line in lines}
+    assert rows[cast.masha.personnel_number] == Decimal("26000.00")
+    screenshot("4-accountant-payroll")
+
+
+def test_an_import_with_a_bad_row_is_shown_and_nothing_is_saved(
+    page: Any, live_server: Any, people: Cast, screenshot: Any, tmp_path: Any, settings: Any
+) -> None:
+    settings.IMPORT_UPLOAD_DIR = tmp_path / "uploads"
+    ClientFactory(name="Альфа", inn="7701000019", department=people.dept)
+    bad = tmp_path / "october.csv"
+    bad.write_text(
+        "date,amount,client,reference\n"
+        "2026-10-02,1000.00,7701000019,A-1\n"
+        "2026-10-03,12.345,7701000019,A-2\n",
+        encoding="utf-8",
+    )
+    sign_in(page, live_server, "root")
+    page.goto(f"{live_server.url}{reverse('import_upload')}")
+    page.set_input_files("#id_file", str(bad))
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    errors = page.inner_text("#import-errors")
+    assert "3" in errors
+    assert "amount" in errors
+    assert page.locator("button[name=cancel]").count() == 1
+    confirm = page.locator("form button:not([name=cancel])").filter(
+        has_text=re.compile("^(Import|Импортировать)$")
+    )
+    assert confirm.count() == 0
+    screenshot("5-import-rejected")
+    assert Payment.objects.count() == 0
+
+
+def test_staff_cannot_reach_other_peoples_pages(
+    page: Any, live_server: Any, people: Cast, screenshot: Any
+) -> None:
+    period = closed_october(people)
+    sign_in(page, live_server, "masha")
+    for name in ("proposal", "review"):
+        response = page.goto(f"{live_server.url}{reverse(name, args=[period.pk])}")
+        assert response.status in (403, 404), name
+    export = reverse("payroll_export", args=[period.pk, 1, "standard", "xlsx"])
+    assert page.goto(f"{live_server.url}{export}").status in (403, 404)
+    sign_in(page, live_server, "sergey")
+    response = page.goto(f"{live_server.url}{reverse('period_detail', args=[period.pk])}")
+    assert response.status == 404
+    screenshot("6-other-department-refused")
