@@ -1,0 +1,99 @@
+"""The director's scheme form: the month's terms, its milestones and the reason for a change.
+
+The forms only check shapes (a number, a day); the scheme's rules are the engine's, applied
+by the scheme services, whose errors come back to these fields by name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from compensation.models import MonthlyScheme
+from compensation.services.schemes import MilestoneRow
+
+RATIO_HELP = _("A decimal such as 0.005 or a fraction such as 1/3.")
+
+
+class SchemeForm(forms.Form):
+    plan = forms.DecimalField(label=_("Plan, ₽"), max_digits=14, decimal_places=2, localize=True)
+    threshold = forms.DecimalField(
+        label=_("Threshold (break-even), ₽"),
+        max_digits=14,
+        decimal_places=2,
+        localize=True,
+        help_text=_("Collections up to here pay no bonus: base salaries pay for them."),
+    )
+    rate = forms.CharField(
+        label=_("Rate"), max_length=40, help_text=_("Share of collections above the threshold.")
+    )
+    head_share = forms.CharField(label=_("Head's share"), max_length=40, help_text=RATIO_HELP)
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept in the scheme's history."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    @classmethod
+    def initial_from(cls, scheme: MonthlyScheme | None) -> dict[str, Any]:
+        if scheme is None:
+            return {}
+        return {
+            "plan": scheme.plan,
+            "threshold": scheme.threshold,
+            "rate": scheme.rate,
+            "head_share": scheme.head_share,
+        }
+
+
+class MilestoneForm(forms.Form):
+    day = forms.IntegerField(label=_("By day"), min_value=1, max_value=31)
+    share_of_plan = forms.CharField(label=_("Share of plan"), max_length=40)
+    fraction = forms.CharField(label=_("Tranche of the pool"), max_length=40)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-control form-control-sm"
+
+
+class _MilestoneFormSet(forms.BaseFormSet):
+    def rows(self) -> list[MilestoneRow]:
+        """The kept rows as the scheme services take them: (day, share_of_plan, fraction).
+
+        In day order: a milestone added in a blank row at the bottom may fall before others.
+        """
+        rows = [
+            (
+                form.cleaned_data["day"],
+                form.cleaned_data["share_of_plan"],
+                form.cleaned_data["fraction"],
+            )
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        return sorted(rows, key=lambda row: row[0])
+
+
+# Two blank rows let the director add milestones without any script.
+MilestoneFormSet = forms.formset_factory(
+    MilestoneForm, formset=_MilestoneFormSet, extra=2, can_delete=True, max_num=10
+)
+
+
+def milestone_initial(scheme: MonthlyScheme | None) -> list[dict[str, Any]]:
+    if scheme is None:
+        return []
+    return [
+        {"day": m.day, "share_of_plan": m.share_of_plan, "fraction": m.fraction}
+        for m in sorted(scheme.milestones.all(), key=lambda m: m.day)
+    ]

@@ -1,0 +1,129 @@
+"""The collections dashboard: a department's month against its plan, milestones and bonus."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from accounts import policy
+from accounts.models import Department
+from accounts.policy import Action
+from compensation.charts import collections_chart
+from compensation.engine import BonusInputError, BonusResult
+from compensation.models import BonusPeriod, MonthlyScheme, PeriodState
+from compensation.selectors import bonus_at_plan, live_result
+from payments.selectors import (
+    CollectionsSummary,
+    MilestoneStatus,
+    collections_summary,
+    month_bounds,
+    scheme_for,
+)
+
+TOP_CLIENTS = 10
+MONTHS_BACK = 12
+_CHART_STATUS = {MilestoneStatus.MET: True, MilestoneStatus.MISSED: False}
+
+
+@login_required
+def dashboard_start(request: HttpRequest) -> HttpResponse:
+    """The first visible department this month, or the one and month picked in the switcher."""
+    departments = policy.visible_departments(request.user).order_by("name")
+    picked = request.GET.get("department", "")
+    department = departments.filter(pk=picked).first() if picked.isdigit() else None
+    department = department or departments.first()
+    if department is None:
+        return render(request, "compensation/dashboard_empty.html")
+    month = _parse_month(request.GET.get("month", "")) or timezone.localdate().replace(day=1)
+    return redirect("department_dashboard", department_id=department.pk, month=month)
+
+
+@login_required
+def department_dashboard(request: HttpRequest, department_id: int, month: dt.date) -> HttpResponse:
+    user = request.user
+    department = get_object_or_404(policy.visible_departments(user), pk=department_id)
+    policy.require(user, Action.VIEW_DEPARTMENT, department)
+    summary = collections_summary(department, month)
+    scheme = scheme_for(department, month)
+    period = BonusPeriod.objects.filter(department=department, month=month).first()
+    return render(
+        request,
+        "compensation/dashboard.html",
+        {
+            "department": department,
+            "month": month,
+            "summary": summary,
+            "progress": summary.progress,
+            "top_clients": summary.by_client[:TOP_CLIENTS],
+            "chart": _chart(summary),
+            "period": period,
+            **_bonus(department, month, scheme),
+            **_links(user, department, month, period),
+            **_switcher(user, month),
+        },
+    )
+
+
+def _parse_month(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(f"{value}-01")
+    except ValueError:
+        return None
+
+
+def _bonus(department: Department, month: dt.date, scheme: MonthlyScheme | None) -> dict[str, Any]:
+    """The bonus as it stands and at plan; a stored scheme the engine refuses is reported."""
+    if scheme is None:
+        return {"scheme": None}
+    try:
+        live: BonusResult | None = live_result(department, month)
+        staff = tuple(line.name for line in live.staff) if live else ("staff",)
+        return {"scheme": scheme, "live": live, "at_plan": bonus_at_plan(scheme, staff)}
+    except BonusInputError as error:
+        return {"scheme": scheme, "scheme_error": error.message}
+
+
+def _chart(summary: CollectionsSummary) -> Any:
+    progress = summary.progress
+    return collections_chart(
+        cumulative=[(row.day, row.running_total) for row in summary.cumulative],
+        last_day=month_bounds(summary.month)[1].day,
+        plan=progress.plan if progress else None,
+        milestones=[(m.day, m.required, _CHART_STATUS.get(m.status)) for m in progress.milestones]
+        if progress
+        else [],
+    )
+
+
+def _links(user: Any, department: Department, month: dt.date, period: Any) -> dict[str, Any]:
+    """Where this user can go from here: the period, closing it, the scheme."""
+    ended = timezone.localdate() > month_bounds(month)[1]
+    is_open = period is None or period.state == PeriodState.OPEN
+    return {
+        "period_started": not is_open,
+        "can_close": ended and is_open and policy.can(user, Action.CLOSE_PERIOD, department),
+        "can_edit_scheme": policy.can(user, Action.EDIT_SCHEME, department),
+    }
+
+
+def _switcher(user: Any, month: dt.date) -> dict[str, Any]:
+    """The month and department pickers: a year back, the next month, and the one shown."""
+    first, last = month_bounds(month)
+    this_month = timezone.localdate().replace(day=1)
+    months = {_shift(this_month, -back) for back in range(-1, MONTHS_BACK)} | {first}
+    return {
+        "previous_month": _shift(first, -1),
+        "next_month": last + dt.timedelta(days=1),
+        "months": sorted(months, reverse=True),
+        "departments": list(policy.visible_departments(user).order_by("name")),
+    }
+
+
+def _shift(month: dt.date, by: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + by
+    return dt.date(index // 12, index % 12 + 1, 1)

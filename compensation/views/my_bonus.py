@@ -1,0 +1,62 @@
+"""My bonus: one staff member's or head's month, every figure of SPEC section 3 written out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from accounts import policy
+from accounts.models import Employee, Role
+from compensation.selectors import my_bonus_figures, my_department, my_pay_months
+
+
+def _employee(user: Any) -> Employee:
+    """The signed-in staff member or head; anyone else has no bonus of their own here."""
+    employee = policy.employee_of(user)
+    if employee is None or not (
+        policy.has_role(user, Role.STAFF) or policy.has_role(user, Role.HEAD)
+    ):
+        raise PermissionDenied
+    return employee
+
+
+@login_required
+def my_bonus_start(request: HttpRequest) -> HttpResponse:
+    """The latest approved month with a pay line of mine, else this month so far."""
+    months = my_pay_months(_employee(request.user))
+    if months:
+        return redirect("my_bonus_month", month=months[0]["revision__period__month"])
+    return redirect("my_bonus_month", month=timezone.localdate().replace(day=1))
+
+
+@login_required
+def my_bonus(request: HttpRequest, month: dt.date) -> HttpResponse:
+    user = request.user
+    employee = _employee(user)
+    department = my_department(
+        employee,
+        month,
+        head=policy.has_role(user, Role.HEAD),
+        staff=policy.has_role(user, Role.STAFF),
+    )
+    figures = None if department is None else my_bonus_figures(employee, department, month)
+    return render(
+        request,
+        "compensation/my_bonus.html",
+        {
+            "employee": employee,
+            "month": month,
+            "department": department,
+            "bonus": figures,
+            "past_months": my_pay_months(employee),
+            "this_month": timezone.localdate().replace(day=1),
+            # An open month's milestone ahead of today is not missed yet, only not met.
+            "today": timezone.localdate(),
+        },
+    )

@@ -1,0 +1,125 @@
+"""The month's scheme: the commercial director sets and changes it while the month is open."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts import policy
+from accounts.models import Department
+from accounts.policy import Action
+from compensation.charts import scheme_chart
+from compensation.errors import SchemeMissing
+from compensation.forms import MilestoneFormSet, SchemeForm, milestone_initial
+from compensation.models import BonusPeriod, MonthlyScheme, PeriodState
+from compensation.selectors import ratio_percent, scheme_comparison
+from compensation.services import scheme_create, scheme_for_month, scheme_update
+
+HISTORY_ROWS = 5
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scheme_edit(request: HttpRequest, department_id: int, month: dt.date) -> HttpResponse:
+    department = get_object_or_404(policy.visible_departments(request.user), pk=department_id)
+    policy.require(request.user, Action.EDIT_SCHEME, department)
+    try:
+        scheme: MonthlyScheme | None = scheme_for_month(department=department, month=month)
+        # The form, the chart and the figures all read the milestones: once.
+        prefetch_related_objects([scheme], "milestones")
+    except SchemeMissing:
+        scheme = None
+    period = BonusPeriod.objects.filter(department=department, month=month).first()
+    frozen = period is not None and period.state != PeriodState.OPEN
+    data = request.POST if request.method == "POST" and not frozen else None
+    form = SchemeForm(data, initial=SchemeForm.initial_from(scheme))
+    milestones = MilestoneFormSet(data, initial=milestone_initial(scheme), prefix="milestones")
+    milestone_errors: list[str] = []
+    if data is not None and form.is_valid() and milestones.is_valid():
+        try:
+            _save(request.user, department, month, scheme, form.cleaned_data, milestones.rows())
+        except ValidationError as error:
+            milestone_errors = _put_errors(error, form)
+        else:
+            messages.success(request, _("The scheme is saved."))
+            return redirect("scheme_edit", department_id=department.pk, month=month)
+    if request.method == "POST" and frozen:
+        messages.error(request, _("The scheme cannot change once the month's period is closed."))
+    return render(
+        request,
+        "compensation/scheme_edit.html",
+        {
+            "department": department,
+            "month": month,
+            "scheme": scheme,
+            "period": period,
+            "frozen": frozen,
+            "form": form,
+            "milestones": milestones,
+            "milestone_errors": milestone_errors,
+            **_picture(scheme),
+        },
+    )
+
+
+def _save(
+    user: Any,
+    department: Department,
+    month: dt.date,
+    scheme: MonthlyScheme | None,
+    data: dict[str, Any],
+    rows: list,
+) -> MonthlyScheme:
+    terms = {
+        "plan": data["plan"],
+        "threshold": data["threshold"],
+        "rate": data["rate"],
+        "head_share": data["head_share"],
+        "milestones": rows,
+        "reason": data["reason"],
+    }
+    if scheme is None:
+        return scheme_create(user=user, department=department, month=month, **terms)
+    return scheme_update(user=user, scheme=scheme, **terms)
+
+
+def _put_errors(error: ValidationError, form: SchemeForm) -> list[str]:
+    """Put the service's errors next to their fields; return those about the milestones."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return []
+    milestone_errors: list[str] = []
+    for field, errors in error.error_dict.items():
+        if field in form.fields:
+            form.add_error(field, errors)
+        elif field == "milestones":
+            milestone_errors.extend(ValidationError(errors).messages)
+        else:
+            form.add_error(None, errors)
+    return milestone_errors
+
+
+def _picture(scheme: MonthlyScheme | None) -> dict[str, Any]:
+    """The saved scheme's bonus line beside the flat percent of turnover, with figures."""
+    if scheme is None:
+        return {}
+    engine_scheme = scheme.to_engine(list(scheme.milestones.all()))
+    chart, naive_rate = scheme_chart(engine_scheme)
+    history = scheme.history.select_related("history_user").order_by("-history_date")
+    return {
+        "chart": chart,
+        "comparison": scheme_comparison(engine_scheme, naive_rate, scheme.month),
+        "naive_percent": ratio_percent(naive_rate),
+        "rate_percent": ratio_percent(engine_scheme.rate),
+        "head_percent": ratio_percent(engine_scheme.head_share),
+        "history": history[:HISTORY_ROWS],
+    }

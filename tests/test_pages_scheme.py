@@ -1,0 +1,180 @@
+"""The director's scheme page through Django's test client."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from compensation.models import MonthlyScheme
+from tests.factories import Cast
+from tests.test_workflow_helpers import OCTOBER, closed_october, set_scheme
+
+NBSP = "\N{NO-BREAK SPACE}"
+
+
+@pytest.fixture(autouse=True)
+def _english(settings: object) -> None:
+    settings.LANGUAGE_CODE = "en"
+
+
+def signed_in(user: object) -> HttpClient:
+    client = HttpClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    return client
+
+
+def scheme_url(cast: Cast) -> str:
+    return reverse("scheme_edit", args=[cast.dept.pk, OCTOBER])
+
+
+def form_data(**changes: str) -> dict[str, str]:
+    """SPEC section 2's scheme as the form posts it, with ``changes``."""
+    data = {
+        "plan": "50000000.00",
+        "threshold": "40000000.00",
+        "rate": "0.005",
+        "head_share": "0.40",
+        "reason": "",
+        "milestones-TOTAL_FORMS": "4",
+        "milestones-INITIAL_FORMS": "2",
+        "milestones-MIN_NUM_FORMS": "0",
+        "milestones-MAX_NUM_FORMS": "10",
+        "milestones-0-day": "15",
+        "milestones-0-share_of_plan": "0.50",
+        "milestones-0-fraction": "1/3",
+        "milestones-1-day": "25",
+        "milestones-1-share_of_plan": "0.90",
+        "milestones-1-fraction": "1/3",
+    }
+    data.update(changes)
+    return data
+
+
+def test_it_shows_the_scheme_against_the_naive_percent(cast: Cast) -> None:
+    set_scheme(cast)
+    response = signed_in(cast.director.user).get(scheme_url(cast))
+    assert response.status_code == 200
+    comparison = response.context["comparison"]
+    # SPEC section 2: the flat 0.1 % pays 40,000 at break-even and 10,000 more up to plan
+    assert comparison.at_threshold.naive == Decimal("40000.00")
+    assert comparison.at_threshold.bonus == Decimal("0.00")
+    assert comparison.last_stretch_naive == Decimal("10000.00")
+    assert comparison.last_stretch_bonus == Decimal("50000.00")
+    assert comparison.beyond_plan_bonus == Decimal("25000.00")
+    page = response.content.decode()
+    assert 'class="naive"' in page
+    assert f"40,000.00{NBSP}₽" in page
+    assert response.context["form"]["plan"].value() == Decimal("50000000.00")
+
+
+def test_the_director_changes_the_plan_with_a_reason(cast: Cast) -> None:
+    # given the October scheme
+    scheme = set_scheme(cast)
+    # when the director raises the plan, saying why
+    response = signed_in(cast.director.user).post(
+        scheme_url(cast), form_data(plan="60000000.00", reason="New key client signed")
+    )
+    # then it is saved, the milestones kept, and the history says who and why
+    assert response.status_code == 302
+    scheme.refresh_from_db()
+    assert scheme.plan == Decimal("60000000.00")
+    assert sorted(scheme.milestones.values_list("day", flat=True)) == [15, 25]
+    latest = scheme.history.latest("history_date")
+    assert latest.history_change_reason == "New key client signed"
+    assert latest.history_user == cast.director.user
+
+
+def test_a_milestone_is_added_in_a_blank_row(cast: Cast) -> None:
+    scheme = set_scheme(cast)
+    signed_in(cast.director.user).post(
+        scheme_url(cast),
+        form_data(
+            reason="A gate at the 5th",
+            **{
+                "milestones-2-day": "5",
+                "milestones-2-share_of_plan": "0.10",
+                "milestones-2-fraction": "1/6",
+                "milestones-1-fraction": "1/6",
+            },
+        ),
+    )
+    assert sorted(scheme.milestones.values_list("day", flat=True)) == [5, 15, 25]
+
+
+def test_a_bad_rate_is_refused_next_to_the_rate_field(cast: Cast) -> None:
+    scheme = set_scheme(cast)
+    versions = scheme.history.count()
+    response = signed_in(cast.director.user).post(
+        scheme_url(cast), form_data(rate="2", reason="Typo")
+    )
+    assert response.status_code == 200
+    assert "must not exceed 1" in " ".join(response.context["form"].errors["rate"])
+    page = response.content.decode()
+    assert page.index("must not exceed 1") > page.index('name="rate"')
+    assert page.index("must not exceed 1") < page.index('name="head_share"')
+    scheme.refresh_from_db()
+    assert scheme.rate == "0.005"
+    assert scheme.history.count() == versions
+
+
+def test_a_change_without_a_reason_is_refused(cast: Cast) -> None:
+    scheme = set_scheme(cast)
+    response = signed_in(cast.director.user).post(scheme_url(cast), form_data(plan="1.00"))
+    assert "reason" in response.context["form"].errors
+    scheme.refresh_from_db()
+    assert scheme.plan == Decimal("50000000.00")
+
+
+def test_the_first_scheme_is_set_on_the_same_page(cast: Cast) -> None:
+    http = signed_in(cast.director.user)
+    page = http.get(scheme_url(cast)).content.decode()
+    assert "no bonus scheme yet" in page
+    response = http.post(scheme_url(cast), form_data(reason="First scheme"))
+    assert response.status_code == 302
+    assert MonthlyScheme.objects.get(department=cast.dept, month=OCTOBER).rate == "0.005"
+
+
+@pytest.mark.parametrize("who", ["head", "masha", "accountant"])
+def test_only_the_director_may_open_it(cast: Cast, who: str) -> None:
+    set_scheme(cast)
+    http = signed_in(getattr(cast, who).user)
+    assert http.get(scheme_url(cast)).status_code == 403
+    assert http.post(scheme_url(cast), form_data(plan="1.00", reason="x")).status_code == 403
+    assert MonthlyScheme.objects.get().plan == Decimal("50000000.00")
+
+
+def test_a_closed_month_shows_the_scheme_read_only(cast: Cast) -> None:
+    closed_october(cast)
+    http = signed_in(cast.director.user)
+    page = http.get(scheme_url(cast)).content.decode()
+    assert "can no longer change" in page
+    assert 'name="plan"' not in page
+    http.post(scheme_url(cast), form_data(plan="1.00", reason="Too late"))
+    assert MonthlyScheme.objects.get().plan == Decimal("50000000.00")
+
+
+def test_the_number_of_queries_is_fixed(cast: Cast, django_assert_max_num_queries: object) -> None:
+    set_scheme(cast)
+    http = signed_in(cast.director.user)
+    with django_assert_max_num_queries(20) as few:
+        http.get(scheme_url(cast))
+    # more history and more milestones change nothing
+    for plan in ("51000000.00", "52000000.00", "53000000.00"):
+        http.post(
+            scheme_url(cast),
+            form_data(
+                plan=plan,
+                reason="Again",
+                **{
+                    "milestones-2-day": "28",
+                    "milestones-2-share_of_plan": "0.95",
+                    "milestones-2-fraction": "0",
+                },
+            ),
+        )
+    with django_assert_max_num_queries(20) as more:
+        http.get(scheme_url(cast))
+    assert len(more.captured_queries) == len(few.captured_queries)
