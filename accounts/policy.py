@@ -6,7 +6,8 @@ denied. Roles are Django groups (``Role``); the administrator is a Django superu
 - staff: their department's collections and team figures, their own pay lines;
 - head: all of that for the department they head, and the proposal after close;
 - commercial director: every department; schemes; approve, edit, return, reopen;
-- accountant: approved and paid periods, payroll exports, marking paid; payments;
+- accountant: approved and paid periods, payroll exports, marking paid; payments and
+  every department's collections;
 - administrator: people, clients and payments (imports included).
 """
 
@@ -130,7 +131,9 @@ def _in_department(user: Any, obj: Any) -> bool:
 
 
 def _view_department(user: Any, obj: Any) -> bool:
-    return is_director(user) or is_admin(user) or _in_department(user, obj)
+    # Accountants reconcile collections with the bank, so they see every department's;
+    # collections are team figures, not anyone's pay.
+    return is_director(user) or is_accountant(user) or is_admin(user) or _in_department(user, obj)
 
 
 def _view_payments(user: Any, obj: Any) -> bool:
@@ -174,7 +177,8 @@ def _view_period(user: Any, obj: Any) -> bool:
         PeriodState.PAID,
     ):
         return True
-    return _view_department(user, obj)
+    # Not _view_department: an accountant sees a period only once it is approved.
+    return is_director(user) or is_admin(user) or _in_department(user, obj)
 
 
 def _view_pay_lines(user: Any, obj: Any) -> bool:

@@ -35,7 +35,13 @@ APPROVED_ONLY = "approved only"
 
 # action → role → the departments where it is allowed; a missing role is refused.
 EXPECTED: dict[Action, dict[str, Any]] = {
-    Action.VIEW_DEPARTMENT: {"staff": ONLY_OWN, "head": ONLY_OWN, "director": BOTH, "admin": BOTH},
+    Action.VIEW_DEPARTMENT: {
+        "staff": ONLY_OWN,
+        "head": ONLY_OWN,
+        "director": BOTH,
+        "accountant": BOTH,
+        "admin": BOTH,
+    },
     Action.VIEW_PAYMENTS: {
         "staff": ONLY_OWN,
         "head": ONLY_OWN,
