@@ -27,7 +27,7 @@ def payroll_list(request: HttpRequest) -> HttpResponse:
         Revision.objects.filter(
             approved_at__isnull=False, period__in=policy.visible_periods(request.user)
         )
-        .select_related("period__department", "approved_by", "paid_by")
+        .select_related("period__department", "approved_by__employee", "paid_by")
         .order_by("-period__month", "period__department__name", "-number")
     )
     return render(
@@ -62,6 +62,7 @@ def payroll_export(
 @require_POST
 def mark_paid_view(request: HttpRequest, pk: int) -> HttpResponse:
     period = get_object_or_404(policy.visible_periods(request.user), pk=pk)
+    policy.require(request.user, Action.MARK_PAID, period)
     form = VersionForm(request.POST)
     if form.is_valid():
         try:

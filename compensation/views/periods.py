@@ -214,6 +214,7 @@ def proposal_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def proposal_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     period = _period(request, pk)
+    policy.require(request.user, Action.PROPOSE, period)
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
@@ -238,6 +239,9 @@ def proposal_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
 def review_view(request: HttpRequest, pk: int) -> HttpResponse:
     period = _period(request, pk)
     policy.require(request.user, Action.REVIEW, period)
+    if period.state != PeriodState.PROPOSED:
+        messages.info(request, _("There is no proposal to review in this period now."))
+        return _to_detail(period)
     edit_form = EditLineForm(request.POST or None)
     if request.method == "POST" and edit_form.is_valid():
         data = edit_form.cleaned_data
@@ -290,9 +294,11 @@ def review_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _transition(
-    request: HttpRequest, pk: int, form_class: type, run: Any, done: str
+    request: HttpRequest, pk: int, action: Action, form_class: type, run: Any, done: str
 ) -> HttpResponse:
     period = _period(request, pk)
+    # Refuse outsiders before reading their form: a 403 says more than "invalid form".
+    policy.require(request.user, action, period)
     form = form_class(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -314,6 +320,7 @@ def approve_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _transition(
         request,
         pk,
+        Action.REVIEW,
         CommentForm,
         lambda period, data: services.period_approve(
             user=request.user,
@@ -331,6 +338,7 @@ def return_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _transition(
         request,
         pk,
+        Action.REVIEW,
         RequiredCommentForm,
         lambda period, data: services.period_return(
             user=request.user,
@@ -348,6 +356,7 @@ def reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _transition(
         request,
         pk,
+        Action.REOPEN,
         ReasonForm,
         lambda period, data: services.period_reopen(
             user=request.user,
@@ -365,13 +374,13 @@ def reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def history_view(request: HttpRequest, pk: int) -> HttpResponse:
     period = _period(request, pk)
-    events = period.events.select_related("actor").order_by("at", "id")
+    events = period.events.select_related("actor__employee").order_by("at", "id")
     show_pay = policy.can(request.user, Action.VIEW_PAY_LINES, period)
     line_history = []
     if show_pay:
         line_history = (
             ProposalLine.history.filter(revision__period=period)
-            .select_related("history_user", "employee", "revision")
+            .select_related("history_user__employee", "employee", "revision")
             .order_by("history_date")
         )
     return render(
