@@ -24,17 +24,21 @@ BOTTOM = 35
 
 @dataclass(frozen=True)
 class Tick:
+    """An axis tick; ``value`` is an amount the page formats in its own language."""
+
     x: int
     y: int
-    label: str
+    label: str = ""
+    value: Decimal | None = None
 
 
 @dataclass(frozen=True)
 class Marker:
     x: int
     y: int
-    label: str
+    label: str = ""
     met: bool | None = None
+    value: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -66,14 +70,9 @@ class _Scale:
         return " ".join(f"{self.x(x)},{self.y(y)}" for x, y in pairs)
 
 
-def _millions(value: Decimal) -> str:
-    return f"{value / 1_000_000:.0f}M" if value >= 1_000_000 else f"{value:.0f}"
-
-
 def _y_ticks(scale: _Scale, top: Decimal, steps: int = 5) -> tuple[Tick, ...]:
     return tuple(
-        Tick(x=LEFT, y=scale.y(top * i / steps), label=_millions(top * i / steps))
-        for i in range(steps + 1)
+        Tick(x=LEFT, y=scale.y(top * i / steps), value=top * i / steps) for i in range(steps + 1)
     )
 
 
@@ -99,7 +98,7 @@ def collections_chart(
     if plan:
         lines["plan"] = scale.points([(Decimal(0), Decimal(0)), (Decimal(last_day), plan)])
     markers = tuple(
-        Marker(x=scale.x(Decimal(day)), y=scale.y(required), label=_millions(required), met=met)
+        Marker(x=scale.x(Decimal(day)), y=scale.y(required), value=required, met=met)
         for day, required, met in milestones
     )
     x_ticks = tuple(
@@ -137,8 +136,7 @@ def scheme_chart(scheme: Scheme, points: int = 24) -> tuple[Chart, Decimal]:
     y_top = max(max(b for _, b in bonus), max(n for _, n in naive)) * Decimal("1.1")
     scale = _Scale(x_top, y_top or Decimal(1))
     x_ticks = tuple(
-        Tick(x=scale.x(x_top * i / 6), y=HEIGHT - BOTTOM, label=_millions(x_top * i / 6))
-        for i in range(7)
+        Tick(x=scale.x(x_top * i / 6), y=HEIGHT - BOTTOM, value=x_top * i / 6) for i in range(7)
     )
     markers = (
         Marker(x=scale.x(scheme.threshold), y=scale.y(Decimal(0)), label="threshold"),
@@ -148,7 +146,7 @@ def scheme_chart(scheme: Scheme, points: int = 24) -> tuple[Chart, Decimal]:
         lines={"actual": scale.points(bonus), "naive": scale.points(naive)},
         x_ticks=x_ticks,
         y_ticks=tuple(
-            Tick(x=LEFT, y=scale.y(y_top * i / 5), label=f"{y_top * i / 5:,.0f}") for i in range(6)
+            Tick(x=LEFT, y=scale.y(y_top * i / 5), value=y_top * i / 5) for i in range(6)
         ),
         markers=markers,
     )

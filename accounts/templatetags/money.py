@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -40,3 +41,15 @@ def percent(value: object) -> str:
     if value is None:
         return "—"
     return f"{number_format(Decimal(str(value)), 1, use_l10n=True)}{NBSP}%"
+
+
+@register.filter
+def short_money(value: object) -> str:
+    """Chart labels: ``25 млн`` / ``25M`` for millions, grouped roubles below that."""
+    if value is None:
+        return ""
+    amount = Decimal(str(value))
+    if abs(amount) >= 1_000_000:
+        millions = number_format(amount / 1_000_000, 0, use_l10n=True, force_grouping=True)
+        return _("%(millions)s M") % {"millions": millions}
+    return number_format(amount, 0, use_l10n=True, force_grouping=True)
