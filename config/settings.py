@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "payments",
     "compensation",
@@ -147,6 +149,18 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # Uploaded statements wait here between the dry run and the confirmed import.
 IMPORT_UPLOAD_DIR = Path(os.environ.get("IMPORT_UPLOAD_DIR", VAR_DIR / "uploads"))
+
+# Files larger than this are imported by a background worker (``manage.py db_worker``),
+# not in the web request; smaller ones keep the dry run → confirm flow.
+IMPORT_BACKGROUND_BYTES = int(os.environ.get("IMPORT_BACKGROUND_BYTES", str(5 * 1024 * 1024)))
+
+# Background jobs: Django's tasks API (the django-tasks backport) with its database
+# backend, so workers need no broker and run on any machine that reaches the database.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# INCLUDE columns of the PostgreSQL covering index are ignored on SQLite (development):
+# the index still exists there, it only answers from the table instead of the index.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

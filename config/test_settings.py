@@ -9,3 +9,10 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 # Sign-in lockout is tested on its own (it needs a request for every authenticate call).
 AXES_ENABLED = False
+
+# Background jobs run at once, inside the test, instead of waiting for a worker.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# Assertions on messages read in English; tests of the Russian UI switch language
+# explicitly (the browser journeys run in ru-RU).
+LANGUAGE_CODE = "en"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -11,19 +13,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from accounts import policy
 from accounts.policy import Action
 from payments.filters import PaymentFilter
 from payments.forms import AssignForm, ImportUploadForm, PaymentForm, VoidForm
 from payments.importing.pipeline import ImportResult, payments_import
-from payments.models import Client, ImportBatch, UnmatchedPayment
+from payments.models import Client, ImportBatch, ImportStatus, UnmatchedPayment
 from payments.services import payment_record, payment_void, unmatched_assign
+from payments.tasks import import_stored_upload, import_upload_store
 
 PAGE_SIZE = 50
 PREVIEW_ERRORS = 200
@@ -34,6 +39,44 @@ def _manageable_clients(user: Any) -> Any:
     return Client.objects.filter(department__in=policy.visible_departments(user)).order_by("name")
 
 
+@dataclass(frozen=True)
+class SlicePage:
+    """A page of a long list that is never counted.
+
+    Counting a large company's year of payments costs a scan on every page view; a page
+    only needs its rows and whether another page follows.
+    """
+
+    rows: list[Any]
+    number: int
+    has_next: bool
+
+    @classmethod
+    def of(cls, queryset: Any, number: str | None) -> SlicePage:
+        page = int(number) if number and number.isdigit() and int(number) > 0 else 1
+        start = (page - 1) * PAGE_SIZE
+        rows = list(queryset[start : start + PAGE_SIZE + 1])
+        return cls(rows=rows[:PAGE_SIZE], number=page, has_next=len(rows) > PAGE_SIZE)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
 @login_required
 def payment_list(request: HttpRequest) -> HttpResponse:
     policy.require(request.user, Action.VIEW_PAYMENTS)
@@ -42,7 +85,7 @@ def payment_list(request: HttpRequest) -> HttpResponse:
     )
     departments = policy.visible_departments(request.user)
     filters = PaymentFilter(request.GET or None, queryset=payments, departments=departments)
-    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = SlicePage.of(filters.qs, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -128,6 +171,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        if upload.size > settings.IMPORT_BACKGROUND_BYTES:
+            return _import_in_background(request, upload, form.cleaned_data["format"])
         token = uuid.uuid4().hex
         path = _upload_dir() / token
         with path.open("wb") as target:
@@ -146,7 +191,29 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         pending[token] = {"fmt": form.cleaned_data["format"], **_summary(result)}
         request.session[SESSION_KEY] = pending
         return redirect("import_preview", token=token)
-    return render(request, "payments/import_upload.html", {"form": form})
+    return render(
+        request,
+        "payments/import_upload.html",
+        {"form": form, "background_mb": settings.IMPORT_BACKGROUND_BYTES // (1024 * 1024)},
+    )
+
+
+def _import_in_background(request: HttpRequest, upload: Any, fmt: str) -> HttpResponse:
+    """A large file goes to a worker: it is imported at once (all-or-nothing, so a bad
+    file still saves nothing) and the batch page follows the job until it is done."""
+    batch = import_upload_store(
+        file_name=upload.name, chunks=upload.chunks(), size=upload.size, fmt=fmt, user=request.user
+    )
+    # After commit: a worker on another machine must find the stored file.
+    transaction.on_commit(lambda: import_stored_upload.enqueue(batch_id=batch.pk))
+    messages.info(
+        request,
+        _(
+            "The file is large: it is being imported in the background. "
+            "This page shows when it is done."
+        ),
+    )
+    return redirect("import_batch", pk=batch.pk)
 
 
 def _pending(request: HttpRequest, token: str) -> dict[str, Any]:
@@ -199,12 +266,19 @@ def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
 def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
     policy.require(request.user, Action.MANAGE_PAYMENTS)
     batch = get_object_or_404(ImportBatch, pk=pk)
+    in_progress = batch.status in (ImportStatus.PENDING, ImportStatus.RUNNING)
+    if request.htmx:
+        # The page polls while the job runs; once it has ended, reload it whole.
+        if not in_progress:
+            return HttpResponseClientRefresh()
+        return render(request, "payments/_import_progress.html", {"batch": batch})
     unmatched = batch.unmatched.filter(payment__isnull=True)
     return render(
         request,
         "payments/import_batch.html",
         {
             "batch": batch,
+            "in_progress": in_progress,
             "unmatched": unmatched,
             "clients": list(_manageable_clients(request.user)),
         },

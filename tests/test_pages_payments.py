@@ -63,7 +63,9 @@ def test_the_list_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         large = http.get(reverse("payment_list"))
     assert small.status_code == large.status_code == 200
-    assert large.context["page"].paginator.count == 123
+    page = large.context["page"]
+    assert len(page) == 50
+    assert page.has_next
 
 
 def test_a_payment_is_recorded_by_hand(clients: dict, cast: Cast) -> None:

@@ -1,10 +1,13 @@
 """The one import pipeline: read → validate → match the client → de-duplicate → write.
 
-Every format, the command and the web page come through ``payments_import``. Rows flow
-through in chunks of ``CHUNK_ROWS``: each chunk costs a handful of queries whatever its
-size, and memory holds one chunk, not the file. The whole file is written in one
-transaction that is rolled back if any row is rejected (all-or-nothing) or on a dry run,
-which therefore goes through exactly the same steps as the real import.
+Every format, the command, the web page and the background worker come through
+``payments_import``. On PostgreSQL rows stream through COPY into a staging table and
+set-based SQL de-duplicates and writes them (``postgres``): a fixed number of queries
+whatever the file's size. Elsewhere (SQLite in development) rows flow through in chunks
+of ``CHUNK_ROWS``: each chunk costs a handful of queries, and memory holds one chunk.
+The whole file is written in one transaction that is rolled back if any row is rejected
+(all-or-nothing) or on a dry run, which goes through the same checks as the real import
+(on PostgreSQL every check is made before the first INSERT, so a dry run stops there).
 """
 
 from __future__ import annotations
@@ -20,13 +23,13 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from accounts.policy import Action, require
-from payments.importing import rules
+from payments.importing import postgres, rules
 from payments.importing.formats import AUTO, BANK_FORMATS, READERS, SOURCES, detect_format
 from payments.importing.rows import ImportFileError, RawRow, RowError
 from payments.importing.rules import CheckedRow, ClientMatcher, RowRejected
@@ -95,11 +98,13 @@ def payments_import(
     fmt: str = AUTO,
     user: Any = None,
     dry_run: bool = False,
+    batch: ImportBatch | None = None,
 ) -> ImportResult:
     """Import a file of incoming payments; see the module docstring.
 
     ``user`` is the person importing (checked against the access policy and recorded);
-    ``None`` means a trusted operator at the command line.
+    ``None`` means a trusted operator at the command line. ``batch`` is a pending batch
+    made for a background import (``payments.tasks``); it is used instead of a new one.
     """
     if user is not None:
         require(user, Action.MANAGE_PAYMENTS)
@@ -110,13 +115,18 @@ def payments_import(
     except ImportFileError as error:
         result.format = ""
         result.add_error(error.error)
-    batch = None if dry_run else _batch_start(file_name, stream, result.format, user)
+    if dry_run:
+        batch = None
+    elif batch is None:
+        batch = _batch_start(file_name, stream, result.format, user)
+    else:
+        batch = _batch_resume(batch, result.format)
     try:
         if result.accepted:
             _run(stream, result, batch, user)
-    except Exception:
+    except Exception as error:
         if batch is not None:
-            _batch_finish(batch, result, ImportStatus.FAILED)
+            _batch_finish(batch, result, ImportStatus.FAILED, failure=error)
         raise
     if batch is not None:
         status = ImportStatus.DONE if result.accepted else ImportStatus.REJECTED
@@ -165,19 +175,38 @@ def _batch_start(file_name: str, stream: IO[bytes], fmt: str, user: Any) -> Impo
         )
 
 
-def _batch_finish(batch: ImportBatch, result: ImportResult, status: str) -> ImportBatch:
+def _batch_resume(batch: ImportBatch, fmt: str) -> ImportBatch:
+    batch.status = ImportStatus.RUNNING
+    batch.format = fmt
+    batch.save(update_fields=["status", "format"])
+    return batch
+
+
+def _batch_finish(
+    batch: ImportBatch, result: ImportResult, status: str, failure: Exception | None = None
+) -> ImportBatch:
     batch.status = status
     batch.finished_at = timezone.now()
-    batch.new_count = result.new if result.written else 0
+    # A failure after the counting rolled the writes back: the batch kept nothing.
+    kept = result.written and status == ImportStatus.DONE
+    batch.new_count = result.new if kept else 0
     batch.duplicate_count = result.duplicate
-    batch.unmatched_count = result.unmatched if result.written else 0
+    batch.unmatched_count = result.unmatched if kept else 0
     batch.rejected_count = result.rejected
     batch.first_date, batch.last_date = result.first_date, result.last_date
     batch.errors = [error.as_json() for error in result.errors]
     if status == ImportStatus.FAILED:
-        batch.errors.append({"line": 0, "field": "file", "message": _("The import failed.")})
+        batch.errors.append({"line": 0, "field": "file", "message": _failure_message(failure)})
     batch.save()
     return batch
+
+
+def _failure_message(failure: Exception | None) -> str:
+    message = _("The import failed; nothing was saved.")
+    if failure is None:
+        return message
+    # The error's own words help whoever retries it; capped so a huge message stays out.
+    return f"{message} {type(failure).__name__}: {str(failure)[:300]}"
 
 
 class _Rollback(Exception):
@@ -193,8 +222,12 @@ def _run(stream: IO[bytes], result: ImportResult, batch: ImportBatch | None, use
                 batch or _batch_start(result.file_name, stream, result.format, user), user
             )
             context = _Context(result=result, writer=writer, fmt=result.format)
-            for chunk in _chunks(READERS[result.format](stream)):
-                _import_chunk(chunk, context)
+            rows = READERS[result.format](stream)
+            if connection.vendor == "postgresql":
+                postgres.import_rows(rows, context)
+            else:
+                for chunk in _chunks(rows):
+                    _import_chunk(chunk, context)
             if not result.accepted or result.dry_run:
                 raise _Rollback
     except _Rollback:

@@ -1,0 +1,290 @@
+"""Run every measurement of the scale issue side by side with its anchor; print one table.
+
+    make bench            # or: .venv/bin/python benchmarks/run.py [--load-seconds 60]
+
+Creates (drops first) the PostgreSQL databases ``teambonus_bench`` (1,000,000 payments)
+and ``teambonus_bench_small`` (1,000), on the server named by ``BENCH_PG`` (default
+``postgres://postgres@127.0.0.1:5432``). Every step runs in its own process (its peak
+memory is its own); generated files are cached under ``var/bench/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import data  # noqa: E402
+
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+BIG, SMALL = "teambonus_bench", "teambonus_bench_small"
+WORK = ROOT / "var" / "bench"
+PYTHON = sys.executable
+BIN = Path(PYTHON).parent
+PORT = int(os.environ.get("BENCH_PORT", "8799"))
+MIB = 128
+
+
+def env_for(db: str, *, debug: bool = False) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": f"{PG}/{db}",
+        "DEBUG": "1" if debug else "0",
+        "SECRET_KEY": "benchmark-only-key-" + "x" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "SECURE_SSL_REDIRECT": "0",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONWARNINGS": "ignore",
+    }
+
+
+def step(db: str, *args: str, debug: bool = False) -> dict[str, Any]:
+    """Run one step of ``benchmarks/steps.py`` in a fresh process; its RESULT line."""
+    command = [PYTHON, str(ROOT / "benchmarks" / "steps.py"), *args]
+    done = subprocess.run(
+        command, env=env_for(db, debug=debug), cwd=ROOT, capture_output=True, text=True
+    )
+    for line in done.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line.removeprefix("RESULT "))
+    raise RuntimeError(f"step {args} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
+
+
+def psql(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as connection:
+        connection.execute(sql)
+
+
+def fresh_database(db: str, payments: int) -> dict[str, Any]:
+    """Drop, create, migrate, seed; then COPY the year's payments (timed: T)."""
+    psql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+    psql(f'CREATE DATABASE "{db}"')
+    subprocess.run(
+        [PYTHON, "manage.py", "migrate", "--noinput", "--skip-checks", "-v0"],
+        env=env_for(db, debug=True),
+        cwd=ROOT,
+        check=True,
+    )
+    copy_file = WORK / f"{db}.copy"
+    step(db, "seed", str(copy_file), debug=True)
+    clients = [tuple(row) for row in json.loads(Path(str(copy_file) + ".clients").read_text())]
+    with copy_file.open("w", encoding="utf-8") as out:
+        out.writelines(data.payment_copy_lines(payments, clients, prefix="seed"))
+    return step(db, "raw-copy", str(copy_file))
+
+
+def files() -> dict[str, Path]:
+    WORK.mkdir(parents=True, exist_ok=True)
+    made = {
+        "csv": (WORK / f"payments-1m-{data.SEED}.csv", data.write_csv, 1_000_000),
+        "1c": (WORK / f"statement-100k-{data.SEED}.txt", data.write_onec, 100_000),
+        "xlsx": (WORK / f"payments-100k-{data.SEED}.xlsx", data.write_xlsx, 100_000),
+    }
+    for path, write, rows in made.values():
+        if not path.exists():
+            print(f"  generating {path.name} …", flush=True)
+            write(path, rows)
+    return {fmt: path for fmt, (path, _write, _rows) in made.items()}
+
+
+# --- the table --------------------------------------------------------------------------
+
+
+class Table:
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, str, str, str, str, str]] = []
+
+    def add(
+        self, name: str, seconds: float | None, anchor: float | None, target: float | None,
+        peak: float | None = None, note: str = "",
+    ) -> None:  # fmt: skip
+        ratio = seconds / anchor if seconds is not None and anchor else None
+        verdict = "" if target is None or ratio is None else ("pass" if ratio <= target else "FAIL")
+        if peak is not None and peak > MIB:
+            verdict = "FAIL (memory)"
+        self.rows.append(
+            (
+                name,
+                "—"
+                if seconds is None
+                else f"{seconds * 1000:,.1f} ms"
+                if seconds < 1
+                else f"{seconds:,.2f} s",
+                "—" if ratio is None else f"{ratio:.2f}",
+                "—" if target is None else f"≤ {target:g}",
+                (verdict + (" " + note if note else "")).strip() or "—",
+                "—" if peak is None else f"{peak:.0f} MiB",
+            )
+        )
+        print("  " + " | ".join(self.rows[-1]), flush=True)
+
+    def markdown(self) -> str:
+        head = ("measurement", "time", "ratio", "target", "result", "peak RSS")
+        lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+        lines += ["| " + " | ".join(row) + " |" for row in self.rows]
+        return "\n".join(lines)
+
+
+# --- measurements -----------------------------------------------------------------------
+
+
+def measure_imports(table: Table, paths: dict[str, Path], t: float) -> None:
+    # (name, format, anchor as a share of T by rows, target); 100,000 rows: T / 10.
+    runs = [
+        ("import CSV 1,000,000 rows", "csv", 1.0, 2.0),
+        ("re-import the same CSV (0 added)", "csv", 1.0, 1.0),
+        ("import 1C 100,000 docs (vs T/10)", "1c", 0.1, 2.0),
+        ("re-import the same 1C (vs T/10)", "1c", 0.1, 1.0),
+        ("import XLSX 100,000 rows (vs T/10, own figure)", "xlsx", 0.1, None),
+    ]
+    for name, fmt, share, target in runs:
+        result = step(BIG, "import", str(paths[fmt]), fmt)
+        note = f"new {result['new']:,}, dup {result['duplicate']:,}, unm {result['unmatched']:,}"
+        if result["errors"]:
+            note += f", errors {result['errors']}"
+        table.add(name, result["seconds"], t * share, target, result["peak_mib"], note)
+
+
+def measure_close(table: Table) -> None:
+    for db, extra in ((SMALL, 0), (BIG, 100_000)):
+        result = step(db, "close", str(extra))
+        label = f"{result['month_payments']:,} payments in the month"
+        for name in ("close", "submit", "approve"):
+            note = f"{result[name + '_queries']} queries; anchor: month aggregate"
+            if db == BIG:
+                table.add(
+                    f"period {name} ({label})", result[name], result["anchor"], 2.0, None, note
+                )
+
+
+def measure_pages(table: Table) -> dict[str, Any]:
+    small = step(SMALL, "pages", "15")["pages"]
+    big = step(BIG, "pages", "15")["pages"]
+    for name, figures in big.items():
+        before = small.get(name, {})
+        if figures.get("missing") or "seconds" not in figures:
+            table.add(f"page {name}", None, None, None, None, f"not measurable: {figures}")
+            continue
+        queries = f"{figures['queries']} queries (at 1,000: {before.get('queries')})"
+        table.add(
+            f"page {name}: 1M vs 1,000 payments", figures["seconds"], before.get("seconds"),
+            2.0, None, queries,
+        )  # fmt: skip
+        table.add(f"page {name}: vs its own SQL", figures["seconds"], figures["sql_seconds"], 2.0)
+    return big
+
+
+@contextlib.contextmanager
+def gunicorn(db: str) -> Iterator[None]:
+    command = [
+        str(BIN / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{PORT}",
+        "--workers", "2", "--log-level", "warning",
+    ]  # fmt: skip
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", PORT)) == 0:
+            raise RuntimeError(f"port {PORT} is taken: set BENCH_PORT to a free one")
+    server = subprocess.Popen(command, env=env_for(db), cwd=ROOT)
+    try:
+        for _ in range(100):
+            with contextlib.suppress(OSError):
+                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
+                break
+            time.sleep(0.2)
+        yield
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def locust(paths: list[str], cookie: str, seconds: int, label: str) -> dict[str, float]:
+    prefix = WORK / f"locust-{label}"
+    command = [
+        str(BIN / "locust"), "-f", str(ROOT / "benchmarks" / "locustfile.py"), "--headless",
+        "-u", "20", "-r", "20", "-t", f"{seconds}s", "--host", f"http://127.0.0.1:{PORT}",
+        "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING",
+    ]  # fmt: skip
+    environment = {**os.environ, "BENCH_PATHS": ",".join(paths), "BENCH_SESSION": cookie}
+    subprocess.run(command, env=environment, cwd=ROOT, capture_output=True, check=False)
+    import csv
+
+    with open(f"{prefix}_stats.csv", encoding="utf-8") as stats:
+        total = next(row for row in csv.DictReader(stats) if row["Name"] == "Aggregated")
+    return {
+        "rps": float(total["Requests/s"]),
+        "requests": int(total["Request Count"]),
+        "failures": int(total["Failure Count"]),
+        "median_ms": float(total["Median Response Time"]),
+    }
+
+
+def measure_load(table: Table, seconds: int) -> None:
+    if not (BIN / "locust").exists():
+        table.add(
+            "load test", None, None, None, None, "locust not installed: pip install -e .[dev]"
+        )
+        return
+    signed_in = step(BIG, "session", "head")
+    paths = list(signed_in["paths"].values())
+    if not paths:
+        table.add("load test", None, None, None, None, "dashboard and my bonus do not resolve")
+        return
+    with gunicorn(BIG):
+        bare = locust(["/healthz"], "", seconds, "bare")
+        pages = locust(paths, signed_in["key"], seconds, "pages")
+    note = (
+        f"{pages['rps']:.0f} vs bare {bare['rps']:.0f} req/s; {pages['requests']:,} requests, "
+        f"{pages['failures']} failures; median {pages['median_ms']:.0f} ms; {', '.join(paths)}"
+    )
+    passed = pages["rps"] >= 0.5 * bare["rps"] and pages["failures"] == 0
+    ratio = pages["rps"] / bare["rps"] if bare["rps"] else 0.0
+    # Throughput is "higher is better": the ratio is pages / bare requests per second.
+    row = ("load: 20 users 60 s, gunicorn ×2", f"{pages['rps']:.0f} req/s", f"{ratio:.2f}",
+           "≥ 0.5", ("pass " if passed else "FAIL ") + note, "—")  # fmt: skip
+    table.rows.append(row)
+    print("  " + " | ".join(row), flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--load-seconds", type=int, default=60)
+    parser.add_argument(
+        "--pages-only", action="store_true", help="re-measure pages and load on the last data"
+    )
+    options = parser.parse_args()
+    WORK.mkdir(parents=True, exist_ok=True)
+    table = Table()
+    t = 0.0
+    if not options.pages_only:
+        print("databases …", flush=True)
+        t = fresh_database(BIG, 1_000_000)["seconds"]
+        fresh_database(SMALL, 1_000)
+        table.add("T: raw psycopg COPY of 1,000,000 payments", t, t, 1.0)
+        paths = files()
+        measure_imports(table, paths, t)
+        measure_close(table)
+    measure_pages(table)
+    measure_load(table, options.load_seconds)
+    report = WORK / "latest.md"
+    report.write_text(table.markdown() + "\n")
+    print("\n" + table.markdown())
+    print(f"\n(T = {t:.2f} s; table saved to {report.relative_to(ROOT)})")
+    shutil.rmtree(WORK / "tmp", ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,361 @@
+"""The measurements, each run in its own process by ``benchmarks/run.py``.
+
+Every step prints one ``RESULT {json}`` line; the process's peak resident memory
+(``ru_maxrss``) is part of it, so each import's memory is its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DASHBOARD_MONTH = dt.date(2026, 10, 1)
+CLOSE_MONTH = dt.date(2026, 9, 1)
+CLOSE_PAYMENTS = 100_000
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+
+def _emit(**values: Any) -> None:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print("RESULT " + json.dumps({**values, "peak_mib": round(peak, 1)}, default=str))
+
+
+def _median_seconds(run: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+# --- seeding ----------------------------------------------------------------------------
+
+
+def seed(copy_file: str) -> None:
+    """Demo department, 19 more, 10,000 clients; then the timed raw COPY of the payments."""
+    _django()
+    from django.core.management import call_command
+
+    call_command("load_demo", verbosity=0)
+    clients = _seed_clients()
+    Path(copy_file + ".clients").write_text(json.dumps(clients))
+    _emit(step="seed", clients=len(clients))
+
+
+def _seed_clients() -> list[tuple[int, int, int | None]]:
+    from accounts.management import demo_data as demo
+    from accounts.models import Department, Employee, Role
+    from benchmarks import data
+    from payments.models import Client
+
+    demo_department = Department.objects.get(name=demo.DEPARTMENT)
+    others = [Department(name=f"Отдел {n:02d}") for n in range(1, data.DEPARTMENTS)]
+    departments = [demo_department, *Department.objects.bulk_create(others)]
+    staff = list(
+        Employee.objects.filter(
+            personnel_number__in=[p.personnel_number for p in demo.PEOPLE if p.role == Role.STAFF]
+        )
+    )
+    rows = [
+        Client(
+            name=f"ООО Клиент {n:05d}",
+            inn=data.inn(n),
+            department=departments[n % data.DEPARTMENTS],
+            responsible=staff[n % len(staff)] if n % data.DEPARTMENTS == 0 else None,
+        )
+        for n in range(data.CLIENTS)
+    ]
+    created = Client.objects.bulk_create(rows, batch_size=2000)
+    return [(c.pk, c.department_id, c.responsible_id) for c in created]
+
+
+def raw_copy(copy_file: str) -> None:
+    """T: the payments file straight into the real, indexed table with psycopg's COPY."""
+    _django()
+    from django.db import connection, transaction
+
+    from benchmarks.data import PAYMENT_COPY_COLUMNS
+
+    start = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        sql = f"COPY payments_payment ({PAYMENT_COPY_COLUMNS}) FROM STDIN"
+        with cursor.copy(sql) as copy, open(copy_file, "rb") as source:
+            for block in iter(lambda: source.read(1024 * 1024), b""):
+                copy.write(block)
+    seconds = time.perf_counter() - start
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE payments_payment")
+    _emit(step="raw_copy", seconds=seconds)
+
+
+# --- imports ----------------------------------------------------------------------------
+
+
+def import_file(path: str, fmt: str) -> None:
+    _django()
+    from payments.importing import payments_import
+
+    start = time.perf_counter()
+    with open(path, "rb") as stream:
+        result = payments_import(file_name=Path(path).name, data=stream, fmt=fmt)
+    seconds = time.perf_counter() - start
+    _emit(
+        step="import",
+        seconds=seconds,
+        new=result.new,
+        duplicate=result.duplicate,
+        unmatched=result.unmatched,
+        errors=[str(e) for e in result.errors[:3]],
+    )
+
+
+# --- period close and approval ----------------------------------------------------------
+
+
+def close(extra_payments: int) -> None:
+    """Close, propose and approve a month holding ``extra_payments`` more payments."""
+    _django()
+    from django.db import connection
+
+    department, people = _close_setup(extra_payments)
+    anchor = _month_aggregate_seconds(department.pk)
+    timings = _close_run(department, people)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM payments_payment WHERE department_id = %s "
+            "AND received_on BETWEEN %s AND %s",
+            [department.pk, CLOSE_MONTH, CLOSE_MONTH.replace(day=30)],
+        )
+        month_count = cursor.fetchone()[0]
+    _emit(step="close", anchor=anchor, month_payments=month_count, **timings)
+
+
+def _close_setup(extra_payments: int) -> tuple[Any, dict[str, Any]]:
+    from django.db import connection, transaction
+
+    from accounts.management import demo_data as demo
+    from accounts.models import Department
+    from benchmarks import data
+    from compensation.models import MonthlyScheme
+
+    department = Department.objects.get(name=demo.DEPARTMENT)
+    october = MonthlyScheme.objects.get(department=department, month=DASHBOARD_MONTH)
+    milestones = list(october.milestones.all())
+    october.pk, october.month = None, CLOSE_MONTH
+    october.save()
+    for milestone in milestones:
+        milestone.pk, milestone.scheme = None, october
+        milestone.save()
+    clients = list(department.clients.values_list("pk", "department_id", "responsible_id"))
+    lines = data.payment_copy_lines(
+        extra_payments, clients, prefix="close", seed=data.SEED + 9, first_day=CLOSE_MONTH, days=30
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        sql = f"COPY payments_payment ({data.PAYMENT_COPY_COLUMNS}) FROM STDIN"
+        with cursor.copy(sql) as copy:
+            for line in lines:
+                copy.write(line)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE payments_payment")
+    people = {name: _user(name) for name in ("head", "director")}
+    return department, people
+
+
+def _month_aggregate_seconds(department_id: int) -> float:
+    from django.db import connection
+
+    def aggregate() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*), sum(amount) FROM payments_payment WHERE department_id = %s "
+                "AND received_on BETWEEN %s AND %s AND voided_at IS NULL",
+                [department_id, CLOSE_MONTH, CLOSE_MONTH.replace(day=30)],
+            )
+            cursor.fetchall()
+
+    aggregate()
+    return _median_seconds(aggregate, 7)
+
+
+def _close_run(department: Any, people: dict[str, Any]) -> dict[str, Any]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from compensation.services import closing, proposals, review
+
+    period = closing.period_for_month(department=department, month=CLOSE_MONTH)
+    steps = {
+        "close": lambda p: closing.period_close(
+            user=people["head"], period=p, expected_version=p.version
+        ),
+        "submit": lambda p: proposals.proposal_submit(
+            user=people["head"], period=p, expected_version=p.version
+        ),
+        "approve": lambda p: review.period_approve(
+            user=people["director"], period=p, expected_version=p.version
+        ),
+    }
+    timings: dict[str, Any] = {"period_id": period.pk}
+    for name, step in steps.items():
+        with CaptureQueriesContext(connection) as captured:
+            start = time.perf_counter()
+            period = step(period)
+            timings[name] = time.perf_counter() - start
+        timings[f"{name}_queries"] = len(captured.captured_queries)
+    return timings
+
+
+# --- pages ------------------------------------------------------------------------------
+
+
+def pages(repeat: int) -> None:
+    """Each page that exists, as its user sees it: median time, queries, and its own SQL."""
+    _django()
+    from django.test import Client
+    from django.urls import NoReverseMatch
+
+    figures = {}
+    for name, (url_args, username) in _page_targets().items():
+        try:
+            url = _reverse(name, url_args)
+        except NoReverseMatch:
+            figures[name] = {"missing": True}
+            continue
+        http = Client()
+        http.force_login(_user(username))
+        figures[name] = _measure_page(http, url, repeat)
+    _emit(step="pages", pages=figures)
+
+
+def _reverse(name: str, url_args: Callable[[], list[Any]] | None) -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse(name, args=url_args() if url_args else [])
+    except NoReverseMatch:
+        raise
+    except Exception as error:  # a page still being written: report it as not measurable
+        raise NoReverseMatch(str(error)) from error
+
+
+def _page_targets() -> dict[str, tuple[Callable[[], list[Any]] | None, str]]:
+    def dashboard() -> list[Any]:
+        return [_demo_department().pk, DASHBOARD_MONTH]
+
+    def payroll() -> list[Any]:
+        from compensation.exports import LAYOUTS
+        from compensation.models import BonusPeriod
+
+        period = BonusPeriod.objects.get(department=_demo_department(), month=CLOSE_MONTH)
+        number = period.revisions.order_by("-number").values_list("number", flat=True)[0]
+        return [period.pk, number, next(iter(LAYOUTS)), "csv"]
+
+    return {
+        "department_dashboard": (dashboard, "head"),
+        "my_bonus_month": (lambda: [DASHBOARD_MONTH], "masha"),
+        "payroll_export": (payroll, "accountant"),
+        "payment_list": (None, "accountant"),
+    }
+
+
+def _demo_department() -> Any:
+    from accounts.management import demo_data as demo
+    from accounts.models import Department
+
+    return Department.objects.get(name=demo.DEPARTMENT)
+
+
+def _user(username: str) -> Any:
+    from django.contrib.auth.models import User
+
+    return User.objects.get(username=username)
+
+
+def _measure_page(http: Any, url: str, repeat: int) -> dict[str, Any]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    response = http.get(url)
+    if response.status_code != 200:
+        return {"url": url, "status": response.status_code}
+    with CaptureQueriesContext(connection) as captured:
+        http.get(url)
+    statements = [_replayable(q["sql"]) for q in captured.captured_queries]
+    statements = [sql for sql in statements if sql]
+    seconds = _median_seconds(lambda: http.get(url), repeat)
+
+    def own_sql() -> None:
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql.replace("%", "%%"))
+                if cursor.description:
+                    cursor.fetchall()
+
+    return {
+        "url": url,
+        "seconds": seconds,
+        "queries": len(statements),
+        "sql_seconds": _median_seconds(own_sql, repeat),
+    }
+
+
+def _replayable(sql: str) -> str:
+    """The query itself: a server-side cursor's DECLARE … FOR query, without FETCH/CLOSE."""
+    if sql.startswith(("FETCH ", "CLOSE ")):
+        return ""
+    if sql.startswith("DECLARE "):
+        return sql.split(" FOR ", 1)[1]
+    return sql
+
+
+def session(username: str) -> None:
+    """A signed-in session for the load test (its key, as the browser's cookie holds it)."""
+    _django()
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    user = _user(username)
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    paths = {}
+    for name, (url_args, _username) in _page_targets().items():
+        if name in ("department_dashboard", "my_bonus_month"):
+            try:
+                paths[name] = _reverse(name, url_args)
+            except Exception:  # noqa: S112 - a page not written yet is left out
+                continue
+    _emit(step="session", key=store.session_key, paths=paths)
+
+
+STEPS: dict[str, Callable[..., None]] = {
+    "seed": seed,
+    "raw-copy": raw_copy,
+    "import": import_file,
+    "close": lambda extra: close(int(extra)),
+    "pages": lambda repeat: pages(int(repeat)),
+    "session": session,
+}
+
+if __name__ == "__main__":
+    STEPS[sys.argv[1]](*sys.argv[2:])

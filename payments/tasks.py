@@ -1,0 +1,94 @@
+"""Background jobs: large imports run in a worker (``manage.py db_worker``), not in a request.
+
+The upload's bytes wait in the database (``ImportUpload``), so any worker that reaches the
+database can take the job. The worker spools them to a local temporary file part by part
+(memory holds one part) and runs the one import pipeline on it, which is all-or-nothing:
+a rejected or failed job has written no payments, and its batch says why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from typing import IO, Any
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from payments.importing.pipeline import payments_import
+from payments.models import ImportBatch, ImportStatus, ImportUpload, ImportUploadPart
+
+
+def import_upload_store(
+    *, file_name: str, chunks: Any, size: int, fmt: str, user: Any
+) -> ImportBatch:
+    """Keep an uploaded file for the worker: a pending batch and the file's parts."""
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            file_name=file_name[:255], sha256="", format="", created_by=user
+        )
+        upload = ImportUpload.objects.create(batch=batch, requested_format=fmt, size=size)
+        digest = hashlib.sha256()
+        for number, part in enumerate(_parts(chunks), start=1):
+            digest.update(part)
+            ImportUploadPart.objects.create(upload=upload, number=number, data=part)
+        batch.sha256 = digest.hexdigest()
+        batch.save(update_fields=["sha256"])
+    return batch
+
+
+def _parts(chunks: Any) -> Any:
+    """Re-cut the upload's chunks into parts of ``ImportUpload.PART_BYTES``."""
+    buffer = bytearray()
+    for chunk in chunks:
+        buffer += chunk
+        while len(buffer) >= ImportUpload.PART_BYTES:
+            yield bytes(buffer[: ImportUpload.PART_BYTES])
+            del buffer[: ImportUpload.PART_BYTES]
+    if buffer:
+        yield bytes(buffer)
+
+
+@task()
+def import_stored_upload(batch_id: int) -> dict[str, Any]:
+    """Import a stored upload into its pending batch; the batch records the outcome."""
+    batch = ImportBatch.objects.select_related("created_by", "upload").get(pk=batch_id)
+    if batch.status != ImportStatus.PENDING:
+        # A job delivered twice must not import twice: the batch has its outcome already.
+        return {"status": batch.status}
+    upload = batch.upload
+    try:
+        with tempfile.TemporaryFile() as spool:
+            _spool(upload, spool)
+            result = payments_import(
+                file_name=batch.file_name,
+                data=spool,
+                fmt=upload.requested_format,
+                user=batch.created_by,
+                batch=batch,
+            )
+    except Exception as error:
+        _fail_if_pending(batch, error)
+        raise
+    finally:
+        # Imported, rejected or failed: the bytes have served; the batch keeps the result.
+        upload.delete()
+    return {"status": result.batch.status if result.batch else "", "new": result.new}
+
+
+def _fail_if_pending(batch: ImportBatch, error: Exception) -> None:
+    # The pipeline records its own failures; this catches one before it started.
+    message = f"{type(error).__name__}: {str(error)[:300]}"
+    ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.PENDING).update(
+        status=ImportStatus.FAILED,
+        finished_at=timezone.now(),
+        errors=[{"line": 0, "field": "file", "message": message}],
+    )
+
+
+def _spool(upload: ImportUpload, spool: IO[bytes]) -> None:
+    parts = upload.parts.order_by("number").values_list("data", flat=True)
+    for data in parts.iterator(chunk_size=1):
+        spool.write(data)
+    spool.seek(0)

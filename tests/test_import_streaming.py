@@ -1,0 +1,176 @@
+"""The import at scale: the PostgreSQL COPY path, its query budget, and bounded memory.
+
+No timings here (the benchmark measures those): what is pinned is that a larger file
+costs no more queries and no more memory, and that the set-based path keeps every
+guarantee of the chunked one — de-duplication, all-or-nothing, history rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tracemalloc
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from payments.importing import payments_import
+from payments.models import Client, ImportBatch, ImportStatus, Payment, Source
+from tests.factories import Cast, ClientFactory
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the COPY write path exists on PostgreSQL only (CI runs the suite on PostgreSQL)",
+)
+# Every import, whatever its size: batch bookkeeping, clients and closed periods once,
+# the staging table, COPY, the de-duplication, counts, writes, clean-up.
+QUERY_BUDGET = 25
+
+
+@pytest.fixture
+def inns(cast: Cast) -> list[str]:
+    return [ClientFactory(department=cast.dept, responsible=cast.masha).inn for _ in range(50)]
+
+
+def write_csv(path: Path, rows: int, inns: list[str], *, bad_line: int | None = None) -> Path:
+    """A spreadsheet of ``rows`` payments naming the clients in turn, written to disk."""
+    with path.open("w", encoding="utf-8") as out:
+        out.write("date;amount;inn;reference\n")
+        for n in range(rows):
+            day = dt.date(2025, 1, 1) + dt.timedelta(days=n % 300)
+            amount = "abc" if n + 2 == bad_line else f"{n % 9000 + 1}.25"
+            out.write(f"{day:%d.%m.%Y};{amount};{inns[n % len(inns)]};ref-{n}\n")
+    return path
+
+
+def run(path: Path, **kwargs: object) -> object:
+    with path.open("rb") as stream:
+        return payments_import(file_name=path.name, data=stream, **kwargs)
+
+
+@postgres_only
+def test_it_imports_through_copy_with_history_rows(
+    inns: list[str], cast: Cast, tmp_path: Path
+) -> None:
+    # given
+    path = write_csv(tmp_path / "year.csv", 2500, inns)
+    # when
+    result = run(path, user=cast.admin)
+    # then: the payments, each with its '+' history row by the importing user
+    assert (result.new, result.duplicate, result.rejected) == (2500, 0, 0)
+    assert Payment.objects.filter(import_batch=result.batch, recorded_by=cast.admin).count() == 2500
+    history = Payment.history.filter(import_batch_id=result.batch.pk)
+    assert history.count() == 2500
+    assert set(history.values_list("history_type", "history_user_id")) == {("+", cast.admin.pk)}
+    first = Payment.objects.get(source_ref=f"2025-01-01|1.25|{inns[0]}|ref-0")
+    assert first.department == cast.dept
+    assert first.responsible == cast.masha
+    assert first.history.get().amount == first.amount
+
+
+@postgres_only
+def test_a_reimport_adds_nothing_and_counts_duplicates(inns: list[str], tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "year.csv", 1500, inns)
+    run(path)
+    again = run(path)
+    assert (again.new, again.duplicate) == (0, 1500)
+    assert again.batch.status == ImportStatus.DONE
+    assert Payment.objects.count() == 1500
+
+
+@postgres_only
+def test_rows_repeated_within_the_file_are_written_once(inns: list[str], tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "twice.csv", 10, inns)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "\n".join(text.splitlines()[1:]) + "\n", encoding="utf-8")
+    result = run(path)
+    assert (result.new, result.duplicate) == (10, 10)
+    assert Payment.objects.count() == 10
+
+
+@postgres_only
+def test_one_bad_row_keeps_the_whole_file_out(inns: list[str], tmp_path: Path) -> None:
+    # given: 3,000 good rows and one with a broken amount on line 2,001
+    path = write_csv(tmp_path / "bad.csv", 3000, inns, bad_line=2001)
+    # when
+    result = run(path)
+    # then: nothing written, the batch rejected, the error names row and field
+    assert not Payment.objects.exists()
+    assert not Payment.history.exists()
+    assert result.batch.status == ImportStatus.REJECTED
+    assert [(e.line, e.field) for e in result.errors] == [(2001, "amount")]
+
+
+@postgres_only
+def test_an_unknown_client_is_rejected_by_row_and_field(inns: list[str], tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "unknown.csv", 20, [*inns[:3], "7707083893"])
+    result = run(path)
+    assert not Payment.objects.exists()
+    assert {e.field for e in result.errors} == {"inn"}
+    assert [e.line for e in result.errors] == [5, 9, 13, 17, 21]
+    assert result.rejected == 5
+
+
+@postgres_only
+def test_a_dry_run_counts_and_writes_nothing(inns: list[str], tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "dry.csv", 1200, inns)
+    result = run(path, dry_run=True)
+    assert (result.new, result.batch) == (1200, None)
+    assert not Payment.objects.exists()
+    assert not ImportBatch.objects.exists()
+
+
+@postgres_only
+@pytest.mark.parametrize("rows", [1000, 20000])
+def test_the_number_of_queries_does_not_grow_with_the_file(
+    rows: int, inns: list[str], tmp_path: Path, django_assert_max_num_queries: object
+) -> None:
+    path = write_csv(tmp_path / "big.csv", rows, inns)
+    with django_assert_max_num_queries(QUERY_BUDGET):
+        result = run(path)
+    assert result.new == rows
+
+
+def peak_bytes(path: Path) -> int:
+    tracemalloc.start()
+    try:
+        result = run(path)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.accepted, result.errors[:3]
+    return peak
+
+
+@postgres_only
+def test_memory_does_not_grow_with_the_file(inns: list[str], tmp_path: Path) -> None:
+    # given two files, one five times the other, streamed from disk
+    small = write_csv(tmp_path / "small.csv", 20_000, inns)
+    large = write_csv(tmp_path / "large.csv", 100_000, inns)
+    run(write_csv(tmp_path / "warm.csv", 100, inns))  # imports, caches: not the file's cost
+    Payment.objects.all().delete()
+    # when
+    small_peak, large_peak = peak_bytes(small), peak_bytes(large)
+    # then: the peak is the same within noise, not five times larger
+    assert large_peak < 1.5 * small_peak, (small_peak, large_peak)
+    # (the large file repeats the small one's 20,000 rows: those are duplicates)
+    assert Payment.objects.count() == 100_000
+
+
+def test_every_source_is_a_known_import_source() -> None:
+    # The COPY path writes ``source`` as text; it must stay one of the choices.
+    from payments.importing.formats import SOURCES
+
+    assert set(SOURCES.values()) <= set(Source.values)
+
+
+@pytest.mark.django_db
+def test_clients_are_loaded_in_one_query(
+    cast: Cast, django_assert_num_queries: object, inns: list[str]
+) -> None:
+    from payments.importing.rules import ClientMatcher
+
+    matcher = ClientMatcher()
+    with django_assert_num_queries(1):
+        matcher.load_all(by_name=True)
+    assert len(matcher._by_inn) == Client.objects.count()

@@ -1,0 +1,172 @@
+"""Large uploads go to a background worker (the immediate task backend in tests).
+
+The upload is stored in the database, the task imports it into a pending batch, the
+batch page follows the job with htmx polling, and a job that fails half-way leaves no
+payment behind and a failed batch that says why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from payments.importing.csv_xlsx import read_csv
+from payments.importing.formats import READERS
+from payments.importing.rows import RawRow
+from payments.models import (
+    ImportBatch,
+    ImportFormat,
+    ImportStatus,
+    ImportUpload,
+    Payment,
+    UnmatchedPayment,
+)
+from payments.tasks import import_stored_upload, import_upload_store
+from tests.factories import Cast, ClientFactory
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ALFA, PETROV = "7701000019", "772300000344"
+
+
+@pytest.fixture(autouse=True)
+def _small_background_limit(settings: object, tmp_path: Path) -> None:
+    # Every file counts as large here, so the fixtures go through the worker.
+    settings.IMPORT_BACKGROUND_BYTES = 100
+    settings.IMPORT_UPLOAD_DIR = tmp_path / "uploads"
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
+def clients(cast: Cast) -> None:
+    ClientFactory(name="Alfa", inn=ALFA, department=cast.dept, responsible=cast.masha)
+    ClientFactory(name="Petrov", inn=PETROV, department=cast.dept)
+
+
+def signed_in(user: object) -> HttpClient:
+    http = HttpClient(HTTP_ACCEPT_LANGUAGE="en")
+    http.force_login(user)
+    return http
+
+
+def upload(http: HttpClient, name: str, data: bytes, capture: object) -> str:
+    with capture(execute=True):
+        response = http.post(
+            reverse("import_upload"), {"file": SimpleUploadedFile(name, data), "format": "auto"}
+        )
+    assert response.status_code == 302, response.content.decode()[:500]
+    return response["Location"]
+
+
+def big_csv(rows: int) -> bytes:
+    lines = ["date;amount;inn;reference"]
+    lines += [f"0{n % 9 + 1}.03.2025;{n + 1}.00;{ALFA};r-{n}" for n in range(rows)]
+    return "\n".join(lines).encode()
+
+
+def test_a_large_statement_is_imported_by_the_worker(
+    clients: None, cast: Cast, django_capture_on_commit_callbacks: object
+) -> None:
+    # given a signed-in manager and a statement above the background limit
+    http = signed_in(cast.admin)
+    data = (FIXTURES / "statement-1c-utf8.txt").read_bytes()
+    # when it is uploaded
+    location = upload(http, "statement.txt", data, django_capture_on_commit_callbacks)
+    # then the worker has imported it into the batch the page shows
+    batch = ImportBatch.objects.get()
+    assert location == reverse("import_batch", args=[batch.pk])
+    assert batch.status == ImportStatus.DONE
+    assert batch.format == ImportFormat.ONEC
+    assert (batch.new_count, batch.unmatched_count) == (2, 1)
+    assert batch.created_by == cast.admin
+    assert Payment.objects.filter(import_batch=batch).count() == 2
+    assert UnmatchedPayment.objects.filter(batch=batch).count() == 1
+    # and the stored bytes are gone, the page shows the result
+    assert not ImportUpload.objects.exists()
+    page = http.get(location)
+    assert page.context["in_progress"] is False
+    assert 'data-count="new">2<' in page.content.decode()
+
+
+def test_the_stored_upload_is_cut_into_parts_and_hashed(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ImportUpload, "PART_BYTES", 10)
+    batch = import_upload_store(
+        file_name="f.csv", chunks=[b"a" * 15, b"b" * 10], size=25, fmt="auto", user=cast.admin
+    )
+    parts = list(batch.upload.parts.values_list("data", flat=True))
+    assert [bytes(part) for part in parts] == [b"a" * 10, b"a" * 5 + b"b" * 5, b"b" * 5]
+    assert len(batch.sha256) == 64
+    assert batch.status == ImportStatus.PENDING
+
+
+def test_the_batch_page_polls_while_the_job_waits(cast: Cast) -> None:
+    # given a stored upload no worker has taken yet
+    batch = import_upload_store(
+        file_name="f.csv", chunks=[big_csv(3)], size=100, fmt="auto", user=cast.admin
+    )
+    http = signed_in(cast.admin)
+    url = reverse("import_batch", args=[batch.pk])
+    # then the page polls, and the poll answers with the progress alone
+    assert 'hx-trigger="every 2s"' in http.get(url).content.decode()
+    poll = http.get(url, HTTP_HX_REQUEST="true")
+    assert 'id="import-progress"' in poll.content.decode()
+    # when the worker has run, the poll asks the browser to reload the whole page
+    import_stored_upload.enqueue(batch_id=batch.pk)
+    assert http.get(url, HTTP_HX_REQUEST="true")["HX-Refresh"] == "true"
+
+
+def test_a_file_with_a_bad_row_is_rejected_by_the_worker(
+    clients: None, cast: Cast, django_capture_on_commit_callbacks: object
+) -> None:
+    data = big_csv(5) + f"\n02.03.2025;abc;{ALFA};bad".encode()
+    http = signed_in(cast.admin)
+    page = http.get(upload(http, "bad.csv", data, django_capture_on_commit_callbacks))
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportStatus.REJECTED
+    assert batch.errors == [{"line": 7, "field": "amount", "message": "abc is not an amount."}]
+    assert not Payment.objects.exists()
+    assert "abc is not an amount." in page.content.decode()
+
+
+def test_a_job_failing_half_way_writes_nothing_and_says_why(
+    clients: None,
+    cast: Cast,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: object,
+) -> None:
+    # given a reader that breaks after 1,200 of 1,500 rows (past the first written chunk)
+    def breaking(stream: BinaryIO) -> Iterator[RawRow]:
+        for number, row in enumerate(read_csv(stream)):
+            if number == 1200:
+                raise OSError("the disk went away")
+            yield row
+
+    monkeypatch.setitem(READERS, ImportFormat.CSV, breaking)
+    http = signed_in(cast.admin)
+    # when the worker runs the job
+    page = http.get(upload(http, "big.csv", big_csv(1500), django_capture_on_commit_callbacks))
+    # then nothing is written and the batch shows the failure with its error
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportStatus.FAILED
+    assert not Payment.objects.exists()
+    assert not Payment.history.exists()
+    assert "OSError: the disk went away" in batch.errors[-1]["message"]
+    assert "the disk went away" in page.content.decode()
+    assert not ImportUpload.objects.exists()
+
+
+def test_a_small_file_keeps_the_preview(
+    clients: None, cast: Cast, settings: object, django_capture_on_commit_callbacks: object
+) -> None:
+    settings.IMPORT_BACKGROUND_BYTES = 5 * 1024 * 1024
+    http = signed_in(cast.admin)
+    location = upload(http, "small.csv", big_csv(3), django_capture_on_commit_callbacks)
+    assert "/import/" in location
+    assert not ImportBatch.objects.exists()
