@@ -32,7 +32,10 @@ messages: $(STAMP)
 run: $(STAMP) messages | var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@# A background worker takes the large imports; it stops with the server.
+	$(BIN)/python manage.py db_worker --queue-name "*" & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP) messages | var
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
