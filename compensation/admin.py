@@ -83,6 +83,13 @@ class BonusPeriodAdmin(SimpleHistoryAdmin):
             return self.readonly_fields
         return ["department", "month", *self.readonly_fields]
 
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # From close on the period holds frozen figures and, later, approved pay: the
+        # admin only shows it (a posted change is a 403, not a silent no-op).
+        if obj is not None and obj.closed_at is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 

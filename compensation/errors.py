@@ -40,3 +40,14 @@ class SchemeMissing(WorkflowError):
             ),
             code="scheme_missing",
         )
+
+
+class ImmutableRecord(WorkflowError):
+    """A write to approved or paid data, which never changes in place (SPEC section 6).
+
+    Raised by the models' own ``save``/``delete`` whatever calls them (a service, the
+    admin, a shell); a correction reopens the period as a new revision instead.
+    """
+
+    def __init__(self, message: Any) -> None:
+        super().__init__(message, code="immutable")

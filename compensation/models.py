@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,9 +15,35 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Department, Employee
 from compensation.engine import BonusInputError, Milestone, Scheme
+from compensation.errors import ImmutableRecord
 from compensation.scenario import parse_decimal, parse_ratio
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+
+# --- immutability guards ------------------------------------------------------------------
+# Approved and paid data never changes in place (SPEC section 6): whatever path writes a
+# row (a service, the admin, a shell), its save() and delete() check the row as stored.
+# QuerySet.update()/delete() skip these; on PostgreSQL triggers (migration 0002) refuse
+# them too.
+
+
+def _stored(instance: models.Model, attnames: Iterable[str]) -> dict[str, Any] | None:
+    """The row as the database holds it now, or None when it was never saved."""
+    if instance.pk is None:
+        return None
+    return type(instance)._base_manager.filter(pk=instance.pk).values(*attnames).first()
+
+
+def _written(instance: models.Model, update_fields: Iterable[str] | None) -> list[str]:
+    """The columns (attnames) a save with these ``update_fields`` would write."""
+    opts = instance._meta
+    if update_fields is None:
+        return [f.attname for f in opts.concrete_fields if not f.primary_key]
+    return [opts.get_field(name).attname for name in update_fields]
+
+
+def _changed(instance: models.Model, stored: dict[str, Any], attnames: Iterable[str]) -> list[str]:
+    return [name for name in attnames if name in stored and getattr(instance, name) != stored[name]]
 
 
 def validate_ratio(value: str) -> None:
@@ -169,6 +197,39 @@ class BonusPeriod(models.Model):
     def __str__(self) -> str:
         return f"{self.department} {self.month:%Y-%m}"
 
+    def save(self, **kwargs: Any) -> None:
+        stored = _stored(self, ("closed_at", *PERIOD_FROZEN))
+        if stored is not None and stored["closed_at"] is not None:
+            frozen = set(PERIOD_FROZEN) & set(_written(self, kwargs.get("update_fields")))
+            changed = _changed(self, stored, sorted(frozen))
+            if changed:
+                raise ImmutableRecord(
+                    _("The figures frozen at close never change (%(fields)s); reopen instead.")
+                    % {"fields": ", ".join(changed)}
+                )
+        super().save(**kwargs)
+
+    def delete(self, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        stored = _stored(self, ("closed_at",))
+        if stored is not None and stored["closed_at"] is not None:
+            raise ImmutableRecord(_("A closed bonus period is never deleted."))
+        return super().delete(**kwargs)
+
+
+# What closing froze: the period's identity, who closed it, and the figures at close.
+PERIOD_FROZEN = (
+    "department_id",
+    "month",
+    "closed_at",
+    "closed_by_id",
+    "frozen_scheme",
+    "collected",
+    "payment_count",
+    "daily_totals",
+    "head_id",
+    "head_base_salary",
+)
+
 
 class PeriodMember(models.Model):
     """A staff member frozen into a period at close, with the base salary in force."""
@@ -193,6 +254,19 @@ class PeriodMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period}: {self.employee}"
+
+    def save(self, **kwargs: Any) -> None:
+        _refuse_rewrite(self, _("The staff frozen at close never change."))
+        super().save(**kwargs)
+
+    def delete(self, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ImmutableRecord(_("The staff frozen at close are never deleted."))
+
+
+def _refuse_rewrite(instance: models.Model, message: str) -> None:
+    """Write-once rows: created, then never saved again."""
+    if instance.pk is not None and type(instance)._base_manager.filter(pk=instance.pk).exists():
+        raise ImmutableRecord(message)
 
 
 class Revision(models.Model):
@@ -249,9 +323,33 @@ class Revision(models.Model):
     def __str__(self) -> str:
         return f"{self.period} r{self.number}"
 
+    def save(self, **kwargs: Any) -> None:
+        fields = [f.attname for f in self._meta.concrete_fields if not f.primary_key]
+        stored = _stored(self, fields)
+        if stored is not None and stored["approved_at"] is not None:
+            # Marking paid is the one write an approved revision takes, and only once.
+            allowed = REVISION_PAYMENT if stored["paid_at"] is None else ()
+            written = set(_written(self, kwargs.get("update_fields"))) - set(allowed)
+            changed = _changed(self, stored, sorted(written))
+            if changed:
+                raise ImmutableRecord(
+                    _("An approved revision never changes (%(fields)s); reopen the period.")
+                    % {"fields": ", ".join(changed)}
+                )
+        super().save(**kwargs)
+
+    def delete(self, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        stored = _stored(self, ("approved_at",))
+        if stored is not None and stored["approved_at"] is not None:
+            raise ImmutableRecord(_("An approved revision is never deleted."))
+        return super().delete(**kwargs)
+
     @property
     def is_approved(self) -> bool:
         return self.approved_at is not None
+
+
+REVISION_PAYMENT = ("paid_by_id", "paid_at")
 
 
 class ProposalLine(models.Model):
@@ -304,6 +402,24 @@ class ProposalLine(models.Model):
     def __str__(self) -> str:
         return f"{self.revision}: {self.employee}"
 
+    def save(self, **kwargs: Any) -> None:
+        self._refuse_if_approved()
+        super().save(**kwargs)
+
+    def delete(self, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        self._refuse_if_approved()
+        return super().delete(**kwargs)
+
+    def _refuse_if_approved(self) -> None:
+        # Both the revision the line is in now and the one it would move to count.
+        owner = Q(pk=self.revision_id)
+        if self.pk is not None:
+            owner |= Q(proposal__pk=self.pk)
+        if Revision.objects.filter(owner, approved_at__isnull=False).exists():
+            raise ImmutableRecord(
+                _("The proposal of an approved revision never changes; reopen the period.")
+            )
+
     @property
     def is_edited(self) -> bool:
         return self.approved_award is not None or self.approved_deduction is not None
@@ -352,6 +468,13 @@ class PayLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.revision}: {self.employee} {self.total}"
+
+    def save(self, **kwargs: Any) -> None:
+        _refuse_rewrite(self, _("An approved pay line never changes; reopen the period."))
+        super().save(**kwargs)
+
+    def delete(self, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ImmutableRecord(_("An approved pay line is never deleted."))
 
 
 class PeriodEvent(models.Model):

@@ -16,12 +16,13 @@ from django.utils.translation import gettext_lazy as _
 
 from compensation.models import PeriodMember, ProposalLine
 from compensation.services import line_field
+from payments.forms import MoneyField
 
 MAX_AMOUNT = Decimal("99999999.99")
 
 
-def money_field(label: str) -> forms.DecimalField:
-    return forms.DecimalField(
+def money_field(label: str) -> MoneyField:
+    return MoneyField(
         label=label,
         required=False,
         max_digits=14,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +13,20 @@ from payments.importing import rules
 from payments.models import Client, ImportFormat
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+_EXPONENT = re.compile(r"[0-9.]\s*[eE]")
+
+
+class MoneyField(forms.DecimalField):
+    """An amount in roubles and kopecks, localised; digits only, no ``1e3`` shorthand.
+
+    Django's DecimalField reads an exponent; people typing pay never mean one, and the
+    imports refuse it too.
+    """
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str) and _EXPONENT.search(value):
+            raise ValidationError(_("Enter the amount in digits, such as 1500.00."), code="invalid")
+        return super().to_python(value)
 
 
 class _CrispyForm(forms.Form):
@@ -23,7 +38,7 @@ class _CrispyForm(forms.Form):
 
 class PaymentForm(_CrispyForm):
     client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.none())
-    amount = forms.DecimalField(
+    amount = MoneyField(
         label=_("Amount, ₽"),
         max_digits=14,
         decimal_places=2,

@@ -42,6 +42,8 @@ SETTINGS_ENV = (
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_SECONDS",
     "AXES_FAILURE_LIMIT",
+    # Set for the browser tests in this process; a deployment never has it.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 )
 
 

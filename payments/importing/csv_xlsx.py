@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import itertools
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any, BinaryIO
@@ -138,11 +139,38 @@ def read_csv(stream: BinaryIO) -> Iterator[RawRow]:
             yield text + "\n"
 
     cells_reader = csv.reader(texts(), delimiter=delimiter)
-    header = Header(next(cells_reader, []))
-    for cells in cells_reader:
-        row = header.row(position["line"], cells)
-        if row is not None:
-            yield row
+    try:
+        header = Header(next(cells_reader, []))
+        for cells in cells_reader:
+            row = header.row(position["line"], cells)
+            if row is not None:
+                yield row
+    except csv.Error as error:
+        # A stray line break or quote, or a field beyond csv's size limit.
+        raise ImportFileError(
+            position["line"],
+            "file",
+            _("Line %(line)d is not valid CSV: %(error)s")
+            % {"line": position["line"], "error": error},
+        ) from None
+
+
+# What openpyxl and zipfile raise for a damaged workbook, at opening or while streaming
+# the sheet (a bad CRC, a broken deflate stream, malformed XML inside the zip).
+_UNREADABLE_XLSX = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    KeyError,
+    OSError,
+    ValueError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    SyntaxError,  # xml.etree's ParseError
+    RuntimeError,  # zipfile: a member flagged as encrypted
+    NotImplementedError,  # zipfile: an unknown compression method
+)
 
 
 def read_xlsx(stream: BinaryIO) -> Iterator[RawRow]:
@@ -151,19 +179,32 @@ def read_xlsx(stream: BinaryIO) -> Iterator[RawRow]:
 
     try:
         book = openpyxl.load_workbook(_seekable(stream), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+    except _UNREADABLE_XLSX:
         raise ImportFileError(
             1, "file", _("Not a readable XLSX workbook (Excel 2007 or later).")
         ) from None
+    position = {"line": 1}
     try:
-        rows = book.active.iter_rows(values_only=True)
-        header = Header(next(rows, ()))
-        for line, cells in enumerate(rows, start=2):
-            row = header.row(line, list(cells))
-            if row is not None:
-                yield row
+        yield from _xlsx_rows(book, position)
+    except _UNREADABLE_XLSX:
+        raise ImportFileError(
+            position["line"],
+            "file",
+            _("The workbook is damaged near row %(line)d: save it again from Excel.")
+            % {"line": position["line"]},
+        ) from None
     finally:
         book.close()
+
+
+def _xlsx_rows(book: Any, position: dict[str, int]) -> Iterator[RawRow]:
+    rows = book.active.iter_rows(values_only=True)
+    header = Header(next(rows, ()))
+    for line, cells in enumerate(rows, start=2):
+        position["line"] = line
+        row = header.row(line, list(cells))
+        if row is not None:
+            yield row
 
 
 def _seekable(stream: BinaryIO) -> BinaryIO:

@@ -26,6 +26,17 @@ def sniff_encoding(stream: BinaryIO) -> str:
         raise ImportFileError(
             1, "file", _("The file is in UTF-16: save it as UTF-8 or Windows-1251.")
         )
+    if b"\x00" in head:
+        # Text in UTF-8 or Windows-1251 never holds a NUL byte; UTF-16 without a BOM
+        # (and any binary file) does, and would otherwise read as garbage.
+        raise ImportFileError(
+            1,
+            "file",
+            _(
+                "The file contains NUL bytes: it is UTF-16 or not a text file. "
+                "Save it as UTF-8 or Windows-1251."
+            ),
+        )
     try:
         # final=False: the sample may end in the middle of a multi-byte character.
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
@@ -49,6 +60,11 @@ def decoded_lines(stream: BinaryIO, encoding: str) -> Iterator[tuple[int, str]]:
                 _("Line %(line)d is not valid %(encoding)s: the file mixes encodings.")
                 % {"line": number, "encoding": _encoding_label(encoding)},
             ) from None
+        if "\x00" in text:
+            # PostgreSQL cannot store a NUL in text; past the sniffed head it is named here.
+            raise ImportFileError(
+                number, "file", _("Line %(line)d contains a NUL byte.") % {"line": number}
+            )
         yield number, text.rstrip("\r\n")
 
 

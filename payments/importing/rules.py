@@ -215,6 +215,18 @@ class ClientMatcher:
         names = {row.name for row in rows if by_name and not row.inn and row.name}
         self._load_names(names - self._by_name.keys())
 
+    def load_all(self, *, by_name: bool) -> None:
+        """Every client in one query: a large file names most of them anyway.
+
+        Keeps the look-ups per file constant; ten thousand clients take a few megabytes.
+        """
+        self._by_inn.clear()
+        self._by_name.clear()
+        for client in Client.objects.only(*self.FIELDS).order_by().iterator(chunk_size=5000):
+            self._by_inn[client.inn] = client
+            if by_name:
+                self._by_name.setdefault(client.name, []).append(client)
+
     def _load_names(self, names: set[str]) -> None:
         if not names:
             return
@@ -261,6 +273,14 @@ def closed_periods(pairs: Iterable[tuple[int, dt.date]]) -> dict[tuple[int, dt.d
         .values_list("department_id", "month", "state")
     )
     return {(dep, month): state for dep, month, state in found if (dep, month) in pairs}
+
+
+def closed_periods_all() -> dict[tuple[int, dt.date], str]:
+    """Every period that no longer takes payments (one query; a few per department-year)."""
+    found = BonusPeriod.objects.exclude(state=PeriodState.OPEN).values_list(
+        "department_id", "month", "state"
+    )
+    return {(dep, month): state for dep, month, state in found}
 
 
 def check_period_open(
