@@ -58,14 +58,14 @@ def payment_copy_lines(
         when = day(rng, first_day, days).isoformat()
         yield (
             f"{client}\t{department}\t{resp}\t{money(kopecks(rng))}\t{when}\t"
-            f"manual\t{prefix}-{n}\t\t\t\t\\N\t\\N\t2026-11-01 00:00:00+00\t\\N\t\\N\t\t\\N\n"
+            f"manual\t{prefix}-{n}\t\t\t\t\\N\t\\N\t2026-11-01 00:00:00+00\t\\N\t\\N\t\n"
         )
 
 
 PAYMENT_COPY_COLUMNS = (
     "client_id, department_id, responsible_id, amount, received_on, source, source_ref, "
     "payer_inn, payer_name, purpose, import_batch_id, recorded_by_id, recorded_at, "
-    "voided_at, voided_by_id, void_reason, frozen_in_id"
+    "voided_at, voided_by_id, void_reason"
 )
 
 

@@ -51,7 +51,7 @@ class PaymentAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     search_fields = ("client__name", "client__inn", "payer_inn", "payer_name", "source_ref")
     date_hierarchy = "received_on"
     list_select_related = ("client", "department")
-    raw_id_fields = ("client", "import_batch", "frozen_in")
+    raw_id_fields = ("client", "import_batch")
     readonly_fields = (
         "recorded_by",
         "recorded_at",
@@ -59,7 +59,6 @@ class PaymentAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         "voided_at",
         "voided_by",
         "void_reason",
-        "frozen_in",
     )
 
     @admin.display(boolean=True, description=gettext_lazy("void"))

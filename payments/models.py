@@ -214,15 +214,6 @@ class Payment(models.Model):
         related_name="+",
     )
     void_reason = models.CharField(_("void reason"), max_length=500, blank=True)
-    # Set when the month's period closes: the payment is then part of frozen figures.
-    frozen_in = models.ForeignKey(
-        "compensation.BonusPeriod",
-        verbose_name=_("counted in period"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="payments",
-    )
     history = HistoricalRecords()
 
     objects = PaymentQuerySet.as_manager()

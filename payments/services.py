@@ -43,7 +43,7 @@ def _validated(
 
 
 def _check_period(client: Client, received_on: dt.date, errors: dict[str, list[str]]) -> None:
-    closed = rules.closed_periods([(client.department_id, rules.month_of(received_on))])
+    closed = rules.lock_periods([(client.department_id, rules.month_of(received_on))])
     try:
         rules.check_period_open(client.department_id, received_on, closed)
     except ValidationError as error:
@@ -90,9 +90,16 @@ def payment_void(*, user: Any, payment: Payment, reason: str) -> Payment:
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     if payment.is_void:
         raise ValidationError({"payment": _("This payment is already void.")})
-    if payment.frozen_in_id is not None:
+    month = rules.month_of(payment.received_on)
+    if rules.lock_periods([(payment.department_id, month)]):
         raise ValidationError(
-            {"payment": _("This payment is counted in a closed period; reopen it first.")}
+            {
+                "payment": _(
+                    "This payment is counted in the closed period %(month)s; "
+                    "it can no longer be voided."
+                )
+                % {"month": f"{month:%m.%Y}"}
+            }
         )
     payment.voided_at = timezone.now()
     payment.voided_by = user

@@ -25,6 +25,7 @@ from accounts import policy
 from accounts.policy import Action
 from payments.filters import PaymentFilter
 from payments.forms import AssignForm, ImportUploadForm, PaymentForm, VoidForm
+from payments.importing import rules
 from payments.importing.pipeline import ImportResult, payments_import
 from payments.models import Client, ImportBatch, ImportStatus, UnmatchedPayment
 from payments.services import payment_record, payment_void, unmatched_assign
@@ -77,6 +78,16 @@ class SlicePage:
         return self.number + 1
 
 
+def _mark_closed_months(payments: list[Any]) -> None:
+    """Flag payments of closed months (they can no longer be voided): one query."""
+    closed = rules.closed_periods(
+        (payment.department_id, rules.month_of(payment.received_on)) for payment in payments
+    )
+    for payment in payments:
+        key = (payment.department_id, rules.month_of(payment.received_on))
+        payment.in_closed_period = key in closed
+
+
 @login_required
 def payment_list(request: HttpRequest) -> HttpResponse:
     policy.require(request.user, Action.VIEW_PAYMENTS)
@@ -86,6 +97,7 @@ def payment_list(request: HttpRequest) -> HttpResponse:
     departments = policy.visible_departments(request.user)
     filters = PaymentFilter(request.GET or None, queryset=payments, departments=departments)
     page = SlicePage.of(filters.qs, request.GET.get("page"))
+    _mark_closed_months(page.rows)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

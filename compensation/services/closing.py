@@ -25,7 +25,7 @@ from compensation.models import (
 )
 from compensation.selectors import MonthFigures, figures_input, month_figures, scheme_to_json
 from compensation.services._common import lock_period, money, record_event, remember, save_period
-from payments.models import ImportBatch, ImportStatus, Payment
+from payments.models import ImportBatch, ImportStatus
 from payments.selectors import ZERO, month_bounds, month_payments
 
 
@@ -161,13 +161,14 @@ def period_close(*, user: Any, period: BonusPeriod, expected_version: int) -> Bo
 
 
 def _freeze_payments(period: BonusPeriod) -> None:
-    """Mark the month's counted payments as this period's, then total what was marked.
+    """Total the month's counted payments into the period: two aggregate queries.
 
-    The totals are read back from the marked rows, so the frozen figures are exactly the
-    payments that carry ``frozen_in``, whatever arrived while the close was running.
+    No payment row is touched. The period row is locked (``lock_period``) and every
+    write of payments holds it open first (``rules.lock_periods``), so these totals are
+    every payment committed before the close, and no payment of the month can be added
+    or voided after it: the counted set is fixed from here on.
     """
-    month_payments(period.department, period.month).update(frozen_in=period)
-    frozen = Payment.objects.filter(frozen_in=period)
+    frozen = month_payments(period.department, period.month)
     totals = frozen.aggregate(collected=Sum("amount"), count=Count("id"))
     by_day = (
         frozen.values("received_on")

@@ -351,7 +351,7 @@ def _match(
 def _payments_in_open_periods(
     matched: list[tuple[CheckedRow, Client]], context: _Context
 ) -> list[Payment]:
-    closed = rules.closed_periods(
+    closed = rules.lock_periods(
         (client.department_id, rules.month_of(row.received_on)) for row, client in matched
     )
     payments = []

@@ -82,6 +82,8 @@ def import_rows(rows: Iterator[RawRow], context: _Context) -> None:
         fresh = _count(cursor, context)
         context.result.duplicate += staged - fresh
         if context.result.accepted and not context.result.dry_run:
+            _hold_periods_open(cursor, context)
+        if context.result.accepted and not context.result.dry_run:
             _write(cursor, context)
         cursor.execute(f"DROP TABLE {STAGING}, {FRESH}")
 
@@ -214,6 +216,29 @@ def _report(cursor: CursorWrapper, context: _Context, rejected: int) -> None:
     context.result.errors.sort(key=lambda error: error.line)
 
 
+def _hold_periods_open(cursor: CursorWrapper, context: _Context) -> None:
+    """Lock the months written into; one closed since the file's checks refuses it whole."""
+    cursor.execute(
+        f"""
+        SELECT DISTINCT department_id, date_trunc('month', received_on)::date
+        FROM {FRESH} WHERE client_id IS NOT NULL AND error_message IS NULL
+        """  # noqa: S608  # nosec B608 - the table name is a constant
+    )
+    closed = rules.lock_periods(cursor.fetchall())
+    for department_id, month in sorted(closed):
+        context.result.add_error(
+            RowError(
+                0,
+                "file",
+                _(
+                    "The period %(month)s of department %(department)s was closed while "
+                    "this file was being imported; nothing was saved. Import it again."
+                )
+                % {"month": f"{month:%m.%Y}", "department": department_id},
+            )
+        )
+
+
 def _write(cursor: CursorWrapper, context: _Context) -> None:
     now = timezone.now()
     _write_payments(cursor, context, now)
@@ -240,7 +265,6 @@ def _payment_values(context: _Context, now: dt.datetime) -> dict[str, tuple[str,
         "voided_at": ("NULL", None),
         "voided_by_id": ("NULL", None),
         "void_reason": ("''", None),
-        "frozen_in_id": ("NULL", None),
     }
 
 

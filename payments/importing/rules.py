@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -273,6 +274,35 @@ def closed_periods(pairs: Iterable[tuple[int, dt.date]]) -> dict[tuple[int, dt.d
         .values_list("department_id", "month", "state")
     )
     return {(dep, month): state for dep, month, state in found if (dep, month) in pairs}
+
+
+def lock_periods(pairs: Iterable[tuple[int, dt.date]]) -> dict[tuple[int, dt.date], str]:
+    """Hold the months' bonus periods open while payments are written into them.
+
+    Every write of payments locks the periods of its (department id, month) pairs,
+    creating open ones where none exists yet; closing takes the same rows FOR UPDATE. So a
+    close and a write never interleave: the close counts every payment committed before
+    it, and a write that had to wait finds the month closed. Returns the pairs whose
+    period is no longer open. Two queries, however many pairs.
+    """
+    pairs = sorted(set(pairs))
+    if not pairs:
+        return {}
+    BonusPeriod.objects.bulk_create(
+        [BonusPeriod(department_id=department, month=month) for department, month in pairs],
+        ignore_conflicts=True,
+    )
+    wanted = Q()
+    for department, month in pairs:
+        wanted |= Q(department_id=department, month=month)
+    # Ordered by key, so two writers lock in the same order and cannot deadlock.
+    locked = (
+        BonusPeriod.objects.select_for_update(no_key=True)
+        .filter(wanted)
+        .order_by("pk")
+        .values_list("department_id", "month", "state")
+    )
+    return {(dep, month): state for dep, month, state in locked if state != PeriodState.OPEN}
 
 
 def closed_periods_all() -> dict[tuple[int, dt.date], str]:
