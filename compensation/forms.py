@@ -14,23 +14,31 @@ from django.utils.translation import gettext_lazy as _
 
 from compensation.models import MonthlyScheme
 from compensation.services.schemes import MilestoneRow
+from payments.forms import MoneyField
 
 RATIO_HELP = _("A decimal such as 0.005 or a fraction such as 1/3.")
 
 
+class RatioField(forms.CharField):
+    """A rate or share as typed: ``0,005`` (Russian decimal comma), ``0.005`` or ``1/3``."""
+
+    def to_python(self, value: Any) -> str:
+        return super().to_python(value).replace(",", ".").replace(" ", "")
+
+
 class SchemeForm(forms.Form):
-    plan = forms.DecimalField(label=_("Plan, ₽"), max_digits=14, decimal_places=2, localize=True)
-    threshold = forms.DecimalField(
+    plan = MoneyField(label=_("Plan, ₽"), max_digits=14, decimal_places=2, localize=True)
+    threshold = MoneyField(
         label=_("Threshold (break-even), ₽"),
         max_digits=14,
         decimal_places=2,
         localize=True,
         help_text=_("Collections up to here pay no bonus: base salaries pay for them."),
     )
-    rate = forms.CharField(
+    rate = RatioField(
         label=_("Rate"), max_length=40, help_text=_("Share of collections above the threshold.")
     )
-    head_share = forms.CharField(label=_("Head's share"), max_length=40, help_text=RATIO_HELP)
+    head_share = RatioField(label=_("Head's share"), max_length=40, help_text=RATIO_HELP)
     reason = forms.CharField(
         label=_("Reason for the change"),
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -57,8 +65,8 @@ class SchemeForm(forms.Form):
 
 class MilestoneForm(forms.Form):
     day = forms.IntegerField(label=_("By day"), min_value=1, max_value=31)
-    share_of_plan = forms.CharField(label=_("Share of plan"), max_length=40)
-    fraction = forms.CharField(label=_("Tranche of the pool"), max_length=40)
+    share_of_plan = RatioField(label=_("Share of plan"), max_length=40)
+    fraction = RatioField(label=_("Tranche of the pool"), max_length=40)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
+from compensation.forms import SchemeForm
 from compensation.models import MonthlyScheme
 from tests.factories import Cast
 from tests.test_workflow_helpers import OCTOBER, closed_october, set_scheme
@@ -178,3 +179,19 @@ def test_the_number_of_queries_is_fixed(cast: Cast, django_assert_max_num_querie
     with django_assert_max_num_queries(20) as more:
         http.get(scheme_url(cast))
     assert len(more.captured_queries) == len(few.captured_queries)
+
+
+def test_a_russian_decimal_comma_in_the_rate_is_read() -> None:
+    # given the director types the rate as Russian users write it
+    form = SchemeForm(
+        data={
+            "plan": "50000000",
+            "threshold": "40000000",
+            "rate": "0,005",
+            "head_share": "0,40",
+            "reason": "Comma",
+        }
+    )
+    # then the form hands the engine a decimal it can read
+    assert form.is_valid(), form.errors
+    assert (form.cleaned_data["rate"], form.cleaned_data["head_share"]) == ("0.005", "0.40")

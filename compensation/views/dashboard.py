@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import policy
 from accounts.models import Department
@@ -85,7 +86,7 @@ def _bonus(department: Department, month: dt.date, scheme: MonthlyScheme | None)
         staff = tuple(line.name for line in live.staff) if live else ("staff",)
         return {"scheme": scheme, "live": live, "at_plan": bonus_at_plan(scheme, staff)}
     except BonusInputError as error:
-        return {"scheme": scheme, "scheme_error": error.message}
+        return {"scheme": scheme, "scheme_error": f"{error.field}: {_(error.message)}"}
 
 
 def _chart(summary: CollectionsSummary) -> Any:

@@ -1,0 +1,32 @@
+"""The engine's phrases, listed for the translation catalogue.
+
+The engine is pure Python without gettext; the web layer translates its messages at
+run time (``gettext(error.message)``). Listing the phrases here with ``gettext_noop``
+puts them in ``locale/`` so that look-up finds a translation.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_noop
+
+PHRASES = (
+    gettext_noop("must be a decimal amount"),
+    gettext_noop("is too large"),
+    gettext_noop("must have at most 2 decimal places"),
+    gettext_noop("must be greater than 0"),
+    gettext_noop("must not be negative"),
+    gettext_noop("must be an exact fraction"),
+    gettext_noop("must not exceed 1"),
+    gettext_noop("must be a day of the month from 1 to 31"),
+    gettext_noop("days must be strictly increasing"),
+    gettext_noop("makes the required amount too large"),
+    gettext_noop("the fractions add up to more than 1"),
+    gettext_noop("at least one staff member is required"),
+    gettext_noop("staff members must be unique"),
+    gettext_noop("is not one of the staff"),
+    gettext_noop("is not a decimal number"),
+    gettext_noop("is not a finite number"),
+    gettext_noop("is out of range"),
+    gettext_noop("division by zero"),
+    gettext_noop("must be a whole number"),
+)
