@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -260,6 +262,20 @@ class Payment(models.Model):
     @property
     def is_void(self) -> bool:
         return self.voided_at is not None
+
+    @classmethod
+    def of_client(cls, client: Client, **fields: Any) -> Payment:
+        """A new payment of ``client``, unsaved.
+
+        The client's department and responsible person as they stand today are kept
+        with the payment, so month totals never join through the assignment history.
+        """
+        return cls(
+            client=client,
+            department_id=client.department_id,
+            responsible_id=client.responsible_id,
+            **fields,
+        )
 
 
 class UnmatchedPayment(models.Model):

@@ -107,10 +107,8 @@ def _existing(source_ref: str) -> Payment | None:
 
 
 def _new_payment(checked: rules.CheckedRow, client: Client, user: Any) -> Payment:
-    return Payment(
-        client=client,
-        department_id=client.department_id,
-        responsible_id=client.responsible_id,
+    return Payment.of_client(
+        client,
         amount=checked.amount,
         received_on=checked.received_on,
         source=Source.FILE,

@@ -63,10 +63,8 @@ def payment_record(
     """A payment entered by hand."""
     require(user, Action.MANAGE_PAYMENTS, client)
     amount, received_on = _validated(client=client, amount=amount, received_on=received_on)
-    payment = Payment(
-        client=client,
-        department_id=client.department_id,
-        responsible_id=client.responsible_id,
+    payment = Payment.of_client(
+        client,
         amount=amount,
         received_on=received_on,
         source=Source.MANUAL,
@@ -120,10 +118,8 @@ def unmatched_assign(*, user: Any, unmatched: UnmatchedPayment, client: Client) 
     _check_period(client, unmatched.received_on, errors)
     if errors:
         raise ValidationError(errors)
-    payment = Payment.objects.create(
-        client=client,
-        department_id=client.department_id,
-        responsible_id=client.responsible_id,
+    payment = Payment.of_client(
+        client,
         amount=unmatched.amount,
         received_on=unmatched.received_on,
         # The same source reference keeps a re-import of the statement a duplicate.
@@ -135,6 +131,7 @@ def unmatched_assign(*, user: Any, unmatched: UnmatchedPayment, client: Client) 
         import_batch=unmatched.batch,
         recorded_by=user,
     )
+    payment.save()
     unmatched.payment = payment
     unmatched.resolved_by = user
     unmatched.resolved_at = timezone.now()

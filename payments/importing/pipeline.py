@@ -368,11 +368,8 @@ def _payments_in_open_periods(
 def _payment(row: CheckedRow, client: Client, context: _Context) -> Payment:
     context.result.new += 1
     context.result.new_amount += row.amount
-    return Payment(
-        client=client,
-        # The department and responsible person as they stand today, kept with the payment.
-        department_id=client.department_id,
-        responsible_id=client.responsible_id,
+    return Payment.of_client(
+        client,
         amount=row.amount,
         received_on=row.received_on,
         source=context.source,
