@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
 from compensation.models import PayLine, Revision
@@ -43,7 +44,7 @@ def ru_number(amount: Decimal) -> str:
 
 @dataclass(frozen=True)
 class Column:
-    title: str
+    title: str  # the standard layout's titles follow the user's language
     kind: str  # "text", "money", "date", "month", "int", "datetime"
 
 
@@ -101,19 +102,19 @@ def _zup_rows(revision: Revision, lines: Sequence[PayLine]) -> list[list[Any]]:
 
 STANDARD = Layout(
     name="standard",
-    sheet="Payroll",
+    sheet=_("Payroll"),
     columns=(
-        Column("Period", "text"),
-        Column("Personnel number", "text"),
-        Column("Full name", "text"),
-        Column("Position", "text"),
-        Column("Department", "text"),
-        Column("Base salary", "money"),
-        Column("Bonus", "money"),
-        Column("Total", "money"),
-        Column("Approved by", "text"),
-        Column("Approved at", "datetime"),
-        Column("Revision", "int"),
+        Column(_("Period"), "text"),
+        Column(_("Personnel number"), "text"),
+        Column(_("Full name"), "text"),
+        Column(_("Position"), "text"),
+        Column(_("Department"), "text"),
+        Column(_("Base salary"), "money"),
+        Column(_("Bonus"), "money"),
+        Column(_("Total"), "money"),
+        Column(_("Approved by"), "text"),
+        Column(_("Approved at"), "datetime"),
+        Column(_("Revision"), "int"),
     ),
     rows=_standard_rows,
 )
@@ -159,7 +160,7 @@ def to_csv(layout: Layout, revision: Revision, lines: Sequence[PayLine]) -> byte
     russian = layout is ZUP
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";" if russian else ",", lineterminator="\r\n")
-    writer.writerow([neutralise(column.title) for column in layout.columns])
+    writer.writerow([neutralise(str(column.title)) for column in layout.columns])
     for row in layout.rows(revision, lines):
         writer.writerow(
             [
@@ -190,8 +191,8 @@ def _xlsx_value(value: Any, kind: str) -> Any:
 def to_xlsx(layout: Layout, revision: Revision, lines: Sequence[PayLine]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = layout.sheet
-    sheet.append([column.title for column in layout.columns])
+    sheet.title = str(layout.sheet)
+    sheet.append([str(column.title) for column in layout.columns])
     for row in layout.rows(revision, lines):
         sheet.append(
             [
@@ -206,7 +207,7 @@ def to_xlsx(layout: Layout, revision: Revision, lines: Sequence[PayLine]) -> byt
             elif cell.data_type == "f":
                 # openpyxl treats a leading "=" as a formula; keep it inert text.
                 cell.data_type = "s"
-        width = max(len(column.title), 12)
+        width = max(len(str(column.title)), 12)
         sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width + 2
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
