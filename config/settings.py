@@ -162,6 +162,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # the index still exists there, it only answers from the table instead of the index.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
+# The dashboard and "my bonus" are served from a per-user cache for this many seconds
+# (config/page_cache.py): figures may lag a write by at most this long. 0 turns it off.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "10"))
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

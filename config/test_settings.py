@@ -16,3 +16,6 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # Assertions on messages read in English; tests of the Russian UI switch language
 # explicitly (the browser journeys run in ru-RU).
 LANGUAGE_CODE = "en"
+
+# Pages are read fresh in tests; the page cache has its own test.
+PAGE_CACHE_SECONDS = 0

@@ -18,6 +18,7 @@ from compensation.charts import collections_chart
 from compensation.engine import BonusInputError, BonusResult
 from compensation.models import BonusPeriod, MonthlyScheme, PeriodState
 from compensation.selectors import bonus_at_plan, live_result
+from config.page_cache import cached_per_user
 from payments.selectors import (
     CollectionsSummary,
     MilestoneStatus,
@@ -45,6 +46,7 @@ def dashboard_start(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@cached_per_user
 def department_dashboard(request: HttpRequest, department_id: int, month: dt.date) -> HttpResponse:
     user = request.user
     department = get_object_or_404(policy.visible_departments(user), pk=department_id)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts import policy
 from accounts.models import Employee, Role
 from compensation.selectors import my_bonus_figures, my_department, my_pay_months
+from config.page_cache import cached_per_user
 
 
 def _employee(user: Any) -> Employee:
@@ -36,6 +37,7 @@ def my_bonus_start(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@cached_per_user
 def my_bonus(request: HttpRequest, month: dt.date) -> HttpResponse:
     user = request.user
     employee = _employee(user)
