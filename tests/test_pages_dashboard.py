@@ -10,7 +10,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
 
-from compensation.selectors import bonus_at_plan
+from compensation.explain import bonus_at_plan
 from tests.factories import Cast, ClientFactory, PaymentFactory
 from tests.test_workflow_helpers import OCTOBER, closed_october, pay_in, set_scheme
 

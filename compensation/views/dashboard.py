@@ -16,8 +16,9 @@ from accounts.models import Department
 from accounts.policy import Action
 from compensation.charts import collections_chart
 from compensation.engine import BonusInputError, BonusResult
+from compensation.explain import bonus_at_plan
 from compensation.models import BonusPeriod, MonthlyScheme, PeriodState
-from compensation.selectors import bonus_at_plan, live_result
+from compensation.selectors import live_result
 from config.page_cache import cached_per_user
 from payments.selectors import (
     CollectionsSummary,

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts import policy
 from accounts.models import Employee, Role
-from compensation.selectors import my_bonus_figures, my_department, my_pay_months
+from compensation.explain import my_bonus_figures, my_department, my_pay_months
 from config.page_cache import cached_per_user
 
 

@@ -19,9 +19,9 @@ from accounts.models import Department
 from accounts.policy import Action
 from compensation.charts import scheme_chart
 from compensation.errors import SchemeMissing
+from compensation.explain import ratio_percent, scheme_comparison
 from compensation.forms import MilestoneFormSet, SchemeForm, milestone_initial
 from compensation.models import BonusPeriod, MonthlyScheme, PeriodState
-from compensation.selectors import ratio_percent, scheme_comparison
 from compensation.services import scheme_create, scheme_for_month, scheme_update
 
 HISTORY_ROWS = 5

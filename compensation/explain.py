@@ -1,0 +1,380 @@
+"""Figures explained to people: the scheme beside the naive rate, and "my bonus".
+
+Reads only; every amount comes from the engine (through ``compensation.selectors`` for
+a period's frozen data), so an explanation can never disagree with the pay.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from django.db.models import Count, Q
+
+from accounts.models import Department, Employee
+from compensation.engine import KOPECK, BonusInput, BonusResult, Payment, Scheme, calculate
+from compensation.models import (
+    BonusPeriod,
+    MonthlyScheme,
+    PayLine,
+    PeriodState,
+    ProposalLine,
+    Revision,
+)
+from compensation.scenario import parse_ratio, result_to_json
+from compensation.selectors import (
+    figures_input,
+    frozen_input,
+    month_figures,
+    staff_key,
+)
+from payments.selectors import ZERO, month_bounds
+
+_ANY_STAFF = ("staff",)
+
+
+def bonus_at(
+    scheme: Scheme, collected: Decimal, month: dt.date, staff: tuple[str, ...] = _ANY_STAFF
+) -> BonusResult:
+    """The engine on ``collected`` received on the month's first day: every milestone met."""
+    payments = (Payment(date=month.replace(day=1), amount=collected),) if collected > 0 else ()
+    return calculate(
+        BonusInput(
+            scheme=scheme, year=month.year, month=month.month, payments=payments, staff=staff
+        )
+    )
+
+
+def bonus_at_plan(scheme: MonthlyScheme, staff: tuple[str, ...] = _ANY_STAFF) -> BonusResult:
+    """What the month's bonus becomes if exactly the plan is collected, every gate in time.
+
+    Reads the milestones once (none if they were prefetched).
+    """
+    engine_scheme = scheme.to_engine(list(scheme.milestones.all()))
+    return bonus_at(engine_scheme, scheme.plan, scheme.month, staff)
+
+
+@dataclass(frozen=True)
+class SchemePoint:
+    collected: Decimal
+    bonus: Decimal  # this scheme, every gate met
+    naive: Decimal  # the flat percent of turnover that pays the same at plan
+
+
+@dataclass(frozen=True)
+class SchemeComparison:
+    """SPEC section 2's argument in figures: this scheme against a flat percent of turnover.
+
+    The flat rate is the one that pays the same at plan (``charts.scheme_chart``'s).
+    """
+
+    naive_rate: Decimal
+    at_threshold: SchemePoint
+    at_plan: SchemePoint
+    above_plan: SchemePoint  # plan + 10 %
+
+    @property
+    def last_stretch_bonus(self) -> Decimal:
+        """What this scheme pays for the way from break-even to plan."""
+        return self.at_plan.bonus - self.at_threshold.bonus
+
+    @property
+    def last_stretch_naive(self) -> Decimal:
+        return self.at_plan.naive - self.at_threshold.naive
+
+    @property
+    def beyond_plan_bonus(self) -> Decimal:
+        return self.above_plan.bonus - self.at_plan.bonus
+
+    @property
+    def beyond_plan_naive(self) -> Decimal:
+        return self.above_plan.naive - self.at_plan.naive
+
+
+def scheme_comparison(scheme: Scheme, naive_rate: Decimal, month: dt.date) -> SchemeComparison:
+    """The scheme's bonus and the flat rate's at break-even, at plan and 10 % above plan."""
+    above = (scheme.plan * Decimal("1.1")).quantize(KOPECK)
+    points = [
+        SchemePoint(
+            collected,
+            bonus_at(scheme, collected, month).earned,
+            (collected * naive_rate).quantize(KOPECK, rounding=ROUND_HALF_UP),
+        )
+        for collected in (scheme.threshold, scheme.plan, above)
+    ]
+    return SchemeComparison(naive_rate, *points)
+
+
+def ratio_percent(value: Fraction | Decimal | str) -> Decimal:
+    """A rate or share as a percent for display: ``0.005`` → 0.5, ``1/3`` → 33.33."""
+    percent = (parse_ratio(value, "value") if isinstance(value, str) else Fraction(value)) * 100
+    exact = Decimal(percent.numerator) / Decimal(percent.denominator)
+    if exact == exact.to_integral_value():
+        return exact.quantize(Decimal(1))
+    return exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize()
+
+
+@dataclass(frozen=True)
+class ChainTranche:
+    day: int
+    date: dt.date
+    share_of_plan: Decimal  # percent
+    fraction: Decimal  # percent of the pool
+    required: Decimal
+    collected: Decimal
+    met: bool
+    amount: Decimal
+    earned: Decimal
+
+
+@dataclass(frozen=True)
+class BonusChain:
+    """SPEC section 3 step by step, for one month: the figures the My bonus page writes out.
+
+    Built from the engine's JSON (``result_to_json``) so a stored approval and a live
+    calculation read the same way; no staff member's line is kept here.
+    """
+
+    plan: Decimal
+    threshold: Decimal
+    rate: Decimal  # percent
+    head_share: Decimal  # percent
+    collected: Decimal
+    excess: Decimal
+    pool: Decimal
+    tranches: tuple[ChainTranche, ...]
+    final_fraction: Decimal  # percent
+    final_tranche: Decimal
+    earned: Decimal
+    forfeited: Decimal
+    head: Decimal
+    staff_pool: Decimal
+    awards_total: Decimal
+    deductions_total: Decimal
+    remainder: Decimal
+    staff_count: int
+    equal_share: Decimal
+    leftover_kopecks: int
+
+
+def bonus_chain(result: Mapping, scheme: Mapping) -> BonusChain:
+    """The chain from a ``result_to_json`` dict and the scheme (plan, threshold, rate, share)."""
+    staff = result["staff"].values()
+    equal_share = Decimal(result["equal_share"])
+    remainder = Decimal(result["remainder"])
+    return BonusChain(
+        plan=Decimal(scheme["plan"]),
+        threshold=Decimal(scheme["threshold"]),
+        rate=ratio_percent(str(scheme["rate"])),
+        head_share=ratio_percent(str(scheme["head_share"])),
+        collected=Decimal(result["collected"]),
+        excess=Decimal(result["excess"]),
+        pool=Decimal(result["pool"]),
+        tranches=tuple(
+            ChainTranche(
+                day=m["day"],
+                date=dt.date.fromisoformat(m["date"]),
+                share_of_plan=ratio_percent(m["share_of_plan"]),
+                fraction=ratio_percent(m["fraction"]),
+                required=Decimal(m["required"]),
+                collected=Decimal(m["collected"]),
+                met=m["met"],
+                amount=Decimal(m["amount"]),
+                earned=Decimal(m["earned"]),
+            )
+            for m in result["milestones"]
+        ),
+        final_fraction=ratio_percent(result["final_fraction"]),
+        final_tranche=Decimal(result["final_tranche"]),
+        earned=Decimal(result["earned"]),
+        forfeited=Decimal(result["forfeited"]),
+        head=Decimal(result["head"]),
+        staff_pool=Decimal(result["staff_pool"]),
+        awards_total=sum((Decimal(line["award"]) for line in staff), ZERO),
+        deductions_total=sum((Decimal(line["deduction"]) for line in staff), ZERO),
+        remainder=remainder,
+        staff_count=len(staff),
+        equal_share=equal_share,
+        leftover_kopecks=int((remainder - equal_share * len(staff)).scaleb(2)),
+    )
+
+
+def scheme_terms(scheme: MonthlyScheme) -> dict[str, str]:
+    """The scheme's terms in the frozen-scheme shape that :func:`bonus_chain` reads."""
+    return {
+        "plan": f"{scheme.plan:.2f}",
+        "threshold": f"{scheme.threshold:.2f}",
+        "rate": scheme.rate,
+        "head_share": scheme.head_share,
+    }
+
+
+def frozen_result_before_awards(period: BonusPeriod) -> BonusResult:
+    """A closed period's figures with no awards or deductions: those await approval."""
+    return calculate(frozen_input(period, awards={}, deductions={}))
+
+
+def latest_approved_revision(period: BonusPeriod) -> Revision | None:
+    return period.revisions.filter(approved_at__isnull=False).order_by("-number").first()
+
+
+def team_adjustments(revision: Revision) -> list[ProposalLine]:
+    """The revision's awards and deductions that count, with the people they concern."""
+    lines = revision.proposal.select_related("employee").order_by("employee__full_name")
+    return [line for line in lines if line.award or line.deduction]
+
+
+def my_department(
+    employee: Employee, month: dt.date, *, head: bool, staff: bool
+) -> Department | None:
+    """The department whose bonus ``employee`` shares in ``month`` (as head or staff member).
+
+    A closed period's frozen head and members decide; before that, the head of record and
+    the memberships overlapping the month. One query.
+    """
+    first, last = month_bounds(month)
+    condition = Q(pk__in=[])
+    if head:
+        condition |= Q(head=employee) | Q(periods__month=first, periods__head=employee)
+    if staff:
+        condition |= Q(periods__month=first, periods__members__employee=employee)
+        condition |= Q(
+            Q(memberships__ended_on__isnull=True) | Q(memberships__ended_on__gte=first),
+            memberships__employee=employee,
+            memberships__started_on__lte=last,
+        )
+    return Department.objects.filter(condition).distinct().order_by("name").first()
+
+
+def my_pay_months(employee: Employee) -> list[dict]:
+    """The months with an approved pay line of ``employee``, newest first (one query)."""
+    return list(
+        PayLine.objects.filter(employee=employee, revision__approved_at__isnull=False)
+        .values("revision__period__month", "revision__period__department__name")
+        .annotate(revisions=Count("id"))
+        .order_by("-revision__period__month", "revision__period__department__name")
+    )
+
+
+@dataclass(frozen=True)
+class MyLine:
+    """One person's own figures; ``None`` parts do not apply (the head has no equal share)."""
+
+    bonus: Decimal
+    base_salary: Decimal | None
+    pay: Decimal | None
+    equal_share: Decimal | None = None
+    award: Decimal | None = None
+    deduction: Decimal | None = None
+
+
+class BonusStage:
+    APPROVED = "approved"  # from the approved revision, as stored at approval
+    PENDING = "pending"  # closed, awards and deductions not yet approved
+    LIVE = "live"  # the month is open: live collections, provisional
+
+
+@dataclass(frozen=True)
+class MyBonus:
+    """What the My bonus page shows for one person and month: team figures and their own."""
+
+    stage: str
+    is_head: bool
+    period: BonusPeriod | None = None
+    chain: BonusChain | None = None
+    mine: MyLine | None = None
+    revision: Revision | None = None  # the approved revision shown
+    later_revision: int | None = None  # a correction in progress after it
+    adjustments: tuple[ProposalLine, ...] = ()
+    problem: str = ""
+
+
+def my_bonus_figures(employee: Employee, department: Department, month: dt.date) -> MyBonus:
+    """The month's chain for ``employee``: approved if it is, else frozen, else live.
+
+    Never reads another person's pay line; the team's awards and deductions come from
+    the proposal, since the team sees them with their reasons (SPEC section 2).
+    """
+    first, _last = month_bounds(month)
+    period = BonusPeriod.objects.filter(department=department, month=first).first()
+    if period is None or period.state == PeriodState.OPEN:
+        return _live_bonus(employee, department, first, period)
+    revision = latest_approved_revision(period)
+    if revision is None:
+        return _pending_bonus(employee, period)
+    return _approved_bonus(employee, period, revision)
+
+
+def _approved_bonus(employee: Employee, period: BonusPeriod, revision: Revision) -> MyBonus:
+    line = revision.pay_lines.filter(employee=employee).first()
+    mine = None
+    if line is not None:
+        mine = MyLine(
+            bonus=line.bonus,
+            base_salary=line.base_salary,
+            pay=line.total,
+            equal_share=None if line.is_head else line.equal_share,
+            award=None if line.is_head else line.award,
+            deduction=None if line.is_head else line.deduction,
+        )
+    return MyBonus(
+        stage=BonusStage.APPROVED,
+        is_head=line.is_head if line else period.head_id == employee.pk,
+        period=period,
+        chain=bonus_chain(revision.result, period.frozen_scheme),
+        mine=mine,
+        revision=revision,
+        later_revision=period.revision if period.revision > revision.number else None,
+        adjustments=tuple(team_adjustments(revision)),
+    )
+
+
+def _pending_bonus(employee: Employee, period: BonusPeriod) -> MyBonus:
+    result = frozen_result_before_awards(period)
+    is_head = period.head_id == employee.pk
+    return MyBonus(
+        stage=BonusStage.PENDING,
+        is_head=is_head,
+        period=period,
+        chain=bonus_chain(result_to_json(result), period.frozen_scheme),
+        mine=_own_line(result, employee, is_head),
+    )
+
+
+def _live_bonus(
+    employee: Employee, department: Department, month: dt.date, period: BonusPeriod | None
+) -> MyBonus:
+    is_head = department.head_id == employee.pk
+    figures = month_figures(department, month)
+    if figures.scheme is None:
+        return MyBonus(stage=BonusStage.LIVE, is_head=is_head, period=period, problem="no_scheme")
+    if not figures.staff:
+        return MyBonus(stage=BonusStage.LIVE, is_head=is_head, period=period, problem="no_staff")
+    result = calculate(figures_input(figures))
+    return MyBonus(
+        stage=BonusStage.LIVE,
+        is_head=is_head,
+        period=period,
+        chain=bonus_chain(result_to_json(result), scheme_terms(figures.scheme)),
+        mine=_own_line(result, employee, is_head),
+    )
+
+
+def _own_line(result: BonusResult, employee: Employee, is_head: bool) -> MyLine | None:
+    if is_head:
+        return MyLine(bonus=result.head, base_salary=result.head_base_salary, pay=result.head_pay)
+    try:
+        line = result.line(staff_key(employee))
+    except KeyError:
+        return None
+    return MyLine(
+        bonus=line.bonus,
+        base_salary=line.base_salary,
+        pay=line.pay,
+        equal_share=line.equal_share,
+        award=line.award,
+        deduction=line.deduction,
+    )
