@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 
 from accounts.models import Department, Employee
-from compensation.engine import BonusInput, BonusResult, Payment, calculate
+from compensation.engine import KOPECK, BonusInput, BonusResult, Payment, calculate
 from compensation.errors import SchemeMissing
 from compensation.models import (
     BonusPeriod,
@@ -24,7 +24,7 @@ from compensation.models import (
     Revision,
 )
 from compensation.scenario import parse_scheme
-from payments.selectors import ZERO, daily_totals, month_bounds, month_payments
+from payments.selectors import ZERO, month_bounds, month_payments
 
 
 def staff_key(employee: Employee) -> str:
@@ -89,15 +89,22 @@ def month_staff(department: Department, month: dt.date) -> tuple[StaffMember, ..
 
 def month_figures(department: Department, month: dt.date) -> MonthFigures:
     first, _last = month_bounds(month)
-    totals = month_payments(department, first).aggregate(collected=Sum("amount"), count=Count("id"))
+    # One pass over the month's payments gives the days, the total and the count.
+    by_day = list(
+        month_payments(department, first)
+        .values("received_on")
+        .annotate(total=Sum("amount"), count=Count("id"))
+        .order_by("received_on")
+        .values_list("received_on", "total", "count")
+    )
     head = department.head
     return MonthFigures(
         department=department,
         month=first,
         scheme=MonthlyScheme.objects.filter(department=department, month=first).first(),
-        collected=totals["collected"] or ZERO,
-        payment_count=totals["count"],
-        daily_totals=tuple(daily_totals(department, first)),
+        collected=sum((total for _day, total, _count in by_day), ZERO).quantize(KOPECK),
+        payment_count=sum(count for _day, _total, count in by_day),
+        daily_totals=tuple((day, total.quantize(KOPECK)) for day, total, _count in by_day),
         head=head,
         head_base_salary=None if head is None else _base_salary(head, first),
         staff=month_staff(department, first),

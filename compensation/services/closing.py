@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,7 +26,7 @@ from compensation.models import (
 from compensation.selectors import MonthFigures, figures_input, month_figures, scheme_to_json
 from compensation.services._common import lock_period, money, record_event, remember, save_period
 from payments.models import ImportBatch, ImportStatus
-from payments.selectors import ZERO, month_bounds, month_payments
+from payments.selectors import month_bounds
 
 
 def period_for_month(*, department: Department, month: dt.date) -> BonusPeriod:
@@ -136,7 +136,7 @@ def period_close(*, user: Any, period: BonusPeriod, expected_version: int) -> Bo
     if preview.problems:
         raise WorkflowError(list(preview.problems), code="cannot_close")
     figures = preview.figures
-    _freeze_payments(period)
+    _freeze_payments(period, figures)
     period.state = PeriodState.CLOSED
     period.closed_at = timezone.now()
     period.closed_by = user
@@ -160,25 +160,17 @@ def period_close(*, user: Any, period: BonusPeriod, expected_version: int) -> Bo
     return period
 
 
-def _freeze_payments(period: BonusPeriod) -> None:
-    """Total the month's counted payments into the period: two aggregate queries.
+def _freeze_payments(period: BonusPeriod, figures: MonthFigures) -> None:
+    """Keep the month's totals in the period; no payment row is touched.
 
-    No payment row is touched. The period row is locked (``lock_period``) and every
-    write of payments holds it open first (``rules.lock_periods``), so these totals are
-    every payment committed before the close, and no payment of the month can be added
-    or voided after it: the counted set is fixed from here on.
+    ``figures`` were read after the period row was locked (``lock_period``), and every
+    write of payments holds that row first (``rules.lock_periods``): they are every
+    payment committed before the close, and none of the month can be added or voided
+    after it, so the counted set is fixed from here on.
     """
-    frozen = month_payments(period.department, period.month)
-    totals = frozen.aggregate(collected=Sum("amount"), count=Count("id"))
-    by_day = (
-        frozen.values("received_on")
-        .annotate(total=Sum("amount"))
-        .order_by("received_on")
-        .values_list("received_on", "total")
-    )
-    period.collected = totals["collected"] or ZERO
-    period.payment_count = totals["count"]
-    period.daily_totals = [[day.isoformat(), money(total)] for day, total in by_day]
+    period.collected = figures.collected
+    period.payment_count = figures.payment_count
+    period.daily_totals = [[day.isoformat(), money(total)] for day, total in figures.daily_totals]
 
 
 def _freeze_staff(period: BonusPeriod, figures: MonthFigures, *, user: Any) -> None:
