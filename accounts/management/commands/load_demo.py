@@ -251,10 +251,13 @@ class Command(BaseCommand):
         else:
             self.stdout.write(_("Demo data is already loaded; nothing changed."))
         self.stdout.write("")
-        self.stdout.write(f"{_('Login'):<12}{_('Name'):<20}{_('Role')}")
+        # Outside the f-strings, so the words reach the translation catalogue.
+        login, name, role_title = _("Login"), _("Name"), _("Role")
+        self.stdout.write(f"{login:<12}{name:<20}{role_title}")
         for person in demo.PEOPLE:
             role = person.role.label if person.role is not None else ""
             self.stdout.write(f"{person.username:<12}{person.full_name:<20}{role}")
-        self.stdout.write(f"{demo.ADMIN_USERNAME:<12}{'':<20}{_('Administrator')}")
+        administrator = _("Administrator")
+        self.stdout.write(f"{demo.ADMIN_USERNAME:<12}{'':<20}{administrator}")
         self.stdout.write("")
         self.stdout.write(_("Password for every login: %(password)s") % {"password": PASSWORD})
