@@ -36,13 +36,19 @@ def people(transactional_db: None) -> Cast:
     return build_cast()
 
 
+def submit(page: Any, selector: str) -> None:
+    """Click a form's button and wait for the page it leads to (never the old one)."""
+    with page.expect_navigation():
+        page.click(selector)
+    page.wait_for_load_state("networkidle")
+
+
 def sign_in(page: Any, live_server: Any, username: str) -> None:
     page.context.clear_cookies()
     page.goto(f"{live_server.url}{reverse('login')}")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    submit(page, "form button[type=submit]")
     assert "/accounts/login/" not in page.url, f"{username} could not sign in"
 
 
@@ -73,10 +79,8 @@ def test_the_october_bonus_from_proposal_to_payroll(
         arg=[f'[data-bonus="{cast.masha.personnel_number}"]', ru("27000.00")],
     )
     screenshot("1-head-proposal-preview")
-    page.click("#proposal-form button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    page.click(f"form[action='{reverse('proposal_submit', args=[period.pk])}'] button")
-    page.wait_for_load_state("networkidle")
+    submit(page, "#proposal-form button[type=submit]")
+    submit(page, f"form[action='{reverse('proposal_submit', args=[period.pk])}'] button")
     period.refresh_from_db()
     assert period.state == PeriodState.PROPOSED
 
@@ -87,11 +91,9 @@ def test_the_october_bonus_from_proposal_to_payroll(
     page.click(f"#deduction-{vasya_line.pk} >> xpath=ancestor::details/summary")
     page.fill(f"#deduction-{vasya_line.pk}", "3000")
     page.fill(f"#reason-{vasya_line.pk}", "Первый случай за год")
-    page.click(f"#reason-{vasya_line.pk} >> xpath=ancestor::form//button")
-    page.wait_for_load_state("networkidle")
+    submit(page, f"#reason-{vasya_line.pk} >> xpath=ancestor::form//button")
     screenshot("2-director-review")
-    page.click(f"form[action='{reverse('period_approve', args=[period.pk])}'] button")
-    page.wait_for_load_state("networkidle")
+    submit(page, f"form[action='{reverse('period_approve', args=[period.pk])}'] button")
     period.refresh_from_db()
     assert period.state == PeriodState.APPROVED
 
@@ -144,8 +146,7 @@ def test_an_import_with_a_bad_row_is_shown_and_nothing_is_saved(
     sign_in(page, live_server, "root")
     page.goto(f"{live_server.url}{reverse('import_upload')}")
     page.set_input_files("#id_file", str(bad))
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    submit(page, "main form button[type=submit]")
     errors = page.inner_text("#import-errors")
     assert "3" in errors
     assert "amount" in errors
