@@ -271,12 +271,8 @@ def review_view(request: HttpRequest, pk: int) -> HttpResponse:
     elif request.method == "POST":
         for field, errors in edit_form.errors.items():
             for message in errors:
-                messages.error(
-                    request,
-                    f"{edit_form.fields[field].label}: {message}"
-                    if field in edit_form.fields
-                    else message,
-                )
+                label = edit_form.fields[field].label if field in edit_form.fields else None
+                messages.error(request, f"{label}: {message}" if label else message)
     revision = current_revision(period)
     return render(
         request,
