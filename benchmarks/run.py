@@ -224,6 +224,7 @@ def locust(paths: list[str], cookie: str, seconds: int, label: str) -> dict[str,
 
     with open(f"{prefix}_stats.csv", encoding="utf-8") as stats:
         total = next(row for row in csv.DictReader(stats) if row["Name"] == "Aggregated")
+    # Requests a second and milliseconds from locust's report: measurements, not money.
     return {
         "rps": float(total["Requests/s"]),
         "requests": int(total["Request Count"]),
