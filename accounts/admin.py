@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import BaseSalary, Department, Employee, Membership
+from accounts.resources import (
+    BaseSalaryResource,
+    DepartmentResource,
+    EmployeeResource,
+    MembershipResource,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -21,7 +28,8 @@ class BaseSalaryInline(admin.TabularInline):
 
 
 @admin.register(Department)
-class DepartmentAdmin(SimpleHistoryAdmin):
+class DepartmentAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [DepartmentResource]
     list_display = ["name", "head"]
     list_select_related = ["head"]
     search_fields = ["name", "head__full_name"]
@@ -29,7 +37,8 @@ class DepartmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Employee)
-class EmployeeAdmin(SimpleHistoryAdmin):
+class EmployeeAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [EmployeeResource]
     list_display = ["full_name", "personnel_number", "position", "user"]
     list_select_related = ["user"]
     search_fields = ["full_name", "personnel_number", "position", "user__username"]
@@ -39,7 +48,8 @@ class EmployeeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [MembershipResource]
     list_display = ["employee", "department", "started_on", "ended_on"]
     list_select_related = ["employee", "department"]
     search_fields = ["employee__full_name", "employee__personnel_number", "department__name"]
@@ -49,7 +59,8 @@ class MembershipAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(BaseSalary)
-class BaseSalaryAdmin(SimpleHistoryAdmin):
+class BaseSalaryAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [BaseSalaryResource]
     list_display = ["employee", "amount", "effective_from"]
     list_select_related = ["employee"]
     search_fields = ["employee__full_name", "employee__personnel_number"]
