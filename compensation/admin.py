@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts import policy
 from compensation.models import (
     BonusPeriod,
     MonthlyScheme,
@@ -112,11 +114,21 @@ class ProposalLineAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     ]
     list_filter = ["revision__period__department"]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # People's awards and deductions: only for those the policy lets see pay lines.
+        if not policy.is_director(request.user):
+            return super().get_queryset(request).none()
+        return super().get_queryset(request)
+
 
 @admin.register(PayLine)
 class PayLineAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["revision", "employee", "is_head", "base_salary", "bonus", "total"]
     list_filter = ["revision__period__department"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # The administrator manages people, not their pay: the policy decides.
+        return policy.visible_pay_lines(request.user)
 
 
 @admin.register(PeriodEvent)

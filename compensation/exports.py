@@ -169,7 +169,9 @@ def to_csv(layout: Layout, revision: Revision, lines: Sequence[PayLine]) -> byte
             ]
         )
     text = buffer.getvalue()
-    return text.encode("cp1251") if russian else text.encode("utf-8-sig")
+    # cp1251 has no letters such as "ü" or "Ә": they become "?" rather than failing the
+    # file; the personnel number, not the name, is what 1C matches on.
+    return text.encode("cp1251", errors="replace") if russian else text.encode("utf-8-sig")
 
 
 _XLSX_FORMATS = {

@@ -68,6 +68,15 @@ class PaymentAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    # Payments are entered, voided and imported through the services (the payments
+    # pages and this admin's import), which check closed months and hold their lock; an
+    # edit here would change a month's collections behind its frozen figures.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
 
 class ImportFileForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("file"))

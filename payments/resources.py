@@ -57,7 +57,8 @@ class PaymentResource(resources.ModelResource):
             return existing, False
         client = self._client(checked)
         errors: dict[str, list[str]] = {}
-        closed = rules.closed_periods([(client.department_id, rules.month_of(checked.received_on))])
+        # The same period lock as every other payment write (see rules.lock_periods).
+        closed = rules.lock_periods([(client.department_id, rules.month_of(checked.received_on))])
         try:
             rules.check_period_open(client.department_id, checked.received_on, closed)
         except ValidationError as error:

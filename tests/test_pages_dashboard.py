@@ -123,13 +123,13 @@ def test_the_number_of_queries_does_not_grow_with_the_payments(
     ]
     for index in range(5):
         PaymentFactory(client=clients[index], received_on=dt.date(2026, 10, 1 + index))
-    with django_assert_max_num_queries(26) as small:
+    with django_assert_max_num_queries(27) as small:
         assert http.get(october_url(cast)).status_code == 200
     for index in range(295):
         PaymentFactory(
             client=clients[index % len(clients)], received_on=dt.date(2026, 10, 1 + index % 31)
         )
-    with django_assert_max_num_queries(26) as large:
+    with django_assert_max_num_queries(27) as large:
         response = http.get(october_url(cast))
     assert response.context["summary"].payment_count == 300
     assert len(response.context["top_clients"]) == 10
@@ -147,3 +147,17 @@ def test_bonus_at_plan_is_spec_sections_50_000(cast: Cast) -> None:
     assert result.earned == Decimal("50000.00")
     assert result.head == Decimal("20000.00")
     assert result.equal_share == Decimal("10000.00")
+
+
+def test_the_accountant_sees_collections_but_no_bonus_before_approval(cast: Cast) -> None:
+    # given October closed but not yet approved
+    closed_october(cast)
+    http = HttpClient(HTTP_ACCEPT_LANGUAGE="en")
+    http.force_login(cast.accountant.user)
+    # when the accountant opens the department's October
+    response = http.get(reverse("department_dashboard", args=[cast.dept.pk, "2026-10"]))
+    # then collections are there, the bonus is not
+    assert response.status_code == 200
+    assert response.context["summary"].collected == Decimal("55000000.00")
+    assert "live" not in response.context
+    assert response.context["bonus_hidden"] is True

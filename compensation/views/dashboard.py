@@ -66,7 +66,9 @@ def department_dashboard(request: HttpRequest, department_id: int, month: dt.dat
             "top_clients": summary.by_client[:TOP_CLIENTS],
             "chart": _chart(summary),
             "period": period,
-            **_bonus(department, month, scheme),
+            **_bonus(
+                department, month, scheme, shown=_bonus_shown(user, department, month, period)
+            ),
             **_links(user, department, month, period),
             **_switcher(user, month),
         },
@@ -80,10 +82,19 @@ def _parse_month(value: str) -> dt.date | None:
         return None
 
 
-def _bonus(department: Department, month: dt.date, scheme: MonthlyScheme | None) -> dict[str, Any]:
+def _bonus_shown(user: Any, department: Department, month: dt.date, period: Any) -> bool:
+    """The bonus figures are the period's: shown to whoever may see the period (an
+    accountant, say, sees collections of every month but a bonus only once approved)."""
+    subject = period or BonusPeriod(department=department, month=month, state=PeriodState.OPEN)
+    return policy.can(user, Action.VIEW_PERIOD, subject)
+
+
+def _bonus(
+    department: Department, month: dt.date, scheme: MonthlyScheme | None, *, shown: bool
+) -> dict[str, Any]:
     """The bonus as it stands and at plan; a stored scheme the engine refuses is reported."""
-    if scheme is None:
-        return {"scheme": None}
+    if scheme is None or not shown:
+        return {"scheme": scheme, "bonus_hidden": scheme is not None and not shown}
     try:
         live: BonusResult | None = live_result(department, month)
         staff = tuple(line.name for line in live.staff) if live else ("staff",)

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -155,6 +155,9 @@ def _proposal_form(request: HttpRequest, period: BonusPeriod, data: Any = None) 
 def proposal_view(request: HttpRequest, pk: int) -> HttpResponse:
     period = _period(request, pk)
     policy.require(request.user, Action.PROPOSE, period)
+    if period.state == PeriodState.OPEN:
+        messages.info(request, _("The month is still open: close it before proposing."))
+        return _to_detail(period)
     form = _proposal_form(request, period, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -193,6 +196,9 @@ def _proposal_context(period: BonusPeriod, form: ProposalForm) -> dict[str, Any]
 def proposal_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The live preview: each person's bonus for the figures as typed, from the engine."""
     period = _period(request, pk)
+    policy.require(request.user, Action.PROPOSE, period)
+    if period.state == PeriodState.OPEN:
+        raise Http404
     form = _proposal_form(request, period, request.POST)
     result, problems = None, []
     if form.is_valid():
@@ -201,7 +207,6 @@ def proposal_preview(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             problems = error.messages
     else:
-        policy.require(request.user, Action.PROPOSE, period)
         problems = [message for errors in form.errors.values() for message in errors]
     return render(
         request,
