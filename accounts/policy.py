@@ -265,6 +265,17 @@ def visible_periods(user: Any) -> QuerySet:
     return periods.filter(condition).distinct()
 
 
+def visible_revisions(user: Any) -> QuerySet:
+    """Revisions whose payroll the user may look for: an accountant every approved one
+    (a superseded revision stays exportable after a reopen), others their periods'."""
+    from compensation.models import Revision
+
+    revisions = Revision.objects.select_related("period__department")
+    if is_accountant(user):
+        return revisions.filter(approved_at__isnull=False)
+    return revisions.filter(period__in=visible_periods(user))
+
+
 def visible_payments(user: Any) -> QuerySet:
     from payments.models import Payment
 

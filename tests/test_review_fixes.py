@@ -55,3 +55,20 @@ def test_the_zup_csv_takes_names_cp1251_cannot_spell(cast: Cast) -> None:
     revision = period.revisions.get()
     content = exports.to_csv(exports.ZUP, revision, list(revision.pay_lines.order_by("order")))
     assert "Мария M?ller-?лиева" in content.decode("cp1251")
+
+
+def test_an_approved_revision_stays_exportable_after_a_reopen(cast: Cast) -> None:
+    # given October approved, then reopened for a correction (revision 2 in progress)
+    period = approved_october(cast)
+    services.period_reopen(
+        user=cast.director.user,
+        period=period,
+        expected_version=period.version,
+        reason="Vasya's deduction is disputed",
+    )
+    accountant = signed_in(cast.accountant.user)
+    # then revision 1 is still listed and its file still downloads
+    listed = accountant.get(reverse("payroll")).context["revisions"]
+    assert [(r.period_id, r.number) for r in listed] == [(period.pk, 1)]
+    url = reverse("payroll_export", args=[period.pk, 1, "standard", "csv"])
+    assert accountant.get(url).status_code == 200

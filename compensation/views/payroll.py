@@ -14,7 +14,7 @@ from accounts import policy
 from accounts.policy import Action
 from compensation import services
 from compensation.exports import LAYOUTS
-from compensation.models import PeriodState, Revision
+from compensation.models import PeriodState
 from compensation.services.payroll import CONTENT_TYPES
 from compensation.workflow_forms import VersionForm
 
@@ -24,9 +24,8 @@ def payroll_list(request: HttpRequest) -> HttpResponse:
     if not policy.is_accountant(request.user):
         raise PermissionDenied
     revisions = (
-        Revision.objects.filter(
-            approved_at__isnull=False, period__in=policy.visible_periods(request.user)
-        )
+        policy.visible_revisions(request.user)
+        .filter(approved_at__isnull=False)
         .select_related("period__department", "approved_by__employee", "paid_by")
         .order_by("-period__month", "period__department__name", "-number")
     )
@@ -42,8 +41,7 @@ def payroll_export(
     request: HttpRequest, pk: int, number: int, layout: str, extension: str
 ) -> HttpResponse:
     revision = get_object_or_404(
-        Revision.objects.select_related("period__department", "approved_by"),
-        period__in=policy.visible_periods(request.user),
+        policy.visible_revisions(request.user).select_related("approved_by"),
         period_id=pk,
         number=number,
     )
