@@ -11,6 +11,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template import RequestContext, Template
 from django.urls import URLPattern, path, reverse
@@ -24,6 +26,7 @@ from payments.importing import format_report, payments_import
 from payments.importing.formats import AUTO, READERS
 from payments.models import Client, ClientAssignment, ImportBatch, Payment, UnmatchedPayment
 from payments.resources import ClientResource, PaymentResource
+from payments.services import import_batch_mark_stopped
 
 
 class ClientAssignmentInline(admin.TabularInline):
@@ -110,6 +113,19 @@ class ImportBatchAdmin(admin.ModelAdmin):
     )
     list_filter = ("status", "format")
     search_fields = ("file_name", "sha256")
+    actions = ["mark_stopped"]
+
+    @admin.action(description=gettext_lazy("Mark as stopped (its import process has died)"))
+    def mark_stopped(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for batch in queryset:
+            try:
+                import_batch_mark_stopped(user=request.user, batch=batch)
+            except ValidationError as error:
+                messages.error(request, f"{batch.file_name}: {' '.join(error.messages)}")
+            else:
+                messages.success(
+                    request, _("%(file)s is marked as stopped.") % {"file": batch.file_name}
+                )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

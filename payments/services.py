@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.policy import Action, require
 from payments.importing import rules
-from payments.models import Client, Payment, Source, UnmatchedPayment
+from payments.models import Client, ImportBatch, ImportStatus, Payment, Source, UnmatchedPayment
 
 
 def _validated(
@@ -137,3 +137,24 @@ def unmatched_assign(*, user: Any, unmatched: UnmatchedPayment, client: Client) 
     unmatched.resolved_at = timezone.now()
     unmatched.save(update_fields=["payment", "resolved_by", "resolved_at"])
     return payment
+
+
+@transaction.atomic
+def import_batch_mark_stopped(*, user: Any, batch: ImportBatch) -> ImportBatch:
+    """Mark an import whose process died (a killed worker) as failed.
+
+    Such a batch would stay "running" and keep its months from closing. Its
+    transaction never committed, so it wrote nothing: failed is the truth.
+    """
+    require(user, Action.MANAGE_PAYMENTS)
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status not in (ImportStatus.PENDING, ImportStatus.RUNNING):
+        raise ValidationError({"status": _("Only a waiting or running import can be stopped.")})
+    batch.status = ImportStatus.FAILED
+    batch.finished_at = timezone.now()
+    batch.errors = [
+        *batch.errors,
+        {"line": 0, "field": "file", "message": _("Marked as stopped by an administrator.")},
+    ]
+    batch.save(update_fields=["status", "finished_at", "errors"])
+    return batch

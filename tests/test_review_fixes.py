@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from compensation import exports, services
 from compensation.models import PayLine
-from payments.models import Payment
+from payments.models import ImportBatch, ImportStatus, Payment
 from tests.factories import Cast, ClientFactory, PaymentFactory
 from tests.test_workflow_helpers import approved_october
 
@@ -72,3 +72,17 @@ def test_an_approved_revision_stays_exportable_after_a_reopen(cast: Cast) -> Non
     assert [(r.period_id, r.number) for r in listed] == [(period.pk, 1)]
     url = reverse("payroll_export", args=[period.pk, 1, "standard", "csv"])
     assert accountant.get(url).status_code == 200
+
+
+def test_an_import_whose_process_died_can_be_marked_stopped(cast: Cast) -> None:
+    batch = ImportBatch.objects.create(
+        file_name="dead.txt", sha256="0" * 64, format="1c", status=ImportStatus.RUNNING
+    )
+    response = signed_in(cast.admin).post(
+        reverse("admin:payments_importbatch_changelist"),
+        {"action": "mark_stopped", "_selected_action": [batch.pk]},
+    )
+    assert response.status_code == 302
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.FAILED
+    assert batch.errors[-1]["message"] == "Marked as stopped by an administrator."
