@@ -21,6 +21,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -211,7 +212,7 @@ def gunicorn(db: str) -> Iterator[None]:
         server.wait(timeout=30)
 
 
-def locust(paths: list[str], cookie: str, seconds: int, label: str) -> dict[str, float]:
+def locust(paths: list[str], cookie: str, seconds: int, label: str) -> dict[str, Decimal]:
     prefix = WORK / f"locust-{label}"
     command = [
         str(BIN / "locust"), "-f", str(ROOT / "benchmarks" / "locustfile.py"), "--headless",
@@ -224,12 +225,12 @@ def locust(paths: list[str], cookie: str, seconds: int, label: str) -> dict[str,
 
     with open(f"{prefix}_stats.csv", encoding="utf-8") as stats:
         total = next(row for row in csv.DictReader(stats) if row["Name"] == "Aggregated")
-    # Requests a second and milliseconds from locust's report: measurements, not money.
+    # Requests a second and milliseconds, read exactly from locust's report.
     return {
-        "rps": float(total["Requests/s"]),
+        "rps": Decimal(total["Requests/s"]),
         "requests": int(total["Request Count"]),
         "failures": int(total["Failure Count"]),
-        "median_ms": float(total["Median Response Time"]),
+        "median_ms": Decimal(total["Median Response Time"]),
     }
 
 
@@ -251,8 +252,8 @@ def measure_load(table: Table, seconds: int) -> None:
         f"{pages['rps']:.0f} vs bare {bare['rps']:.0f} req/s; {pages['requests']:,} requests, "
         f"{pages['failures']} failures; median {pages['median_ms']:.0f} ms; {', '.join(paths)}"
     )
-    passed = pages["rps"] >= 0.5 * bare["rps"] and pages["failures"] == 0
-    ratio = pages["rps"] / bare["rps"] if bare["rps"] else 0.0
+    passed = pages["rps"] >= Decimal("0.5") * bare["rps"] and pages["failures"] == 0
+    ratio = pages["rps"] / bare["rps"] if bare["rps"] else Decimal(0)
     # Throughput is "higher is better": the ratio is pages / bare requests per second.
     row = ("load: 20 users 60 s, gunicorn ×2", f"{pages['rps']:.0f} req/s", f"{ratio:.2f}",
            "≥ 0.5", ("pass " if passed else "FAIL ") + note, "—")  # fmt: skip
