@@ -32,7 +32,7 @@ from accounts.policy import Action, require
 from payments.importing import postgres, rules
 from payments.importing.formats import AUTO, BANK_FORMATS, READERS, SOURCES, detect_format
 from payments.importing.rows import ImportFileError, RawRow, RowError
-from payments.importing.rules import CheckedRow, ClientMatcher, RowRejected
+from payments.importing.rules import CheckedRow, ClientMatcher
 from payments.models import (
     Client,
     ImportBatch,
@@ -288,16 +288,7 @@ def _import_chunk(rows: list[RawRow], context: _Context) -> None:
 
 
 def _checked(rows: list[RawRow], context: _Context) -> list[CheckedRow]:
-    checked = []
-    for raw in rows:
-        try:
-            row = rules.check_row(raw, today=context.today)
-        except RowRejected as rejection:
-            context.result.reject(rejection.errors)
-            continue
-        context.result.saw(row.received_on)
-        checked.append(row)
-    return checked
+    return list(rules.checked_rows(rows, context.result, today=context.today))
 
 
 def _fresh(rows: list[CheckedRow], context: _Context) -> list[CheckedRow]:

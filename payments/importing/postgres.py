@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from payments.importing import rules
 from payments.importing.rows import RawRow, RowError
-from payments.importing.rules import CheckedRow, RowRejected
+from payments.importing.rules import CheckedRow
 from payments.models import Client, Payment, UnmatchedPayment
 
 if TYPE_CHECKING:
@@ -101,13 +101,7 @@ def _copy(cursor: CursorWrapper, rows: Iterator[tuple[Any, ...]]) -> int:
 def _staged(
     rows: Iterator[RawRow], context: _Context, closed: dict[tuple[int, dt.date], str]
 ) -> Iterator[tuple[Any, ...]]:
-    for raw in rows:
-        try:
-            row = rules.check_row(raw, today=context.today)
-        except RowRejected as rejection:
-            context.result.reject(rejection.errors)
-            continue
-        context.result.saw(row.received_on)
+    for row in rules.checked_rows(rows, context.result, today=context.today):
         yield _staged_row(row, context, closed)
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -162,6 +162,28 @@ def check_row(raw: RawRow, *, today: dt.date | None = None) -> CheckedRow:
         source_ref=source_ref(raw, received_on, amount, inn),
         names=raw.names,
     )
+
+
+class RowSink(Protocol):
+    """Where checked rows are reported: an import's result."""
+
+    def reject(self, errors: Iterable[RowError]) -> None: ...
+
+    def saw(self, day: dt.date) -> None: ...
+
+
+def checked_rows(
+    rows: Iterable[RawRow], sink: RowSink, *, today: dt.date | None = None
+) -> Iterator[CheckedRow]:
+    """Each row checked by the rules above, as it is read; a rejected row goes to ``sink``."""
+    for raw in rows:
+        try:
+            row = check_row(raw, today=today)
+        except RowRejected as rejection:
+            sink.reject(rejection.errors)
+            continue
+        sink.saw(row.received_on)
+        yield row
 
 
 def _field(
