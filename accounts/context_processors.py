@@ -9,26 +9,18 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts import policy
-from accounts.models import Role
 
 # (url name, label, who sees it)
 _ITEMS = (
     ("dashboard", _("Collections"), lambda u: policy.visible_departments(u).exists()),
-    (
-        "my_bonus",
-        _("My bonus"),
-        lambda u: (
-            policy.employee_of(u) is not None
-            and (policy.has_role(u, Role.STAFF) or policy.has_role(u, Role.HEAD))
-        ),
-    ),
+    ("my_bonus", _("My bonus"), lambda u: policy.can(u, policy.Action.VIEW_OWN_BONUS)),
     (
         "period_list",
         _("Bonus periods"),
         lambda u: policy.visible_periods(u).exists() or policy.is_director(u),
     ),
     ("payment_list", _("Payments"), lambda u: policy.can(u, policy.Action.VIEW_PAYMENTS)),
-    ("payroll", _("Payroll"), policy.is_accountant),
+    ("payroll", _("Payroll"), lambda u: policy.can(u, policy.Action.VIEW_PAYROLL)),
     ("admin:index", _("Administration"), policy.is_admin),
 )
 

@@ -41,6 +41,8 @@ class Action(StrEnum):
     REOPEN = "reopen"
     VIEW_PERIOD = "view_period"  # the period's team figures and history
     VIEW_PAY_LINES = "view_pay_lines"  # everyone's pay in a period
+    VIEW_OWN_BONUS = "view_own_bonus"  # "my bonus": one's own pay, nobody else's
+    VIEW_PAYROLL = "view_payroll"  # the list of approved periods to pay
     EXPORT_PAYROLL = "export_payroll"
     MARK_PAID = "mark_paid"
 
@@ -208,6 +210,16 @@ def _mark_paid(user: Any, obj: Any) -> bool:
     return is_accountant(user) and getattr(obj, "state", None) == PeriodState.APPROVED
 
 
+def _view_own_bonus(user: Any, obj: Any) -> bool:
+    return employee_of(user) is not None and (
+        has_role(user, Role.STAFF) or has_role(user, Role.HEAD)
+    )
+
+
+def _view_payroll(user: Any, obj: Any) -> bool:
+    return is_accountant(user)
+
+
 _RULES = {
     Action.VIEW_DEPARTMENT: _view_department,
     Action.VIEW_PAYMENTS: _view_payments,
@@ -219,6 +231,8 @@ _RULES = {
     Action.REOPEN: _review,
     Action.VIEW_PERIOD: _view_period,
     Action.VIEW_PAY_LINES: _view_pay_lines,
+    Action.VIEW_OWN_BONUS: _view_own_bonus,
+    Action.VIEW_PAYROLL: _view_payroll,
     Action.EXPORT_PAYROLL: _export_payroll,
     Action.MARK_PAID: _mark_paid,
 }

@@ -63,6 +63,9 @@ EXPECTED: dict[Action, dict[str, Any]] = {
         "admin": BOTH,
     },
     Action.VIEW_PAY_LINES: {"head": ONLY_OWN, "director": BOTH, "accountant": APPROVED_ONLY},
+    # Neither looks at a department: one's own bonus, and the payroll list.
+    Action.VIEW_OWN_BONUS: {"staff": BOTH, "head": BOTH},
+    Action.VIEW_PAYROLL: {"accountant": BOTH},
     Action.EXPORT_PAYROLL: {"accountant": APPROVED_ONLY},
     Action.MARK_PAID: {"accountant": APPROVED_ONLY},
 }

@@ -6,25 +6,21 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts import policy
 from accounts.models import Employee, Role
+from accounts.policy import Action
 from compensation.explain import my_bonus_figures, my_department, my_pay_months
 from config.page_cache import cached_per_user
 
 
 def _employee(user: Any) -> Employee:
     """The signed-in staff member or head; anyone else has no bonus of their own here."""
-    employee = policy.employee_of(user)
-    if employee is None or not (
-        policy.has_role(user, Role.STAFF) or policy.has_role(user, Role.HEAD)
-    ):
-        raise PermissionDenied
-    return employee
+    policy.require(user, Action.VIEW_OWN_BONUS)
+    return policy.employee_of(user)
 
 
 @login_required

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -21,8 +21,7 @@ from compensation.workflow_forms import VersionForm
 
 @login_required
 def payroll_list(request: HttpRequest) -> HttpResponse:
-    if not policy.is_accountant(request.user):
-        raise PermissionDenied
+    policy.require(request.user, Action.VIEW_PAYROLL)
     revisions = (
         policy.visible_revisions(request.user)
         .filter(approved_at__isnull=False)
