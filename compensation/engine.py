@@ -380,3 +380,23 @@ def calculate(data: BonusInput) -> BonusResult:
             None if data.head_base_salary is None else data.head_base_salary.quantize(KOPECK)
         ),
     )
+
+
+def calculate_on_time(
+    scheme: Scheme,
+    collected: Decimal,
+    *,
+    month: dt.date,
+    staff: tuple[str, ...] = ("staff",),
+) -> BonusResult:
+    """The month's bonus had ``collected`` all arrived on its first day: every gate met.
+
+    What a scheme pays for a given collection when nothing is late; the scheme page and
+    its chart draw this line.
+    """
+    payments = (Payment(date=month.replace(day=1), amount=collected),) if collected > 0 else ()
+    return calculate(
+        BonusInput(
+            scheme=scheme, year=month.year, month=month.month, payments=payments, staff=staff
+        )
+    )

@@ -15,7 +15,13 @@ from fractions import Fraction
 from django.db.models import Count, Q
 
 from accounts.models import Department, Employee
-from compensation.engine import KOPECK, BonusInput, BonusResult, Payment, Scheme, calculate
+from compensation.engine import (
+    KOPECK,
+    BonusResult,
+    Scheme,
+    calculate,
+    calculate_on_time,
+)
 from compensation.models import (
     BonusPeriod,
     MonthlyScheme,
@@ -40,12 +46,7 @@ def bonus_at(
     scheme: Scheme, collected: Decimal, month: dt.date, staff: tuple[str, ...] = _ANY_STAFF
 ) -> BonusResult:
     """The engine on ``collected`` received on the month's first day: every milestone met."""
-    payments = (Payment(date=month.replace(day=1), amount=collected),) if collected > 0 else ()
-    return calculate(
-        BonusInput(
-            scheme=scheme, year=month.year, month=month.month, payments=payments, staff=staff
-        )
-    )
+    return calculate_on_time(scheme, collected, month=month, staff=staff)
 
 
 def bonus_at_plan(scheme: MonthlyScheme, staff: tuple[str, ...] = _ANY_STAFF) -> BonusResult:
