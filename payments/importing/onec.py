@@ -90,15 +90,17 @@ def read_onec(stream: BinaryIO) -> Iterator[RawRow]:
     statement = _Statement()
     block: dict[str, str] | None = None
     block_line = 0
-    last = 1
+    number = 1
     for number, text in lines:
-        last = number
-        key, _sep, value = text.partition("=")
+        key, sep, value = text.partition("=")
+        if sep and block is not None and key not in _MARKERS:
+            block.setdefault(key, value)  # most lines: a field of the open section
+            continue
         if key == "КонецФайла":
             _check_closed(block, block_line)
             statement.reconcile()
             return
-        if key in ("СекцияРасчСчет", "СекцияДокумент"):
+        if key in _SECTION_STARTS:
             _check_closed(block, block_line)
             block, block_line = {"": key}, number
         elif key == "КонецРасчСчет" and block is not None:
@@ -114,10 +116,15 @@ def read_onec(stream: BinaryIO) -> Iterator[RawRow]:
         elif key == "РасчСчет":
             statement.own_accounts.add(value.strip())
     raise ImportFileError(
-        last,
+        number,
         "КонецФайла",
-        _("The file is truncated: it ends at line %(line)d without КонецФайла.") % {"line": last},
+        _("The file is truncated: it ends at line %(line)d without КонецФайла.")
+        % {"line": number},
     )
+
+
+_SECTION_STARTS = frozenset({"СекцияРасчСчет", "СекцияДокумент"})
+_MARKERS = _SECTION_STARTS | {"КонецРасчСчет", "КонецДокумента", "КонецФайла"}
 
 
 def _expect_signature(lines: Iterator[tuple[int, str]]) -> None:

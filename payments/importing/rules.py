@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Protocol, TypeVar
+from typing import Protocol
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -28,10 +28,10 @@ EARLIEST_DATE = dt.date(2000, 1, 1)
 MAX_INTEGER_DIGITS = 12
 CURRENCY = "RUB"
 SOURCE_REF_MAX = 200
-T = TypeVar("T")
 # Individuals without an INN appear in bank statements as an empty field or a zero.
 NO_INN = frozenset({"", "0", "00", "000000000000"})
 _AMOUNT = re.compile(r"^[0-9]+(\.[0-9]+)?$")
+_SPACES = re.compile(r"[\s\u00a0\u202f]")
 KOPECK = Decimal("0.01")
 _DMY = re.compile(r"^([0-9]{2})\.([0-9]{2})\.([0-9]{4})$")
 
@@ -40,8 +40,10 @@ def clean_amount(value: str | Decimal) -> Decimal:
     """A positive amount in roubles with kopecks; ``1 234,50`` and ``1234.50`` both read."""
     if isinstance(value, Decimal):
         number = value
+    elif value and _AMOUNT.match(value):
+        number = Decimal(value)  # the usual spelling, 1234.50: nothing to clean
     else:
-        text = re.sub(r"[\s\u00a0\u202f]", "", value or "")
+        text = _SPACES.sub("", value or "")
         if "," in text and "." in text:
             raise ValidationError(
                 _("%(value)s: use one decimal separator."), params={"value": value}
@@ -63,9 +65,10 @@ def _check_amount(number: Decimal) -> Decimal:
             _("The amount has more than %(digits)d digits before the point."),
             params={"digits": MAX_INTEGER_DIGITS},
         )
-    if number != number.quantize(KOPECK):
+    rounded = number.quantize(KOPECK)
+    if number != rounded:
         raise ValidationError(_("The amount has more than 2 decimal places."))
-    return number.quantize(KOPECK)
+    return rounded
 
 
 def clean_date(value: str | dt.date, *, today: dt.date | None = None) -> dt.date:
@@ -144,10 +147,23 @@ class RowRejected(Exception):
 def check_row(raw: RawRow, *, today: dt.date | None = None) -> CheckedRow:
     """Validate one raw row's own fields; raise ``RowRejected`` listing every bad field."""
     errors: list[RowError] = []
-    received_on = _field(raw, raw.names.date, errors, clean_date, raw.date, today=today)
-    amount = _field(raw, raw.names.amount, errors, clean_amount, raw.amount)
-    _field(raw, raw.names.amount, errors, clean_currency, raw.currency)
-    inn = _field(raw, raw.names.inn, errors, clean_inn, raw.inn)
+    names = raw.names
+    try:
+        received_on = clean_date(raw.date, today=today)
+    except ValidationError as error:
+        errors.append(_error(raw, names.date, error))
+    try:
+        amount = clean_amount(raw.amount)
+    except ValidationError as error:
+        errors.append(_error(raw, names.amount, error))
+    try:
+        clean_currency(raw.currency)
+    except ValidationError as error:
+        errors.append(_error(raw, names.amount, error))
+    try:
+        inn = clean_inn(raw.inn)
+    except ValidationError as error:
+        errors.append(_error(raw, names.inn, error))
     if errors:
         raise RowRejected(errors)
     return CheckedRow(
@@ -186,19 +202,8 @@ def checked_rows(
         yield row
 
 
-def _field(
-    raw: RawRow,
-    field: str,
-    errors: list[RowError],
-    clean: Callable[..., T],
-    *args: Any,
-    **kwargs: Any,
-) -> T | None:
-    try:
-        return clean(*args, **kwargs)
-    except ValidationError as error:
-        errors.append(RowError(raw.line, field, " ".join(error.messages)))
-        return None
+def _error(raw: RawRow, field: str, error: ValidationError) -> RowError:
+    return RowError(raw.line, field, " ".join(error.messages))
 
 
 def source_ref(raw: RawRow, received_on: dt.date, amount: Decimal, inn: str) -> str:
