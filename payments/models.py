@@ -216,7 +216,20 @@ class Payment(models.Model):
         related_name="+",
     )
     void_reason = models.CharField(_("void reason"), max_length=500, blank=True)
-    history = HistoricalRecords()
+    # A year of payments means a million history rows: the history is read one payment
+    # at a time (by id) or by date, never by client or person, so those columns carry no
+    # index there; and the log keeps its user id without a per-row foreign-key check.
+    history = HistoricalRecords(
+        no_db_index=[
+            "client",
+            "department",
+            "responsible",
+            "import_batch",
+            "recorded_by",
+            "voided_by",
+        ],
+        user_db_constraint=False,
+    )
 
     objects = PaymentQuerySet.as_manager()
 

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
-from payments.importing import payments_import
+from compensation.models import BonusPeriod, PeriodState
+from payments.importing import payments_import, rules
 from payments.models import Client, ImportBatch, ImportStatus, Payment, Source
 from tests.factories import Cast, ClientFactory
 
@@ -174,3 +176,75 @@ def test_clients_are_loaded_in_one_query(
     with django_assert_num_queries(1):
         matcher.load_all(by_name=True)
     assert len(matcher._by_inn) == Client.objects.count()
+
+
+@postgres_only
+def test_a_payment_written_meanwhile_with_the_same_reference_refuses_the_file(
+    inns: list[str], cast: Cast, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: between sorting out the duplicates and writing, a payment under the
+    # reference of the file's first row appears (as from an import dated in another month)
+    from payments.importing import postgres
+
+    sort_out = postgres._select_fresh
+    client = Client.objects.get(inn=inns[0])
+
+    def sort_out_then_clash(cursor: object, source: str) -> None:
+        sort_out(cursor, source)
+        Payment.of_client(
+            client,
+            amount="5.00",
+            received_on=dt.date(2025, 6, 1),
+            source=source,
+            source_ref=f"2025-01-01|1.25|{inns[0]}|ref-0",
+        ).save()
+
+    monkeypatch.setattr(postgres, "_select_fresh", sort_out_then_clash)
+    # when
+    result = run(write_csv(tmp_path / "clash.csv", 30, inns), user=cast.admin)
+    # then: refused whole with a message that says what to do, nothing written
+    assert [(e.line, e.field) for e in result.errors] == [(0, "file")]
+    assert "another import" in result.errors[0].message
+    assert not Payment.objects.exists()
+    assert result.batch.status == ImportStatus.REJECTED
+    assert result.batch.new_count == 0
+
+
+def _close_january(cast: Cast) -> None:
+    BonusPeriod.objects.update_or_create(
+        department=cast.dept,
+        month=dt.date(2025, 1, 1),
+        defaults={"state": PeriodState.CLOSED, "closed_at": timezone.now()},
+    )
+
+
+@postgres_only
+def test_a_month_closed_while_the_file_is_read_refuses_it_whole(
+    inns: list[str], cast: Cast, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given January closes after the file's rows were checked against the open months
+    monkeypatch.setattr(rules, "closed_periods_all", dict)
+    _close_january(cast)
+    # when
+    result = run(write_csv(tmp_path / "late.csv", 40, inns), user=cast.admin)
+    # then: the period lock finds it closed; nothing is written
+    assert [(e.line, e.field) for e in result.errors] == [(0, "file")]
+    assert "01.2025" in result.errors[0].message
+    assert "was closed while this file was being imported" in result.errors[0].message
+    assert not Payment.objects.exists()
+
+
+@postgres_only
+def test_duplicates_in_a_month_closed_meanwhile_do_not_refuse_the_file(
+    inns: list[str], cast: Cast, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given January's rows were imported before, and January closed after the checks
+    run(write_csv(tmp_path / "january.csv", 31, inns), user=cast.admin)
+    monkeypatch.setattr(rules, "closed_periods_all", dict)
+    _close_january(cast)
+    # when the file again, now with later months too
+    result = run(write_csv(tmp_path / "more.csv", 60, inns), user=cast.admin)
+    # then only the new rows (February and March) are written
+    assert result.errors == []
+    assert (result.new, result.duplicate) == (29, 31)
+    assert Payment.objects.count() == 60

@@ -19,19 +19,20 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from payments.importing import rules
-from payments.importing.rows import RawRow, RowError
+from payments.importing.rows import ImportFileError, RawRow, RowError
 from payments.importing.rules import CheckedRow
 from payments.models import Client, Payment, UnmatchedPayment
 
 if TYPE_CHECKING:
     from payments.importing.pipeline import _Context
 
+UNIQUE_REF = "payment_unique_source_ref"
 STAGING = "payments_import_staging"
 FRESH = "payments_import_fresh"
 STAGED_COLUMNS = (
@@ -78,12 +79,16 @@ def import_rows(rows: Iterator[RawRow], context: _Context) -> None:
         cursor.execute(_CREATE_STAGING)
         staged = _copy(cursor, _staged(rows, context, closed))
         cursor.execute(f"ANALYZE {STAGING}")
+        writing = context.result.accepted and not context.result.dry_run
+        # Locked before the duplicates are sorted out: no other write of payments into
+        # these months can commit in between, so the rows found fresh insert cleanly.
+        closed_meanwhile = _hold_periods_open(cursor) if writing else {}
         _select_fresh(cursor, context.source)
         fresh = _count(cursor, context)
         context.result.duplicate += staged - fresh
-        if context.result.accepted and not context.result.dry_run:
-            _hold_periods_open(cursor, context)
-        if context.result.accepted and not context.result.dry_run:
+        if closed_meanwhile:
+            _refuse_closed(cursor, context, closed_meanwhile)
+        if context.result.accepted and writing:
             _write(cursor, context)
         cursor.execute(f"DROP TABLE {STAGING}, {FRESH}")
 
@@ -210,16 +215,29 @@ def _report(cursor: CursorWrapper, context: _Context, rejected: int) -> None:
     context.result.errors.sort(key=lambda error: error.line)
 
 
-def _hold_periods_open(cursor: CursorWrapper, context: _Context) -> None:
-    """Lock the months written into; one closed since the file's checks refuses it whole."""
+def _hold_periods_open(cursor: CursorWrapper) -> dict[tuple[int, dt.date], str]:
+    """Lock every month the file's payments fall in; the ones closed since its checks."""
+    cursor.execute(
+        f"""
+        SELECT DISTINCT department_id, date_trunc('month', received_on)::date
+        FROM {STAGING} WHERE client_id IS NOT NULL AND error_message IS NULL
+        """  # noqa: S608  # nosec B608 - the table name is a constant
+    )
+    return rules.lock_periods(cursor.fetchall())
+
+
+def _refuse_closed(
+    cursor: CursorWrapper, context: _Context, closed: dict[tuple[int, dt.date], str]
+) -> None:
+    """A month closed while the file was read refuses it whole, unless only duplicates
+    fall in that month."""
     cursor.execute(
         f"""
         SELECT DISTINCT department_id, date_trunc('month', received_on)::date
         FROM {FRESH} WHERE client_id IS NOT NULL AND error_message IS NULL
         """  # noqa: S608  # nosec B608 - the table name is a constant
     )
-    closed = rules.lock_periods(cursor.fetchall())
-    for department_id, month in sorted(closed):
+    for department_id, month in sorted(set(cursor.fetchall()) & closed.keys()):
         context.result.add_error(
             RowError(
                 0,
@@ -276,32 +294,36 @@ def _write_payments(cursor: CursorWrapper, context: _Context, now: dt.datetime) 
     payment_columns = ["id", *columns]
     reason = _("Imported from %(file)s") % {"file": context.writer.batch.file_name}
     params = [values[column][1] for column in columns if values[column][0] == "%s"]
-    cursor.execute(
-        f"""
-        WITH written AS (
-            INSERT INTO {Payment._meta.db_table} ({", ".join(columns)})
-            SELECT {", ".join(values[column][0] for column in columns)}
-            FROM {FRESH}
-            WHERE client_id IS NOT NULL AND error_message IS NULL
-            ON CONFLICT (source, source_ref) DO NOTHING
-            RETURNING {", ".join(payment_columns)}
+    try:
+        # No ON CONFLICT: the months are locked and the rows de-duplicated, so a clash
+        # means a payment with the same reference dated in another month was written
+        # meanwhile. Rare, and refused whole rather than guessed at.
+        cursor.execute(
+            f"""
+            WITH written AS (
+                INSERT INTO {Payment._meta.db_table} ({", ".join(columns)})
+                SELECT {", ".join(values[column][0] for column in columns)}
+                FROM {FRESH}
+                WHERE client_id IS NOT NULL AND error_message IS NULL
+                RETURNING {", ".join(payment_columns)}
+            )
+            INSERT INTO {history} ({", ".join(payment_columns)},
+                history_date, history_change_reason, history_type, history_user_id)
+            SELECT {", ".join(payment_columns)}, %s, %s, '+', %s FROM written
+            """,  # noqa: S608  # nosec B608 - identifiers come from model meta
+            [*params, now, reason[:100], getattr(context.writer.user, "pk", None)],
         )
-        INSERT INTO {history} ({", ".join(payment_columns)},
-            history_date, history_change_reason, history_type, history_user_id)
-        SELECT {", ".join(payment_columns)}, %s, %s, '+', %s FROM written
-        """,  # noqa: S608  # nosec B608 - identifiers come from model meta
-        [*params, now, reason[:100], getattr(context.writer.user, "pk", None)],
-    )
-    _settle(context, cursor.rowcount)
-
-
-def _settle(context: _Context, written: int) -> None:
-    # Another import may have written some of the same payments meanwhile: they are
-    # duplicates now (the unique constraint decided), not new payments.
-    lost = context.result.new - written
-    if lost > 0:
-        context.result.new = written
-        context.result.duplicate += lost
+    except IntegrityError as error:
+        if getattr(getattr(error.__cause__, "diag", None), "constraint_name", "") != UNIQUE_REF:
+            raise
+        raise ImportFileError(
+            0,
+            "file",
+            _(
+                "Some of these payments were recorded by another import at the same time; "
+                "nothing was saved. Import the file again."
+            ),
+        ) from None
 
 
 def _write_unmatched(cursor: CursorWrapper, context: _Context) -> None:
