@@ -117,8 +117,10 @@ def write_xlsx(path: Path, rows: int) -> None:
     import openpyxl
 
     rng = random.Random(SEED + 3)
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet()
+    # Not write-only: that mode leaves out the sheet's <dimension>, which Excel always
+    # writes and without which openpyxl reads the whole sheet once more to size it.
+    book = openpyxl.Workbook()
+    sheet = book.active
     sheet.append(["Дата", "Сумма", "ИНН", "Номер"])
     for n in range(rows):
         # Amounts as text: the spreadsheet holds exactly what was typed, no binary float.

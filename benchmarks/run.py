@@ -94,7 +94,7 @@ def files() -> dict[str, Path]:
     made = {
         "csv": (WORK / f"payments-1m-{data.SEED}.csv", data.write_csv, 1_000_000),
         "1c": (WORK / f"statement-100k-{data.SEED}.txt", data.write_onec, 100_000),
-        "xlsx": (WORK / f"payments-100k-{data.SEED}.xlsx", data.write_xlsx, 100_000),
+        "xlsx": (WORK / f"payments-100k-{data.SEED}-excel.xlsx", data.write_xlsx, 100_000),
     }
     for path, write, rows in made.values():
         if not path.exists():
