@@ -118,8 +118,7 @@ def read_onec(stream: BinaryIO) -> Iterator[RawRow]:
     raise ImportFileError(
         number,
         "КонецФайла",
-        _("The file is truncated: it ends at line %(line)d without КонецФайла.")
-        % {"line": number},
+        _("The file is truncated: it ends at line %(line)d without КонецФайла.") % {"line": number},
     )
 
 
