@@ -291,6 +291,31 @@ class Payment(models.Model):
         )
 
 
+class DailyCollection(models.Model):
+    """What a department collected on one day: its counted payments' total and number.
+
+    Kept by the database itself: triggers on the payments table add every counted
+    payment written and take back every one voided or deleted, whatever writes it
+    (imports, forms, the admin, SQL). A month is then at most 31 rows to read instead of
+    every payment of it. Never written by the application.
+    """
+
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    day = models.DateField()
+    amount = models.DecimalField(max_digits=16, decimal_places=2)
+    payment_count = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["department", "day"], name="daily_collection_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department_id} {self.day} {self.amount} ({self.payment_count})"
+
+
 class UnmatchedPayment(models.Model):
     """An incoming payment whose payer matched no client: kept for a person to assign."""
 
