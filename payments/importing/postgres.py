@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from payments.importing.pipeline import _Context
 
 UNIQUE_REF = "payment_unique_source_ref"
+WORK_MEM = "128MB"
 STAGING = "payments_import_staging"
 FRESH = "payments_import_fresh"
 STAGED_COLUMNS = (
@@ -76,6 +77,9 @@ def import_rows(rows: Iterator[RawRow], context: _Context) -> None:
     context.matcher.load_all(by_name=not context.is_bank)
     closed = rules.closed_periods_all()
     with connection.cursor() as cursor:
+        # For this transaction only: the de-duplication sorts and hashes the whole file,
+        # which the default 4 MB would spill to disk in many passes.
+        cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
         cursor.execute(_CREATE_STAGING)
         staged = _copy(cursor, _staged(rows, context, closed))
         cursor.execute(f"ANALYZE {STAGING}")
