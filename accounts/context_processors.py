@@ -12,12 +12,12 @@ from accounts import policy
 
 # (url name, label, who sees it)
 _ITEMS = (
-    ("dashboard", _("Collections"), lambda u: policy.visible_departments(u).exists()),
+    ("dashboard", _("Collections"), policy.sees_departments),
     ("my_bonus", _("My bonus"), lambda u: policy.can(u, policy.Action.VIEW_OWN_BONUS)),
     (
         "period_list",
         _("Bonus periods"),
-        lambda u: policy.visible_periods(u).exists() or policy.is_director(u),
+        lambda u: policy.is_director(u) or policy.visible_periods(u).exists(),
     ),
     ("payment_list", _("Payments"), lambda u: policy.can(u, policy.Action.VIEW_PAYMENTS)),
     ("payroll", _("Payroll"), lambda u: policy.can(u, policy.Action.VIEW_PAYROLL)),

@@ -140,12 +140,7 @@ def _view_department(user: Any, obj: Any) -> bool:
 
 def _view_payments(user: Any, obj: Any) -> bool:
     if obj is None:
-        return (
-            is_director(user)
-            or is_accountant(user)
-            or is_admin(user)
-            or bool(visible_departments(user).exists())
-        )
+        return is_director(user) or is_accountant(user) or is_admin(user) or sees_departments(user)
     return is_accountant(user) or _view_department(user, obj)
 
 
@@ -258,6 +253,16 @@ def visible_departments(user: Any) -> QuerySet[Department]:
             memberships__started_on__lte=today,
         ) & (Q(memberships__ended_on__isnull=True) | Q(memberships__ended_on__gte=today))
     return Department.objects.filter(condition).distinct()
+
+
+def sees_departments(user: Any) -> bool:
+    """Whether any department is visible to the user (one query, then kept on the user
+    object like the roles: the navigation and the payments rule both ask on every page)."""
+    cached = getattr(user, "_sees_departments", None)
+    if cached is None:
+        cached = visible_departments(user).exists()
+        user._sees_departments = cached
+    return cached
 
 
 def visible_periods(user: Any) -> QuerySet:

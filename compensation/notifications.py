@@ -1,14 +1,15 @@
 """Plain-text e-mails about a period's workflow, sent through Django's mail API.
 
-Services call these from ``transaction.on_commit``, so nobody hears of a step that was
-rolled back. A mail server that fails is logged, never turned into a failed approval:
-the step has already been committed by then.
+Each e-mail tells of one step, read from its event row: the worker sends it
+(``compensation.tasks``) after the step has committed, so nobody hears of a step that was
+rolled back and the request never waits for the mail server. A mail server that fails
+is logged, never turned into a failed approval: the step has been committed by then.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -16,9 +17,12 @@ from django.core.mail import EmailMessage, get_connection
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from compensation.models import BonusPeriod
+from compensation.models import BonusPeriod, PeriodEvent
 
 logger = logging.getLogger(__name__)
+
+# subject, body and recipients of one step's e-mail
+Mail = tuple[str, str, list[str]]
 
 
 def _addresses(users: Iterable[Any]) -> list[str]:
@@ -34,27 +38,28 @@ def _head(period: BonusPeriod) -> list[Any]:
     return [] if head is None else [head.user]
 
 
-def _send(subject: str, body: str, recipients: list[str]) -> None:
-    """One message per recipient, so nobody sees who else was told."""
+def _send(subject: str, body: str, recipients: list[str]) -> int:
+    """One message per recipient, so nobody sees who else was told; returns how many."""
     messages = [EmailMessage(subject=subject, body=body, to=[address]) for address in recipients]
     if not messages:
-        return
+        return 0
     try:
-        get_connection().send_messages(messages)
+        return get_connection().send_messages(messages) or 0
     except Exception:
         logger.exception("Could not send %r to %s", subject, recipients)
+        return 0
 
 
-def _names(period: BonusPeriod) -> dict[str, str]:
+def _names(event: PeriodEvent) -> dict[str, str]:
     return {
-        "department": period.department.name,
-        "month": f"{period.month:%Y-%m}",
-        "revision": str(period.revision),
+        "department": event.period.department.name,
+        "month": f"{event.period.month:%Y-%m}",
+        "revision": str(event.revision),
     }
 
 
-def proposal_submitted(period: BonusPeriod) -> None:
-    names = _names(period)
+def _submitted(event: PeriodEvent) -> Mail:
+    names = _names(event)
     subject = _("Bonus proposal for %(department)s, %(month)s, awaits approval") % names
     body = (
         _(
@@ -63,21 +68,21 @@ def proposal_submitted(period: BonusPeriod) -> None:
         )
         % names
     )
-    _send(subject, body, _addresses(_in_role(Role.DIRECTOR)))
+    return subject, body, _addresses(_in_role(Role.DIRECTOR))
 
 
-def proposal_returned(period: BonusPeriod, comment: str) -> None:
-    names = _names(period)
+def _returned(event: PeriodEvent) -> Mail:
+    names = _names(event)
     subject = _("Bonus proposal for %(department)s, %(month)s, was returned") % names
     body = _(
         "The commercial director returned the bonus proposal for %(month)s "
         "(revision %(revision)s) with this comment:\n\n%(comment)s"
-    ) % {**names, "comment": comment}
-    _send(subject, body, _addresses(_head(period)))
+    ) % {**names, "comment": event.comment}
+    return subject, body, _addresses(_head(event.period))
 
 
-def period_approved(period: BonusPeriod) -> None:
-    names = _names(period)
+def _approved(event: PeriodEvent) -> Mail:
+    names = _names(event)
     subject = _("Bonus for %(department)s, %(month)s, approved") % names
     body = (
         _(
@@ -86,5 +91,21 @@ def period_approved(period: BonusPeriod) -> None:
         )
         % names
     )
-    recipients = _addresses([*_head(period), *_in_role(Role.ACCOUNTANT)])
-    _send(subject, body, recipients)
+    recipients = _addresses([*_head(event.period), *_in_role(Role.ACCOUNTANT)])
+    return subject, body, recipients
+
+
+# The steps somebody else has to act on or hear of; the others send nothing.
+_MAILS: dict[str, Callable[[PeriodEvent], Mail]] = {
+    PeriodEvent.Action.SUBMIT: _submitted,
+    PeriodEvent.Action.RETURN: _returned,
+    PeriodEvent.Action.APPROVE: _approved,
+}
+
+
+def send_for_event(event: PeriodEvent) -> int:
+    """Send the e-mails of one workflow step; returns how many went out."""
+    compose = _MAILS.get(event.action)
+    if compose is None:
+        return 0
+    return _send(*compose(event))

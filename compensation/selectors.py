@@ -12,8 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Sum
-
 from accounts.models import Department, Employee
 from compensation.engine import KOPECK, BonusInput, BonusResult, Payment, calculate
 from compensation.errors import SchemeMissing
@@ -24,7 +22,7 @@ from compensation.models import (
     Revision,
 )
 from compensation.scenario import parse_scheme
-from payments.selectors import ZERO, month_bounds, month_payments
+from payments.selectors import ZERO, CollectionsSummary, daily_collections, month_bounds
 
 
 def staff_key(employee: Employee) -> str:
@@ -40,9 +38,10 @@ def scheme_to_json(scheme: MonthlyScheme) -> dict:
         "threshold": f"{scheme.threshold:.2f}",
         "rate": scheme.rate,
         "head_share": scheme.head_share,
+        # sorted here, not by the query: milestones prefetched with the scheme are used
         "milestones": [
             {"day": m.day, "share_of_plan": m.share_of_plan, "fraction": m.fraction}
-            for m in scheme.milestones.order_by("day")
+            for m in sorted(scheme.milestones.all(), key=lambda m: m.day)
         ],
     }
 
@@ -71,10 +70,6 @@ class MonthFigures:
     staff: tuple[StaffMember, ...]
 
 
-def _base_salary(employee: Employee, month: dt.date) -> Decimal | None:
-    return Employee.objects.with_base_salary(month).get(pk=employee.pk).base_salary
-
-
 def month_staff(department: Department, month: dt.date) -> tuple[StaffMember, ...]:
     """Members overlapping the month, the head excluded, by full name, with salaries."""
     first, last = month_bounds(month)
@@ -87,17 +82,23 @@ def month_staff(department: Department, month: dt.date) -> tuple[StaffMember, ..
     return tuple(StaffMember(employee=e, base_salary=e.base_salary) for e in employees)
 
 
+def _month_people(department: Department, first: dt.date) -> dict:
+    """The head of record and the staff, each with the base salary in force (two queries)."""
+    head = (
+        None
+        if department.head_id is None
+        else Employee.objects.with_base_salary(first).get(pk=department.head_id)
+    )
+    return {
+        "head": head,
+        "head_base_salary": None if head is None else head.base_salary,
+        "staff": month_staff(department, first),
+    }
+
+
 def month_figures(department: Department, month: dt.date) -> MonthFigures:
     first, _last = month_bounds(month)
-    # One pass over the month's payments gives the days, the total and the count.
-    by_day = list(
-        month_payments(department, first)
-        .values("received_on")
-        .annotate(total=Sum("amount"), count=Count("id"))
-        .order_by("received_on")
-        .values_list("received_on", "total", "count")
-    )
-    head = department.head
+    by_day = daily_collections(department, first)
     return MonthFigures(
         department=department,
         month=first,
@@ -105,9 +106,7 @@ def month_figures(department: Department, month: dt.date) -> MonthFigures:
         collected=sum((total for _day, total, _count in by_day), ZERO).quantize(KOPECK),
         payment_count=sum(count for _day, _total, count in by_day),
         daily_totals=tuple((day, total.quantize(KOPECK)) for day, total, _count in by_day),
-        head=head,
-        head_base_salary=None if head is None else _base_salary(head, first),
-        staff=month_staff(department, first),
+        **_month_people(department, first),
     )
 
 
@@ -127,9 +126,26 @@ def figures_input(figures: MonthFigures) -> BonusInput:
     )
 
 
-def live_result(department: Department, month: dt.date) -> BonusResult | None:
-    """The month so far, for the dashboard; None while there is no scheme or no staff."""
-    figures = month_figures(department, month)
+def live_result(
+    department: Department, month: dt.date, collections: CollectionsSummary | None = None
+) -> BonusResult | None:
+    """The month so far, for the dashboard; None while there is no scheme or no staff.
+
+    Given the month's ``collections`` as the dashboard has read them (the daily totals
+    and the scheme with its milestones), only the people are read: two queries.
+    """
+    if collections is None:
+        figures = month_figures(department, month)
+    else:
+        figures = MonthFigures(
+            department=department,
+            month=collections.month,
+            scheme=collections.scheme,
+            collected=collections.collected,
+            payment_count=collections.payment_count,
+            daily_totals=tuple(collections.daily),
+            **_month_people(department, collections.month),
+        )
     if figures.scheme is None or not figures.staff:
         return None
     return calculate(figures_input(figures))
@@ -177,7 +193,11 @@ def frozen_input(
     )
 
 
-def period_input(period: BonusPeriod, revision: Revision | None = None) -> BonusInput:
+def period_input(
+    period: BonusPeriod,
+    revision: Revision | None = None,
+    members: list[PeriodMember] | None = None,
+) -> BonusInput:
     """The engine input of a closed period's revision (the current one by default)."""
     revision = current_revision(period) if revision is None else revision
     amounts = effective_amounts(revision)
@@ -185,11 +205,16 @@ def period_input(period: BonusPeriod, revision: Revision | None = None) -> Bonus
         period,
         awards={pk: award for pk, (award, _deduction) in amounts.items()},
         deductions={pk: deduction for pk, (_award, deduction) in amounts.items()},
+        members=members,
     )
 
 
-def period_result(period: BonusPeriod, revision: Revision | None = None) -> BonusResult:
-    return calculate(period_input(period, revision))
+def period_result(
+    period: BonusPeriod,
+    revision: Revision | None = None,
+    members: list[PeriodMember] | None = None,
+) -> BonusResult:
+    return calculate(period_input(period, revision, members))
 
 
 # --- what-ifs and the bonus chain for the pages -----------------------------------------

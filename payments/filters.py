@@ -39,6 +39,18 @@ class PaymentFilter(django_filters.FilterSet):
     def __init__(self, *args: Any, departments: QuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.filters["department"].queryset = departments
+        fields = self.form.fields
+        # The options from one plain read: a model choice widget iterates its queryset
+        # through a server-side cursor (three round trips) every time it is drawn. The
+        # field still checks a chosen department against the queryset.
+        empty = fields["department"].empty_label
+        fields["department"].widget.choices = [("", empty), *((d.pk, str(d)) for d in departments)]
+        # Bootstrap's classes on the widgets themselves: the page draws each field with
+        # a small include instead of crispy-forms, whose field template cost as much as
+        # the whole table of payments.
+        for field in fields.values():
+            select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select" if select else "form-control"
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()

@@ -27,7 +27,7 @@ from payments.filters import PaymentFilter
 from payments.forms import AssignForm, ImportUploadForm, PaymentForm, VoidForm
 from payments.importing import rules
 from payments.importing.pipeline import ImportResult, payments_import
-from payments.models import Client, ImportBatch, ImportStatus, UnmatchedPayment
+from payments.models import Client, ImportBatch, ImportStatus, Source, UnmatchedPayment
 from payments.services import payment_record, payment_void, unmatched_assign
 from payments.tasks import import_stored_upload, import_upload_store
 
@@ -78,14 +78,20 @@ class SlicePage:
         return self.number + 1
 
 
-def _mark_closed_months(payments: list[Any]) -> None:
-    """Flag payments of closed months (they can no longer be voided): one query."""
+def _prepare_rows(payments: list[Any]) -> None:
+    """What each row shows beyond its fields, worked out once a page (one query).
+
+    Payments of closed months can no longer be voided. The source's label comes from
+    one translated table instead of ``get_FOO_display`` rebuilding the choices a row.
+    """
     closed = rules.closed_periods(
         (payment.department_id, rules.month_of(payment.received_on)) for payment in payments
     )
+    labels = {value: str(label) for value, label in Source.choices}  # translated once
     for payment in payments:
         key = (payment.department_id, rules.month_of(payment.received_on))
         payment.in_closed_period = key in closed
+        payment.source_label = labels.get(payment.source, payment.source)
 
 
 @login_required
@@ -97,7 +103,7 @@ def payment_list(request: HttpRequest) -> HttpResponse:
     departments = policy.visible_departments(request.user)
     filters = PaymentFilter(request.GET or None, queryset=payments, departments=departments)
     page = SlicePage.of(filters.qs, request.GET.get("page"))
-    _mark_closed_months(page.rows)
+    _prepare_rows(page.rows)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

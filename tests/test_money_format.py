@@ -6,8 +6,9 @@ from decimal import Decimal
 
 import pytest
 from django.utils import translation
+from django.utils.formats import number_format
 
-from accounts.templatetags.money import amount, money, short_money
+from accounts.templatetags.money import amount, grouped_kopecks, money, short_money
 
 NBSP = "\N{NO-BREAK SPACE}"
 
@@ -33,3 +34,15 @@ def test_chart_labels_shorten_millions() -> None:
         assert short_money(Decimal("25000000")) == "25 M"
         assert short_money(Decimal("75000")) == "75,000"
     assert short_money(None) == ""
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+@pytest.mark.parametrize(
+    "value",
+    ["0", "-0", "0.009", "-0.009", "0.01", "-1234.5", "999999.999", "1E+5", "12345678901234.56"],
+)
+def test_amounts_read_as_djangos_number_format_writes_them(language: str, value: str) -> None:
+    # the page's own formatting is faster, never different (it cuts, it does not round)
+    with translation.override(language):
+        expected = number_format(Decimal(value), 2, use_l10n=True, force_grouping=True)
+        assert grouped_kopecks(Decimal(value)) == expected

@@ -166,17 +166,17 @@ def test_roles_without_a_bonus_share_are_refused(cast: Cast, who: str) -> None:
 def test_the_number_of_queries_is_fixed(cast: Cast, django_assert_max_num_queries: object) -> None:
     approved_october(cast)
     http = signed_in(cast.masha.user)
-    with django_assert_max_num_queries(16) as approved:
+    with django_assert_max_num_queries(12) as approved:
         http.get(reverse("my_bonus_month", args=[OCTOBER]))
     # an open month, with a few payments and with many
     set_scheme(cast, NOVEMBER)
     client = ClientFactory(department=cast.dept, responsible=cast.masha)
     PaymentFactory.create_batch(5, client=client, received_on=dt.date(2026, 11, 2))
-    with django_assert_max_num_queries(22) as few:
+    with django_assert_max_num_queries(14) as few:
         http.get(reverse("my_bonus_month", args=[NOVEMBER]))
     for day in range(1, 301):
         PaymentFactory(client=client, received_on=dt.date(2026, 11, 1 + day % 30))
-    with django_assert_max_num_queries(22) as many:
+    with django_assert_max_num_queries(14) as many:
         http.get(reverse("my_bonus_month", args=[NOVEMBER]))
     assert len(many.captured_queries) == len(few.captured_queries)
-    assert len(approved.captured_queries) <= 16
+    assert len(approved.captured_queries) <= 12

@@ -57,15 +57,42 @@ def test_the_list_runs_a_fixed_number_of_queries(
     client = ClientFactory(department=cast.dept)
     http = signed_in(cast.accountant.user)
     PaymentFactory.create_batch(3, client=client)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(9):
         small = http.get(reverse("payment_list"))
     PaymentFactory.create_batch(120, client=client)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(9):
         large = http.get(reverse("payment_list"))
     assert small.status_code == large.status_code == 200
     page = large.context["page"]
     assert len(page) == 50
     assert page.has_next
+
+
+def test_the_list_filters_by_department_and_links_each_row(cast: Cast) -> None:
+    # given a payment in each department
+    ours = PaymentFactory(client=ClientFactory(name="Ours", department=cast.dept))
+    theirs = PaymentFactory(client=ClientFactory(name="Theirs", department=cast.other))
+    http = signed_in(cast.accountant.user)
+    # when the accountant picks the other department
+    response = http.get(reverse("payment_list"), {"department": cast.other.pk})
+    # then only its payment is listed, the choice is kept, the row links to its void page
+    page = response.content.decode()
+    assert list(response.context["page"]) == [theirs]
+    assert f'<option value="{cast.other.pk}" selected>{cast.other.name}</option>' in page
+    assert f'<option value="{cast.dept.pk}">{cast.dept.name}</option>' in page
+    assert reverse("payment_void", args=[theirs.pk]) in page
+    assert reverse("payment_void", args=[ours.pk]) not in page
+    assert "Manual entry" in page
+
+
+def test_a_bad_filter_value_is_reported_at_its_field(cast: Cast) -> None:
+    response = signed_in(cast.accountant.user).get(
+        reverse("payment_list"), {"received_from": "not a date"}
+    )
+    assert response.status_code == 200
+    assert '<span class="invalid-feedback d-block"><strong>Enter a valid date.' in (
+        response.content.decode()
+    )
 
 
 def test_a_payment_is_recorded_by_hand(clients: dict, cast: Cast) -> None:

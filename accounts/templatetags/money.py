@@ -2,25 +2,47 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from django import template
-from django.utils.formats import number_format
+from django.utils.formats import get_format, number_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 register = template.Library()
 
 NBSP = "\N{NO-BREAK SPACE}"
+KOPECK = Decimal("0.01")
+
+
+def grouped_kopecks(amount: Decimal) -> str:
+    """``amount`` to the kopeck, grouped by thousands as the page's language writes it.
+
+    The same text as ``number_format(amount, 2, force_grouping=True)``, which cuts
+    rather than rounds, but grouped by Python's format instead of digit by digit in
+    Python: a dashboard writes a hundred amounts.
+    """
+    language = get_language()  # once: each look-up of the active language costs
+    if get_format("NUMBER_GROUPING", language) != 3 or not amount.is_finite():
+        return number_format(amount, 2, use_l10n=True, force_grouping=True)
+    # A cut to zero is written without its sign ("0,00", never "-0,00").
+    cut = amount.quantize(KOPECK, rounding=ROUND_DOWN)
+    cut = cut if cut else abs(cut)
+    separators = {
+        ord(","): get_format("THOUSAND_SEPARATOR", language),
+        ord("."): get_format("DECIMAL_SEPARATOR", language),
+    }
+    return f"{cut:,.2f}".translate(separators)
 
 
 def format_money(value: object, currency: bool = True) -> str:
     if value is None or value == "":
         return "—"
     try:
-        amount = Decimal(str(value))
+        amount = value if isinstance(value, Decimal) else Decimal(str(value))
     except InvalidOperation:
         return str(value)
-    text = number_format(amount, 2, use_l10n=True, force_grouping=True)
+    text = grouped_kopecks(amount)
     return f"{text}{NBSP}₽" if currency else text
 
 

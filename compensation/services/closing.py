@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +24,13 @@ from compensation.models import (
     Revision,
 )
 from compensation.selectors import MonthFigures, figures_input, month_figures, scheme_to_json
-from compensation.services._common import lock_period, money, record_event, remember, save_period
+from compensation.services._common import (
+    create_lines,
+    lock_period,
+    money,
+    record_event,
+    save_period,
+)
 from payments.models import ImportBatch, ImportStatus
 from payments.selectors import month_bounds
 
@@ -59,15 +65,12 @@ def period_close_preview(*, user: Any, period: BonusPeriod) -> ClosePreview:
 
 
 def _preview(period: BonusPeriod) -> ClosePreview:
-    # Imported here: the schemes module needs period_for_month from this one.
-    from compensation.services.schemes import scheme_for_month
-
+    figures = month_figures(period.department, period.month)
     problems: list[str] = []
     try:
-        scheme_for_month(department=period.department, month=period.month)
+        figures = _with_scheme(figures)
     except SchemeMissing as error:
         problems.extend(error.messages)
-    figures = month_figures(period.department, period.month)
     problems.extend(_close_problems(period, figures))
     result = None
     if not problems:
@@ -76,6 +79,20 @@ def _preview(period: BonusPeriod) -> ClosePreview:
         except BonusInputError as error:
             problems.append(error.message)
     return ClosePreview(period=period, figures=figures, result=result, problems=tuple(problems))
+
+
+def _with_scheme(figures: MonthFigures) -> MonthFigures:
+    """The figures with the month's scheme and its milestones, read once for the close.
+
+    A month without a scheme of its own starts from a copy of the latest earlier one.
+    """
+    # Imported here: the schemes module needs period_for_month from this one.
+    from compensation.services.schemes import scheme_for_month
+
+    scheme = figures.scheme or scheme_for_month(department=figures.department, month=figures.month)
+    # Both the engine (to_engine) and the frozen copy (scheme_to_json) read them.
+    prefetch_related_objects([scheme], "milestones")
+    return replace(figures, scheme=scheme)
 
 
 def _close_problems(period: BonusPeriod, figures: MonthFigures) -> list[str]:
@@ -179,7 +196,5 @@ def _freeze_staff(period: BonusPeriod, figures: MonthFigures, *, user: Any) -> N
         for order, m in enumerate(figures.staff, start=1)
     )
     revision = Revision.objects.create(period=period, number=1)
-    for member in figures.staff:
-        line = ProposalLine(revision=revision, employee=member.employee)
-        remember(line, user=user, reason=_("Closed"))
-        line.save()
+    lines = [ProposalLine(revision=revision, employee=m.employee) for m in figures.staff]
+    create_lines(lines, user=user, reason=_("Closed"))

@@ -13,12 +13,18 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Employee
 from accounts.policy import Action, require
-from compensation import notifications
 from compensation.engine import BonusResult
 from compensation.models import BonusPeriod, PeriodEvent, PeriodState, ProposalLine
 from compensation.selectors import current_revision
 from compensation.services._amounts import check_with_engine, parse_amount
-from compensation.services._common import lock_period, money, record_event, remember, save_period
+from compensation.services._common import (
+    announce,
+    lock_period,
+    money,
+    record_event,
+    remember,
+    save_period,
+)
 
 # award, deduction, reason: as typed into the proposal form
 LineInput = tuple[Any, Any, str]
@@ -138,14 +144,14 @@ def proposal_submit(
     revision.save(update_fields=["proposed_by", "proposed_at"])
     period.state = PeriodState.PROPOSED
     save_period(period, user=user, reason=comment or _("Proposal submitted"))
-    record_event(
+    event = record_event(
         period,
         user=user,
         action=PeriodEvent.Action.SUBMIT,
         from_state=PeriodState.CLOSED,
         comment=comment,
     )
-    transaction.on_commit(lambda: notifications.proposal_submitted(period))
+    announce(event)
     return period
 
 

@@ -10,20 +10,28 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.policy import Action, require
-from compensation import notifications
 from compensation.engine import BonusInputError, BonusResult
 from compensation.errors import WorkflowError
 from compensation.models import (
     BonusPeriod,
     PayLine,
     PeriodEvent,
+    PeriodMember,
     PeriodState,
     ProposalLine,
     Revision,
 )
 from compensation.scenario import result_to_json
 from compensation.selectors import current_revision, period_members, period_result, staff_key
-from compensation.services._common import lock_period, money, record_event, remember, save_period
+from compensation.services._common import (
+    announce,
+    create_lines,
+    lock_period,
+    money,
+    record_event,
+    remember,
+    save_period,
+)
 
 
 def _required(text: str, field: str, message: str) -> str:
@@ -52,7 +60,7 @@ def period_return(
     revision.save(update_fields=["proposed_by", "proposed_at"])
     period.state = PeriodState.CLOSED
     save_period(period, user=user, reason=comment)
-    record_event(
+    event = record_event(
         period,
         user=user,
         action=PeriodEvent.Action.RETURN,
@@ -60,7 +68,7 @@ def period_return(
         comment=comment,
         details={"withdrawn_edits": withdrawn},
     )
-    transaction.on_commit(lambda: notifications.proposal_returned(period, comment))
+    announce(event)
     return period
 
 
@@ -98,18 +106,19 @@ def period_approve(
             _("You submitted this proposal; another commercial director must approve it."),
             code="four_eyes",
         )
+    members = period_members(period)
     try:
-        result = period_result(period, revision)
+        result = period_result(period, revision, members)
     except BonusInputError as error:
         raise WorkflowError(error.message, code="engine") from None
     revision.result = result_to_json(result)
     revision.approved_by = user
     revision.approved_at = timezone.now()
     revision.save(update_fields=["result", "approved_by", "approved_at"])
-    _store_pay_lines(period, revision, result)
+    _store_pay_lines(period, revision, result, members)
     period.state = PeriodState.APPROVED
     save_period(period, user=user, reason=comment or _("Approved"))
-    record_event(
+    event = record_event(
         period,
         user=user,
         action=PeriodEvent.Action.APPROVE,
@@ -117,11 +126,13 @@ def period_approve(
         comment=comment,
         details={"head": revision.result["head"], "staff_pool": revision.result["staff_pool"]},
     )
-    transaction.on_commit(lambda: notifications.period_approved(period))
+    announce(event)
     return period
 
 
-def _store_pay_lines(period: BonusPeriod, revision: Revision, result: BonusResult) -> None:
+def _store_pay_lines(
+    period: BonusPeriod, revision: Revision, result: BonusResult, members: list[PeriodMember]
+) -> None:
     head = PayLine(
         revision=revision,
         employee=period.head,
@@ -146,7 +157,7 @@ def _store_pay_lines(period: BonusPeriod, revision: Revision, result: BonusResul
             base_salary=line.base_salary,
             total=line.pay,
         )
-        for member in period_members(period)
+        for member in members
         for line in [result.line(staff_key(member.employee))]
     ]
     PayLine.objects.bulk_create([head, *staff])
@@ -168,16 +179,17 @@ def period_reopen(
     revision = Revision.objects.create(
         period=period, number=previous.number + 1, reopen_reason=reason
     )
-    for old in previous.proposal.all():
-        line = ProposalLine(
+    carried = [
+        ProposalLine(
             revision=revision,
             employee_id=old.employee_id,
             proposed_award=old.award,
             proposed_deduction=old.deduction,
             reason=old.director_reason if old.is_edited else old.reason,
         )
-        remember(line, user=user, reason=reason)
-        line.save()
+        for old in previous.proposal.all()
+    ]
+    create_lines(carried, user=user, reason=reason)
     period.revision = revision.number
     period.state = PeriodState.CLOSED
     save_period(period, user=user, reason=reason)

@@ -6,8 +6,8 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +17,7 @@ from accounts.policy import Action
 from compensation.charts import collections_chart
 from compensation.engine import BonusInputError, BonusResult
 from compensation.explain import bonus_at_plan
-from compensation.models import BonusPeriod, MonthlyScheme, PeriodState
+from compensation.models import BonusPeriod, PeriodState
 from compensation.selectors import live_result
 from config.page_cache import cached_per_user
 from payments.selectors import (
@@ -25,7 +25,6 @@ from payments.selectors import (
     MilestoneStatus,
     collections_summary,
     month_bounds,
-    scheme_for,
 )
 
 TOP_CLIENTS = 10
@@ -50,11 +49,15 @@ def dashboard_start(request: HttpRequest) -> HttpResponse:
 @cached_per_user
 def department_dashboard(request: HttpRequest, department_id: int, month: dt.date) -> HttpResponse:
     user = request.user
-    department = get_object_or_404(policy.visible_departments(user), pk=department_id)
+    # The switcher lists the visible departments anyway: the one shown is among them.
+    departments = list(policy.visible_departments(user).order_by("name"))
+    department = next((d for d in departments if d.pk == department_id), None)
+    if department is None:
+        raise Http404
     policy.require(user, Action.VIEW_DEPARTMENT, department)
-    summary = collections_summary(department, month)
-    scheme = scheme_for(department, month)
-    period = BonusPeriod.objects.filter(department=department, month=month).first()
+    summary = collections_summary(department, month, top_clients=TOP_CLIENTS)
+    # Through the department, so the period knows it without reading it again.
+    period = department.periods.filter(month=month).first()
     return render(
         request,
         "compensation/dashboard.html",
@@ -63,14 +66,12 @@ def department_dashboard(request: HttpRequest, department_id: int, month: dt.dat
             "month": month,
             "summary": summary,
             "progress": summary.progress,
-            "top_clients": summary.by_client[:TOP_CLIENTS],
+            "top_clients": summary.by_client,
             "chart": _chart(summary),
             "period": period,
-            **_bonus(
-                department, month, scheme, shown=_bonus_shown(user, department, month, period)
-            ),
+            **_bonus(summary, shown=_bonus_shown(user, department, month, period)),
             **_links(user, department, month, period),
-            **_switcher(user, month),
+            **_switcher(departments, month),
         },
     )
 
@@ -89,14 +90,13 @@ def _bonus_shown(user: Any, department: Department, month: dt.date, period: Any)
     return policy.can(user, Action.VIEW_PERIOD, subject)
 
 
-def _bonus(
-    department: Department, month: dt.date, scheme: MonthlyScheme | None, *, shown: bool
-) -> dict[str, Any]:
+def _bonus(summary: CollectionsSummary, *, shown: bool) -> dict[str, Any]:
     """The bonus as it stands and at plan; a stored scheme the engine refuses is reported."""
+    scheme = summary.scheme
     if scheme is None or not shown:
         return {"scheme": scheme, "bonus_hidden": scheme is not None and not shown}
     try:
-        live: BonusResult | None = live_result(department, month)
+        live: BonusResult | None = live_result(summary.department, summary.month, summary)
         staff = tuple(line.name for line in live.staff) if live else ("staff",)
         return {"scheme": scheme, "live": live, "at_plan": bonus_at_plan(scheme, staff)}
     except BonusInputError as error:
@@ -126,7 +126,7 @@ def _links(user: Any, department: Department, month: dt.date, period: Any) -> di
     }
 
 
-def _switcher(user: Any, month: dt.date) -> dict[str, Any]:
+def _switcher(departments: list[Department], month: dt.date) -> dict[str, Any]:
     """The month and department pickers: a year back, the next month, and the one shown."""
     first, last = month_bounds(month)
     this_month = timezone.localdate().replace(day=1)
@@ -135,7 +135,7 @@ def _switcher(user: Any, month: dt.date) -> dict[str, Any]:
         "previous_month": _shift(first, -1),
         "next_month": last + dt.timedelta(days=1),
         "months": sorted(months, reverse=True),
-        "departments": list(policy.visible_departments(user).order_by("name")),
+        "departments": departments,
     }
 
 

@@ -1,0 +1,24 @@
+"""Background jobs of the bonus workflow: the e-mails about a step, sent by the worker.
+
+The services enqueue the job once their step has committed (``services._common.announce``),
+so a slow or failing mail server costs the request nothing.
+"""
+
+from __future__ import annotations
+
+from django.utils import translation
+from django_tasks import task
+
+from compensation import notifications
+from compensation.models import PeriodEvent
+
+
+@task()
+def send_period_event_mail(event_id: int, language: str) -> dict[str, int]:
+    """E-mail the people one workflow step concerns, in the language of who took it."""
+    event = PeriodEvent.objects.select_related(
+        "period__department__head__user", "period__head__user"
+    ).get(pk=event_id)
+    with translation.override(language):
+        sent = notifications.send_for_event(event)
+    return {"sent": sent}
