@@ -89,6 +89,23 @@ def fresh_database(db: str, payments: int) -> dict[str, Any]:
     return step(db, "raw-copy", str(copy_file))
 
 
+def settle(db: str) -> None:
+    """Untimed: vacuum and checkpoint, so an import never shares the machine with the
+    autovacuum and checkpoint the previous one's million rows set off (T starts settled too).
+    """
+    import psycopg
+
+    with psycopg.connect(f"{PG}/{db}", autocommit=True) as connection:
+        for table in (
+            "payments_payment",
+            "payments_historicalpayment",
+            "payments_unmatchedpayment",
+        ):
+            connection.execute(f"VACUUM ANALYZE {table}")
+        with contextlib.suppress(psycopg.errors.InsufficientPrivilege):
+            connection.execute("CHECKPOINT")
+
+
 def files() -> dict[str, Path]:
     WORK.mkdir(parents=True, exist_ok=True)
     made = {
@@ -154,6 +171,7 @@ def measure_imports(table: Table, paths: dict[str, Path], t: float) -> None:
         ("import XLSX 100,000 rows (vs T/10, own figure)", "xlsx", 0.1, None),
     ]
     for name, fmt, share, target in runs:
+        settle(BIG)
         result = step(BIG, "import", str(paths[fmt]), fmt)
         note = f"new {result['new']:,}, dup {result['duplicate']:,}, unm {result['unmatched']:,}"
         if result["errors"]:
