@@ -26,7 +26,6 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from accounts.policy import Action, require
 from payments.importing import postgres, rules
@@ -247,14 +246,9 @@ class _Writer:
         self.user = user
 
     def payments(self, payments: list[Payment]) -> None:
-        if payments:
-            bulk_create_with_history(
-                payments,
-                Payment,
-                batch_size=CHUNK_ROWS,
-                default_user=self.user,
-                default_change_reason=_("Imported from %(file)s") % {"file": self.batch.file_name},
-            )
+        # No '+' history rows: the batch is the imported payments' record of how they
+        # came in (see ``postgres._write_payments``).
+        Payment.objects.bulk_create(payments, batch_size=CHUNK_ROWS)
 
     def unmatched(self, rows: list[UnmatchedPayment]) -> None:
         if rows:

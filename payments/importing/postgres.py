@@ -285,18 +285,16 @@ def _payment_values(context: _Context, now: dt.datetime) -> dict[str, tuple[str,
 
 
 def _write_payments(cursor: CursorWrapper, context: _Context, now: dt.datetime) -> None:
-    """Insert the payments and their '+' history rows in one statement.
+    """Insert the payments in one statement.
 
-    The history rows are what ``bulk_create_with_history`` would write: the same values,
-    the importing user, one change reason naming the file.
+    No '+' history row each: an imported payment's record of how it came in is its
+    batch (who, when, which file and its SHA-256) together with its own ``recorded_by``
+    and ``recorded_at``; its history starts with its first change (a void).
     """
     values = _payment_values(context, now)
     columns = [field.column for field in Payment._meta.concrete_fields if field.column != "id"]
     if set(columns) != set(values):
         raise RuntimeError("A Payment column is not filled by the COPY import: update it.")
-    history = Payment.history.model._meta.db_table
-    payment_columns = ["id", *columns]
-    reason = _("Imported from %(file)s") % {"file": context.writer.batch.file_name}
     params = [values[column][1] for column in columns if values[column][0] == "%s"]
     try:
         # No ON CONFLICT: the months are locked and the rows de-duplicated, so a clash
@@ -304,18 +302,12 @@ def _write_payments(cursor: CursorWrapper, context: _Context, now: dt.datetime) 
         # meanwhile. Rare, and refused whole rather than guessed at.
         cursor.execute(
             f"""
-            WITH written AS (
-                INSERT INTO {Payment._meta.db_table} ({", ".join(columns)})
-                SELECT {", ".join(values[column][0] for column in columns)}
-                FROM {FRESH}
-                WHERE client_id IS NOT NULL AND error_message IS NULL
-                RETURNING {", ".join(payment_columns)}
-            )
-            INSERT INTO {history} ({", ".join(payment_columns)},
-                history_date, history_change_reason, history_type, history_user_id)
-            SELECT {", ".join(payment_columns)}, %s, %s, '+', %s FROM written
+            INSERT INTO {Payment._meta.db_table} ({", ".join(columns)})
+            SELECT {", ".join(values[column][0] for column in columns)}
+            FROM {FRESH}
+            WHERE client_id IS NOT NULL AND error_message IS NULL
             """,  # noqa: S608  # nosec B608 - identifiers come from model meta
-            [*params, now, reason[:100], getattr(context.writer.user, "pk", None)],
+            params,
         )
     except IntegrityError as error:
         if getattr(getattr(error.__cause__, "diag", None), "constraint_name", "") != UNIQUE_REF:
