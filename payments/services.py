@@ -73,6 +73,7 @@ def payment_record(
         purpose=purpose.strip(),
         recorded_by=user,
     )
+    payment._history_user = user
     payment.save()
     return payment
 
@@ -103,6 +104,7 @@ def payment_void(*, user: Any, payment: Payment, reason: str) -> Payment:
     payment.voided_by = user
     payment.void_reason = reason[:500]
     payment._change_reason = reason[:100]
+    payment._history_user = user  # who, outside a web request too
     payment.save(update_fields=["voided_at", "voided_by", "void_reason"])
     return payment
 
@@ -131,6 +133,7 @@ def unmatched_assign(*, user: Any, unmatched: UnmatchedPayment, client: Client) 
         import_batch=unmatched.batch,
         recorded_by=user,
     )
+    payment._history_user = user
     payment.save()
     unmatched.payment = payment
     unmatched.resolved_by = user

@@ -35,6 +35,9 @@ def test_it_records_a_manual_payment(cast: Cast) -> None:
     assert payment.received_on == dt.date(2025, 11, 5)
     assert (payment.department, payment.responsible) == (cast.dept, cast.vasya)
     assert (payment.source, payment.recorded_by) == (Source.MANUAL, cast.accountant.user)
+    # its history says who entered it, also outside a web request
+    created = payment.history.get()
+    assert (created.history_type, created.history_user) == ("+", cast.accountant.user)
 
 
 def test_two_equal_manual_payments_are_both_kept(cast: Cast) -> None:
