@@ -197,6 +197,8 @@ class Payment(models.Model):
         blank=True,
         related_name="payments",
     )
+    # Who entered or assigned the payment; empty when it came in with an import batch,
+    # whose created_by is who imported it (``recorder``).
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
@@ -275,6 +277,13 @@ class Payment(models.Model):
     @property
     def is_void(self) -> bool:
         return self.voided_at is not None
+
+    @property
+    def recorder(self) -> Any:
+        """Who brought the payment in: by hand or by assigning it, else by importing it."""
+        if self.recorded_by_id is not None or self.import_batch_id is None:
+            return self.recorded_by
+        return self.import_batch.created_by
 
     @classmethod
     def of_client(cls, client: Client, **fields: Any) -> Payment:

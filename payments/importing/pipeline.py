@@ -362,8 +362,7 @@ def _payment(row: CheckedRow, client: Client, context: _Context) -> Payment:
         payer_inn=row.inn,
         payer_name=row.name[:300],
         purpose=row.purpose,
-        import_batch=context.writer.batch,
-        recorded_by=context.writer.user,
+        import_batch=context.writer.batch,  # who imported it: the batch's created_by
     )
 
 
