@@ -70,9 +70,10 @@ def decoded_lines(stream: BinaryIO, encoding: str) -> Iterator[tuple[int, str]]:
         tail = lines.pop()
         if "\x00" in text:
             _refuse_nul(lines, number)
-        for line in lines:
-            number += 1
-            yield number, line.rstrip("\r")
+        if "\r" in text:
+            lines = [line.rstrip("\r") for line in lines]
+        yield from enumerate(lines, start=number + 1)
+        number += len(lines)
     try:
         tail += decoder.decode(b"", final=True)
     except UnicodeDecodeError:

@@ -107,32 +107,38 @@ def _copy(cursor: CursorWrapper, rows: Iterator[tuple[Any, ...]]) -> int:
     return staged
 
 
+_NO_CLIENT = (None, None, None)
+
+
 def _staged(
     rows: Iterator[RawRow], context: _Context, closed: dict[tuple[int, dt.date], str]
 ) -> Iterator[tuple[Any, ...]]:
+    # Each client's keys read once: a model's foreign-key attributes are descriptors,
+    # and a year's file names the same few thousand clients a million times.
+    keys: dict[int, tuple[Any, Any, Any]] = {}
     for row in rules.checked_rows(rows, context.result, today=context.today):
-        yield _staged_row(row, context, closed)
-
-
-def _staged_row(
-    row: CheckedRow, context: _Context, closed: dict[tuple[int, dt.date], str]
-) -> tuple[Any, ...]:
-    client, problem = _client(row, context, closed)
-    return (
-        row.line,
-        row.received_on,
-        row.amount,
-        row.source_ref,
-        row.inn,
-        row.name[:300],
-        row.payer_account[:34],
-        row.purpose,
-        client.pk if client else None,
-        client.department_id if client else None,
-        client.responsible_id if client else None,
-        problem.field if problem else None,
-        problem.message if problem else None,
-    )
+        client, problem = _client(row, context, closed)
+        if client is None:
+            client_keys = _NO_CLIENT
+        elif (client_keys := keys.get(id(client))) is None:
+            client_keys = keys[id(client)] = (
+                client.pk,
+                client.department_id,
+                client.responsible_id,
+            )
+        yield (
+            row.line,
+            row.received_on,
+            row.amount,
+            row.source_ref,
+            row.inn,
+            row.name[:300],
+            row.payer_account[:34],
+            row.purpose,
+            *client_keys,
+            problem.field if problem else None,
+            problem.message if problem else None,
+        )
 
 
 def _client(

@@ -344,6 +344,8 @@ def check_period_open(
     department_id: int, received_on: dt.date, closed: dict[tuple[int, dt.date], str]
 ) -> None:
     """Refuse a payment dated in a month whose bonus period is already closed."""
+    if not closed:
+        return
     state = closed.get((department_id, month_of(received_on)))
     if state is not None:
         raise ValidationError(
