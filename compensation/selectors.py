@@ -96,13 +96,25 @@ def _month_people(department: Department, first: dt.date) -> dict:
     }
 
 
-def month_figures(department: Department, month: dt.date) -> MonthFigures:
+def month_figures(
+    department: Department, month: dt.date, collections: CollectionsSummary | None = None
+) -> MonthFigures:
+    """The month's collections, scheme and people.
+
+    Given the month's ``collections`` as the dashboard has read them (the daily totals
+    and the scheme with its milestones), only the people are read: two queries.
+    """
     first, _last = month_bounds(month)
-    by_day = daily_collections(department, first)
+    if collections is None:
+        by_day = daily_collections(department, first)
+        scheme = MonthlyScheme.objects.filter(department=department, month=first).first()
+    else:
+        by_day = collections.daily_collections
+        scheme = collections.scheme
     return MonthFigures(
         department=department,
         month=first,
-        scheme=MonthlyScheme.objects.filter(department=department, month=first).first(),
+        scheme=scheme,
         collected=sum((total for _day, total, _count in by_day), ZERO).quantize(KOPECK),
         payment_count=sum(count for _day, _total, count in by_day),
         daily_totals=tuple((day, total.quantize(KOPECK)) for day, total, _count in by_day),
@@ -131,21 +143,9 @@ def live_result(
 ) -> BonusResult | None:
     """The month so far, for the dashboard; None while there is no scheme or no staff.
 
-    Given the month's ``collections`` as the dashboard has read them (the daily totals
-    and the scheme with its milestones), only the people are read: two queries.
+    ``collections``: the month as the dashboard has read it (see ``month_figures``).
     """
-    if collections is None:
-        figures = month_figures(department, month)
-    else:
-        figures = MonthFigures(
-            department=department,
-            month=collections.month,
-            scheme=collections.scheme,
-            collected=collections.collected,
-            payment_count=collections.payment_count,
-            daily_totals=tuple(collections.daily),
-            **_month_people(department, collections.month),
-        )
+    figures = month_figures(department, month, collections)
     if figures.scheme is None or not figures.staff:
         return None
     return calculate(figures_input(figures))

@@ -283,7 +283,8 @@ class CollectionsSummary:
     month: dt.date
     collected: Decimal
     payment_count: int
-    daily: list[tuple[dt.date, Decimal]]  # days with payments only, in date order
+    # (day, total, payments) of the days with payments, in date order, as read
+    daily_collections: list[tuple[dt.date, Decimal, int]]
     cumulative: list[DayTotal]
     by_client: list[ClientTotal]
     by_responsible: list[ResponsibleTotal]
@@ -313,7 +314,7 @@ def collections_summary(
         month=first,
         collected=sum((total for _day, total in daily), ZERO),
         payment_count=sum(count for _day, _total, count in rows),
-        daily=daily,
+        daily_collections=rows,
         cumulative=_running_totals(daily, first, min(today, last)),
         by_client=totals_by_client(department, first, limit=top_clients),
         by_responsible=totals_by_responsible(department, first),
