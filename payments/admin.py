@@ -55,14 +55,21 @@ class PaymentAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     date_hierarchy = "received_on"
     list_select_related = ("client", "department")
     raw_id_fields = ("client", "import_batch")
+    # "recorded by" is shown as the recorder: for an imported payment, its batch's creator.
+    exclude = ("recorded_by",)
     readonly_fields = (
-        "recorded_by",
+        "recorder",
         "recorded_at",
         "import_batch",
         "voided_at",
         "voided_by",
         "void_reason",
     )
+
+    @admin.display(description=gettext_lazy("recorded by"))
+    def recorder(self, payment: Payment) -> Any:
+        # An imported payment's recorder is whoever imported its batch.
+        return payment.recorder or "—"
 
     @admin.display(boolean=True, description=gettext_lazy("void"))
     def is_void(self, payment: Payment) -> bool:

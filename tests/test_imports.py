@@ -383,6 +383,10 @@ def test_the_admin_pages_open_and_import_a_statement(
 
     assert response.status_code == 302
     assert Payment.objects.filter(import_batch__created_by=cast.admin).count() == 3
+    # a payment's page names who imported it as its recorder
+    payment = Payment.objects.filter(import_batch__created_by=cast.admin).first()
+    page = client.get(f"/admin/payments/payment/{payment.pk}/change/").content.decode()
+    assert '<div class="readonly">root</div>' in page
 
 
 def test_the_admin_never_deletes_a_payment(clients: dict, cast: Cast, client: WebClient) -> None:
