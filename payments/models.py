@@ -218,9 +218,9 @@ class Payment(models.Model):
         related_name="+",
     )
     void_reason = models.CharField(_("void reason"), max_length=500, blank=True)
-    # A year of payments means a million history rows: the history is read one payment
-    # at a time (by id) or by date, never by client or person, so those columns carry no
-    # index there; and the log keeps its user id without a per-row foreign-key check.
+    # Changes only (an imported payment's creation is its batch): the history is read one
+    # payment at a time (by id) or by date, never by client or person, so those columns
+    # carry no index there; and the log keeps its user id without a foreign-key check.
     history = HistoricalRecords(
         no_db_index=[
             "client",
