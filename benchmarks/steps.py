@@ -1,7 +1,7 @@
 """The measurements, each run in its own process by ``benchmarks/run.py``.
 
-Every step prints one ``RESULT {json}`` line; the process's peak resident memory
-(``ru_maxrss``) is part of it, so each import's memory is its own.
+Every step prints one ``RESULT {json}`` line; the process's peak resident memory is
+part of it, so each import's memory is its own.
 """
 
 from __future__ import annotations
@@ -33,8 +33,25 @@ def _django() -> None:
     django.setup()
 
 
+def _peak_mib() -> float:
+    """This process's peak resident memory.
+
+    ``VmHWM`` belongs to the address space the process runs now. ``ru_maxrss`` does not
+    restart at ``exec``: it keeps the parent's size at the fork, so a step started by a
+    large parent would report the parent's memory.
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _emit(**values: Any) -> None:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _peak_mib()
     print("RESULT " + json.dumps({**values, "peak_mib": round(peak, 1)}, default=str))
 
 
