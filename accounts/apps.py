@@ -7,3 +7,8 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("People")
+
+    def ready(self) -> None:
+        # Connects the receivers that drop a cached user on save or delete, in every
+        # process (a worker or a command may change a user before anyone signs in).
+        from accounts import backends  # noqa: F401

@@ -116,7 +116,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend; keeps the signed-in user's row in a shared cache (below).
+    "accounts.backends.CachedUserBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -165,6 +166,25 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 # The dashboard and "my bonus" are served from a per-user cache for this many seconds
 # (config/page_cache.py): figures may lag a write by at most this long. 0 turns it off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "10"))
+
+# A cache every web process shares (Redis, ``REDIS_URL``) also keeps the sessions: a
+# signed-in request then reads its session from Redis, not PostgreSQL (``cached_db``
+# still writes every session to the database, so a Redis restart signs nobody out).
+# Without it each process has its own memory cache, and sessions stay in the database
+# only: a per-process copy would let a session ended in one process live on in another.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "teambonus",
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Seconds a signed-in user's row is kept in the shared cache (accounts/backends.py);
+# any save of the user drops it. 0, reading it on every request, without a shared cache.
+USER_CACHE_SECONDS = int(os.environ.get("USER_CACHE_SECONDS", "60")) if REDIS_URL else 0
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
