@@ -36,6 +36,8 @@ WORK = ROOT / "var" / "bench"
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 PORT = int(os.environ.get("BENCH_PORT", "8799"))
+# The shared cache production runs with (docker-compose.yml); "" measures without it.
+REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/2")
 MIB = 128
 
 
@@ -49,7 +51,25 @@ def env_for(db: str, *, debug: bool = False) -> dict[str, str]:
         "SECURE_SSL_REDIRECT": "0",
         "LOG_LEVEL": "WARNING",
         "PYTHONWARNINGS": "ignore",
+        "REDIS_URL": REDIS,
     }
+
+
+def redis_answers() -> bool:
+    import redis
+
+    try:
+        return bool(REDIS) and bool(redis.Redis.from_url(REDIS, socket_connect_timeout=1).ping())
+    except redis.exceptions.ConnectionError:
+        return False
+
+
+def empty_redis() -> None:
+    """The benchmark's Redis database, emptied: both data sets have users with the same ids."""
+    if REDIS:
+        import redis
+
+        redis.Redis.from_url(REDIS).flushdb()
 
 
 def step(db: str, *args: str, debug: bool = False) -> dict[str, Any]:
@@ -192,7 +212,9 @@ def measure_close(table: Table) -> None:
 
 
 def measure_pages(table: Table) -> dict[str, Any]:
+    empty_redis()
     small = step(SMALL, "pages", "15")["pages"]
+    empty_redis()
     big = step(BIG, "pages", "15")["pages"]
     for name, figures in big.items():
         before = small.get(name, {})
@@ -286,6 +308,9 @@ def main() -> None:
         "--pages-only", action="store_true", help="re-measure pages and load on the last data"
     )
     options = parser.parse_args()
+    if REDIS and not redis_answers():
+        sys.exit(f"no Redis answers at {REDIS}: start one, or set BENCH_REDIS= to go without")
+    print(f"shared cache: {REDIS or 'none (per-process memory)'}", flush=True)
     WORK.mkdir(parents=True, exist_ok=True)
     table = Table()
     t = 0.0

@@ -356,13 +356,15 @@ def _replayable(sql: str) -> str:
 def session(username: str) -> None:
     """A signed-in session for the load test (its key, as the browser's cookie holds it)."""
     _django()
+    from importlib import import_module
+
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
 
     user = _user(username)
-    store = SessionStore()
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = "accounts.backends.CachedUserBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
     paths = {}
