@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import operator
 
 from django.core.exceptions import ValidationError
@@ -18,6 +19,8 @@ def _check_digit(digits: bytes, weights: tuple[int, ...]) -> int:
     return total % 11 % 10
 
 
+# A statement names the same few thousand payers over and over: each is checked once.
+@functools.lru_cache(maxsize=65536)
 def is_valid_inn(value: str) -> bool:
     """True for a 10-digit (company) or 12-digit (person) INN with correct check digits."""
     if not value.isascii() or not value.isdigit():

@@ -7,6 +7,7 @@ the statement's ``ВсегоПоступило`` once the whole file has been re
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
@@ -20,6 +21,7 @@ from payments.importing.rows import FieldNames, ImportFileError, RawRow
 from payments.importing.rules import clean_amount
 
 SIGNATURE = "1CClientBankExchange"
+_PLAIN_AMOUNT = re.compile(r"[0-9]{1,12}\.[0-9]{2}")
 NAMES = FieldNames(
     date="ДатаПоступило",
     amount="Сумма",
@@ -50,6 +52,11 @@ class _Statement:
             self.declared_line.setdefault(account, line)
 
     def note_credit(self, account: str, amount: str) -> None:
+        if _PLAIN_AMOUNT.fullmatch(amount) and (plain := Decimal(amount)):
+            # 1234.56, as nearly every bank writes it, and not zero: an amount the row's
+            # own check accepts as it is, so the total takes it without that check.
+            self.credited[account] += plain
+            return
         try:
             self.credited[account] += clean_amount(amount)
         except ValidationError:

@@ -7,6 +7,7 @@ callers attach the row and field. Database look-ups take whole chunks of rows at
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
@@ -86,6 +87,8 @@ def clean_date(value: str | dt.date, *, today: dt.date | None = None) -> dt.date
     return day
 
 
+# A year's file holds at most a few hundred distinct dates, each written the same way.
+@functools.lru_cache(maxsize=4096)
 def _parse_date(text: str) -> dt.date:
     text = (text or "").strip()
     match = _DMY.match(text)
@@ -214,7 +217,7 @@ def source_ref(raw: RawRow, received_on: dt.date, amount: Decimal, inn: str) -> 
         inn or raw.name.strip().casefold(),
         raw.reference.strip(),
     )
-    ref = "|".join(part.strip() for part in parts)
+    ref = "|".join(map(str.strip, parts))
     if len(ref) > SOURCE_REF_MAX:
         ref = "sha256:" + hashlib.sha256(ref.encode()).hexdigest()
     return ref
