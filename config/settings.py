@@ -172,14 +172,26 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "10"))
 # still writes every session to the database, so a Redis restart signs nobody out).
 # Without it each process has its own memory cache, and sessions stay in the database
 # only: a per-process copy would let a session ended in one process live on in another.
+# Pages (config/page_cache.py) are cached in each process's memory either way: a page
+# is served only after its session and user have been checked, and a local read is
+# the cheapest part of a request served from the cache.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "default",
+    },
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
+}
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "teambonus",
-        }
+    CACHES["default"] = {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "teambonus",
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Seconds a signed-in user's row is kept in the shared cache (accounts/backends.py);

@@ -147,8 +147,8 @@ def settings_with(**env: str) -> list[str]:
 
 
 def test_without_redis_sessions_stay_in_the_database_and_users_are_read_each_time() -> None:
-    # Django's defaults: a memory cache per process and database sessions
-    assert settings_with() == ["default", "default", "0"]
+    # a memory cache per process, and Django's database sessions
+    assert settings_with() == ["django.core.cache.backends.locmem.LocMemCache", "default", "0"]
 
 
 def test_with_redis_the_cache_keeps_sessions_and_users() -> None:
@@ -170,12 +170,13 @@ def redis_cache(settings: Any) -> Iterator[None]:
             pytest.fail(f"Redis is not answering at {TEST_REDIS_URL} ({error}): CI needs it")
         pytest.skip(f"no Redis at {TEST_REDIS_URL} ({error}); set TEST_REDIS_URL")
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": TEST_REDIS_URL,
             # this run's keys only, so a shared server loses nothing of its own
             "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
-        }
+        },
     }
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     settings.USER_CACHE_SECONDS = 60

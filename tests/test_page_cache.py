@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client as HttpClient
 from django.urls import reverse
 
@@ -16,7 +16,7 @@ from tests.test_workflow_helpers import approved_october
 @pytest.fixture
 def page_cache(settings: Any) -> None:
     settings.PAGE_CACHE_SECONDS = 30
-    cache.clear()
+    caches["pages"].clear()
 
 
 def signed_in(user: Any) -> HttpClient:
@@ -54,3 +54,21 @@ def test_a_refused_page_is_not_cached(cast: Cast, page_cache: None) -> None:
     assert signed_in(cast.sergey.user).get(url).status_code == 404
     assert signed_in(cast.masha.user).get(url).status_code == 200
     assert signed_in(cast.sergey.user).get(url).status_code == 404
+
+
+def test_a_signed_out_session_gets_no_cached_page(cast: Cast, page_cache: None) -> None:
+    approved_october(cast)
+    masha = signed_in(cast.masha.user)
+    url = reverse("my_bonus_month", args=["2026-10"])
+    assert masha.get(url).status_code == 200
+    # a copy of the cookie (another browser, or a stolen one) reads the cached page ...
+    copy = HttpClient()
+    copy.cookies["sessionid"] = masha.cookies["sessionid"].value
+    assert copy.get(url).status_code == 200
+
+    masha.post(reverse("logout"))
+
+    # ... until the session ends: the page is still cached, but nobody is signed in
+    response = copy.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
