@@ -62,7 +62,7 @@ def redis_answers() -> bool:
 
     try:
         return bool(REDIS) and bool(redis.Redis.from_url(REDIS, socket_connect_timeout=1).ping())
-    except redis.exceptions.ConnectionError:
+    except redis.exceptions.RedisError:
         return False
 
 

@@ -181,11 +181,8 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "default",
     },
-    "pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "pages",
-        "OPTIONS": {"MAX_ENTRIES": 1000},
-    },
+    # At most 300 pages a process (Django's default), expired ones dropped first.
+    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"},
 }
 if REDIS_URL:
     CACHES["default"] = {
@@ -195,7 +192,8 @@ if REDIS_URL:
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Seconds a signed-in user's row is kept in the shared cache (accounts/backends.py);
-# any save of the user drops it. 0, reading it on every request, without a shared cache.
+# a save of the user makes it out of date at once. 0 (read it on every request) without
+# a shared cache.
 USER_CACHE_SECONDS = int(os.environ.get("USER_CACHE_SECONDS", "60")) if REDIS_URL else 0
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
