@@ -19,20 +19,23 @@ def _check_digit(digits: bytes, weights: tuple[int, ...]) -> int:
     return total % 11 % 10
 
 
-# A statement names the same few thousand payers over and over: each is checked once.
-@functools.lru_cache(maxsize=65536)
 def is_valid_inn(value: str) -> bool:
     """True for a 10-digit (company) or 12-digit (person) INN with correct check digits."""
-    if not value.isascii() or not value.isdigit():
+    if len(value) not in (10, 12) or not value.isascii() or not value.isdigit():
         return False
+    return _check_digits_hold(value)
+
+
+# A statement names the same few thousand payers over and over: each is checked once.
+# Only 10 or 12 ASCII digits reach here, so the cache holds nothing larger.
+@functools.lru_cache(maxsize=65536)
+def _check_digits_hold(value: str) -> bool:
     digits = value.encode("ascii")
     if len(digits) == 10:
         return _check_digit(digits, _WEIGHTS_10) == digits[9] - ord("0")
-    if len(digits) == 12:
-        return _check_digit(digits, _WEIGHTS_11) == digits[10] - ord("0") and _check_digit(
-            digits, _WEIGHTS_12
-        ) == digits[11] - ord("0")
-    return False
+    return _check_digit(digits, _WEIGHTS_11) == digits[10] - ord("0") and _check_digit(
+        digits, _WEIGHTS_12
+    ) == digits[11] - ord("0")
 
 
 def validate_inn(value: str) -> None:

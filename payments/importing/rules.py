@@ -87,10 +87,19 @@ def clean_date(value: str | dt.date, *, today: dt.date | None = None) -> dt.date
     return day
 
 
-# A year's file holds at most a few hundred distinct dates, each written the same way.
-@functools.lru_cache(maxsize=4096)
 def _parse_date(text: str) -> dt.date:
     text = (text or "").strip()
+    # A year's file holds at most a few hundred distinct dates: a plain date (no time
+    # after it, nothing longer) is parsed once per process.
+    return _parse_plain_date(text) if len(text) == 10 else _parse_any_date(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_plain_date(text: str) -> dt.date:
+    return _parse_any_date(text)
+
+
+def _parse_any_date(text: str) -> dt.date:
     match = _DMY.match(text)
     try:
         if match:
