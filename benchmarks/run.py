@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -41,6 +42,7 @@ REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/2")
 MIB = 128
 PAGE_REPEAT = 25  # requests a page is timed over (median), after a first one
 LOAD_TURNS = 3  # the load test's seconds are split into this many turns of each
+PAGE_TURNS = 3  # times each data set's pages are measured, the two in turns
 
 
 def env_for(db: str, *, debug: bool = False, shared_cache: bool = True) -> dict[str, str]:
@@ -215,15 +217,34 @@ def measure_close(table: Table) -> None:
                 )
 
 
+def _median_pages(turns: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each page's figures over several turns: the median time and SQL time."""
+    pages: dict[str, Any] = {}
+    for name, first in turns[0].items():
+        if "seconds" not in first:
+            pages[name] = first
+            continue
+        pages[name] = {
+            **first,
+            "seconds": statistics.median(turn[name]["seconds"] for turn in turns),
+            "sql_seconds": statistics.median(turn[name]["sql_seconds"] for turn in turns),
+        }
+    return pages
+
+
 def measure_pages(table: Table) -> dict[str, Any]:
     # Without the shared cache: the session and the user are then read by SQL, which the
     # page's own SQL replays, so the comparison sets all of the page's reads against
     # all of its work (with Redis they would count as the page's work only).
-    figures = {}
+    # The two data sets in turns, each a few times: their ratio then does not hang on
+    # the machine's speed at two different moments. Each figure is the median of turns.
     for db in (SMALL, BIG):
         settle(db)
-        figures[db] = step(db, "pages", str(PAGE_REPEAT), shared_cache=False)["pages"]
-    small, big = figures[SMALL], figures[BIG]
+    turns: dict[str, list[dict[str, Any]]] = {SMALL: [], BIG: []}
+    for _ in range(PAGE_TURNS):
+        for db in (SMALL, BIG):
+            turns[db].append(step(db, "pages", str(PAGE_REPEAT), shared_cache=False)["pages"])
+    small, big = _median_pages(turns[SMALL]), _median_pages(turns[BIG])
     for name, figures in big.items():
         before = small.get(name, {})
         if figures.get("missing") or "seconds" not in figures:
