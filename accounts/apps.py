@@ -9,6 +9,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("People")
 
     def ready(self) -> None:
-        # Connects the receivers that drop a cached user on save or delete, in every
-        # process (a worker or a command may change a user before anyone signs in).
+        # Connects the receivers that make a cached user out of date on save or delete,
+        # in every process (a worker or a command may change a user before any sign-in).
         from accounts import backends  # noqa: F401

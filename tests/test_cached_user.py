@@ -23,6 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import Cast, UserFactory
+from tests.test_page_cache import with_same_cookie
 
 BACKEND = "accounts.backends.CachedUserBackend"
 ROOT = Path(__file__).resolve().parent.parent
@@ -229,9 +230,7 @@ def test_on_redis_a_signed_out_session_is_gone_for_every_copy_of_its_cookie(
     masha = signed_in(cast.masha.user)
     url = reverse("my_bonus_month", args=["2026-10"])
     assert masha.get(url).status_code == 200
-    # the same cookie in another browser (or a stolen copy), served by another process
-    other = HttpClient()
-    other.cookies["sessionid"] = masha.cookies["sessionid"].value
+    other = with_same_cookie(masha)  # and served by another process
     assert other.get(url).status_code == 200
 
     masha.post(reverse("logout"))

@@ -25,6 +25,13 @@ def signed_in(user: Any) -> HttpClient:
     return client
 
 
+def with_same_cookie(client: HttpClient) -> HttpClient:
+    """Another browser holding the same session cookie (or a stolen copy of it)."""
+    copy = HttpClient()
+    copy.cookies["sessionid"] = client.cookies["sessionid"].value
+    return copy
+
+
 def test_a_repeated_page_comes_from_the_cache(
     cast: Cast, page_cache: None, django_assert_max_num_queries: Any
 ) -> None:
@@ -61,10 +68,8 @@ def test_a_signed_out_session_gets_no_cached_page(cast: Cast, page_cache: None) 
     masha = signed_in(cast.masha.user)
     url = reverse("my_bonus_month", args=["2026-10"])
     assert masha.get(url).status_code == 200
-    # a copy of the cookie (another browser, or a stolen one) reads the cached page ...
-    copy = HttpClient()
-    copy.cookies["sessionid"] = masha.cookies["sessionid"].value
-    assert copy.get(url).status_code == 200
+    copy = with_same_cookie(masha)
+    assert copy.get(url).status_code == 200  # a copy of the cookie reads the cached page ...
 
     masha.post(reverse("logout"))
 
