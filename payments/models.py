@@ -268,7 +268,10 @@ class Payment(models.Model):
                 name="payment_dept_date_counted_idx",
             ),
             models.Index(fields=["client", "received_on"], name="payment_client_date_idx"),
-            models.Index(fields=["received_on"], name="payment_date_idx"),
+            # The payments list's order, newest first: its first page is read off this
+            # index whatever the table's size, never sorted (a day of a large company
+            # holds thousands of payments, which a date-only index leaves to a sort).
+            models.Index(fields=["received_on", "id"], name="payment_date_id_idx"),
         ]
 
     def __str__(self) -> str:
