@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.policy import Action, require
-from payments.importing import rules
+from payments.importing import liveness, rules
 from payments.models import Client, ImportBatch, ImportStatus, Payment, Source, UnmatchedPayment
 
 
@@ -160,4 +160,30 @@ def import_batch_mark_stopped(*, user: Any, batch: ImportBatch) -> ImportBatch:
         {"line": 0, "field": "file", "message": _("Marked as stopped by an administrator.")},
     ]
     batch.save(update_fields=["status", "finished_at", "errors"])
+    return batch
+
+
+def import_batch_settle_if_lost(batch: ImportBatch) -> ImportBatch:
+    """The batch as it stands: a running import whose process has ended is failed.
+
+    The database tells (``payments.importing.liveness``): nobody holds the batch's lock.
+    Its transaction never committed, so it wrote nothing. Where that cannot be told
+    (SQLite), the batch is left to an administrator (:func:`import_batch_mark_stopped`).
+    """
+    if batch.status != ImportStatus.RUNNING or liveness.is_held(batch.pk) is not False:
+        return batch
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        # Again under the row's lock: a process that has just finished has said so, and
+        # one finishing now waits for this row while it still holds its lock.
+        if batch.status != ImportStatus.RUNNING or liveness.is_held(batch.pk) is not False:
+            return batch
+        batch.status = ImportStatus.FAILED
+        batch.finished_at = timezone.now()
+        message = _(
+            "The import stopped before it finished: its process ended (a worker was"
+            " stopped or restarted). Nothing was saved; import the file again."
+        )
+        batch.errors = [*batch.errors, {"line": 0, "field": "file", "message": message}]
+        batch.save(update_fields=["status", "finished_at", "errors"])
     return batch

@@ -28,7 +28,12 @@ from payments.forms import AssignForm, ImportUploadForm, PaymentForm, VoidForm
 from payments.importing import rules
 from payments.importing.pipeline import ImportResult, payments_import
 from payments.models import Client, ImportBatch, ImportStatus, Source, UnmatchedPayment
-from payments.services import payment_record, payment_void, unmatched_assign
+from payments.services import (
+    import_batch_settle_if_lost,
+    payment_record,
+    payment_void,
+    unmatched_assign,
+)
 from payments.tasks import import_stored_upload, import_upload_store
 
 PAGE_SIZE = 50
@@ -283,7 +288,7 @@ def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
     policy.require(request.user, Action.MANAGE_PAYMENTS)
-    batch = get_object_or_404(ImportBatch, pk=pk)
+    batch = import_batch_settle_if_lost(get_object_or_404(ImportBatch, pk=pk))
     in_progress = batch.status in (ImportStatus.PENDING, ImportStatus.RUNNING)
     if request.htmx:
         # The page polls while the job runs; once it has ended, reload it whole.

@@ -30,6 +30,7 @@ from tests.factories import Cast, PaymentFactory
 from tests.test_workflow_helpers import (
     OCTOBER,
     closed_october,
+    import_process,
     pay_in,
     proposed_october,
     seed_lines,
@@ -214,7 +215,7 @@ def test_it_refuses_to_close_while_an_import_of_the_month_runs(
 ) -> None:
     set_scheme(cast)
     pay_in(cast)
-    ImportBatch.objects.create(
+    batch = ImportBatch.objects.create(
         file_name="october.csv",
         sha256="0" * 64,
         format="csv",
@@ -224,7 +225,8 @@ def test_it_refuses_to_close_while_an_import_of_the_month_runs(
     )
     period = services.period_for_month(department=cast.dept, month=OCTOBER)
 
-    with pytest.raises(WorkflowError, match=r"october\.csv"):
+    # (a running one with its process alive: tests/test_import_liveness.py has the dead)
+    with import_process(batch), pytest.raises(WorkflowError, match=r"october\.csv"):
         services.period_close(user=cast.head.user, period=period, expected_version=period.version)
     period.refresh_from_db()
     assert (period.state, period.collected) == (PeriodState.OPEN, None)

@@ -6,10 +6,16 @@ No tests here; the module name only follows the files the workflow tests may use
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
+
+from django.db import connection
 
 from compensation import services
 from compensation.models import BonusPeriod, MonthlyScheme
+from payments.importing import liveness
+from payments.models import ImportBatch
 from tests.factories import Cast, ClientFactory, PaymentFactory
 
 OCTOBER = dt.date(2026, 10, 1)
@@ -77,3 +83,20 @@ def approved_october(cast: Cast) -> BonusPeriod:
     return services.period_approve(
         user=cast.director.user, period=period, expected_version=period.version
     )
+
+
+@contextmanager
+def import_process(batch: ImportBatch) -> Iterator[None]:
+    """The import of ``batch`` alive in another process: a second connection holds its
+    lock (``payments.importing.liveness``) until the block ends, as a worker's would.
+    Nothing is held where the database cannot tell (SQLite)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    other = connection.copy()
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [liveness.NAMESPACE, batch.pk])
+        yield
+    finally:
+        other.close()

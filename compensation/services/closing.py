@@ -33,6 +33,7 @@ from compensation.services._common import (
 )
 from payments.models import ImportBatch, ImportStatus
 from payments.selectors import month_bounds
+from payments.services import import_batch_settle_if_lost
 
 
 def period_for_month(*, department: Department, month: dt.date) -> BonusPeriod:
@@ -116,11 +117,12 @@ def _running_imports(first: dt.date, last: dt.date) -> list[ImportBatch]:
     # A batch whose dates are not known yet may still bring this month's payments.
     overlapping = Q(first_date__lte=last, last_date__gte=first)
     unknown = Q(first_date__isnull=True) | Q(last_date__isnull=True)
-    return list(
-        ImportBatch.objects.filter(
-            overlapping | unknown, status__in=[ImportStatus.PENDING, ImportStatus.RUNNING]
-        )
+    batches = ImportBatch.objects.filter(
+        overlapping | unknown, status__in=[ImportStatus.PENDING, ImportStatus.RUNNING]
     )
+    # One whose process has ended holds nothing of the month: it is failed, not running.
+    batches = [import_batch_settle_if_lost(batch) for batch in batches]
+    return [b for b in batches if b.status in (ImportStatus.PENDING, ImportStatus.RUNNING)]
 
 
 def _people_problems(figures: MonthFigures) -> list[str]:

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.policy import Action, require
-from payments.importing import postgres, rules
+from payments.importing import liveness, postgres, rules
 from payments.importing.formats import AUTO, BANK_FORMATS, READERS, SOURCES, detect_format
 from payments.importing.rows import ImportFileError, RawRow, RowError
 from payments.importing.rules import CheckedRow, ClientMatcher
@@ -121,15 +121,19 @@ def payments_import(
     else:
         batch = _batch_resume(batch, result.format)
     try:
-        if result.accepted:
-            _run(stream, result, batch, user)
-    except Exception as error:
+        try:
+            if result.accepted:
+                _run(stream, result, batch, user)
+        except Exception as error:
+            if batch is not None:
+                _batch_finish(batch, result, ImportStatus.FAILED, failure=error)
+            raise
         if batch is not None:
-            _batch_finish(batch, result, ImportStatus.FAILED, failure=error)
-        raise
-    if batch is not None:
-        status = ImportStatus.DONE if result.accepted else ImportStatus.REJECTED
-        result.batch = _batch_finish(batch, result, status)
+            status = ImportStatus.DONE if result.accepted else ImportStatus.REJECTED
+            result.batch = _batch_finish(batch, result, status)
+    finally:
+        if batch is not None:
+            liveness.release(batch.pk)
     return result
 
 
@@ -163,21 +167,29 @@ def _sha256(stream: IO[bytes]) -> str:
 
 def _batch_start(file_name: str, stream: IO[bytes], fmt: str, user: Any) -> ImportBatch:
     # Committed on its own before any payment is written: while it says "running",
-    # closing a period for these months can be refused.
+    # closing a period for these months can be refused. Its lock is taken before the
+    # commit, so no one sees it running without a process (``liveness``).
     with transaction.atomic():
-        return ImportBatch.objects.create(
+        batch = ImportBatch.objects.create(
             file_name=file_name[:255],
             sha256=_sha256(stream),
             format=fmt,
             created_by=user,
             status=ImportStatus.RUNNING,
         )
+        liveness.hold(batch.pk)
+        return batch
 
 
 def _batch_resume(batch: ImportBatch, fmt: str) -> ImportBatch:
+    liveness.hold(batch.pk)
     batch.status = ImportStatus.RUNNING
     batch.format = fmt
-    batch.save(update_fields=["status", "format"])
+    try:
+        batch.save(update_fields=["status", "format"])
+    except Exception:
+        liveness.release(batch.pk)
+        raise
     return batch
 
 

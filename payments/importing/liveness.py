@@ -1,0 +1,58 @@
+"""Whether a running import still has a process: a PostgreSQL advisory lock per batch.
+
+The process that runs an import holds a session-level advisory lock on its batch from
+before the batch says "running" until after it has its outcome. The database releases
+the lock when that process's connection ends, however it ends (a killed worker, a
+restarted machine): a batch that says "running" while nobody holds its lock has lost
+its process, and its transaction, never committed, wrote nothing.
+
+Elsewhere (SQLite in development) nothing is held and nothing can be told: an
+administrator marks such a batch stopped by hand.
+"""
+
+from __future__ import annotations
+
+from django.db import Error, connection
+
+# The lock's first key, so that the batch's id as the second cannot meet another lock.
+NAMESPACE = 0x7B0715  # "import batch"
+_KEY_SPACE = 2**31  # the second key is a 4-byte integer
+
+
+def _keys(batch_id: int) -> tuple[int, int]:
+    return NAMESPACE, batch_id % _KEY_SPACE
+
+
+def hold(batch_id: int) -> None:
+    """Take the batch's lock for this connection's session (kept across commits)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", _keys(batch_id))
+
+
+def release(batch_id: int) -> None:
+    """Let the lock go; a connection already lost has let it go with itself."""
+    if connection.vendor != "postgresql":
+        return
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", _keys(batch_id))
+    except Error:
+        pass
+
+
+def is_held(batch_id: int) -> bool | None:
+    """Whether any session holds the batch's lock; ``None`` where that cannot be told."""
+    if connection.vendor != "postgresql":
+        return None
+    classid, objid = _keys(batch_id)
+    with connection.cursor() as cursor:
+        # Advisory locks are the database's own; the two-key form shows in pg_locks as
+        # (classid, objid, objsubid 2).
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            " AND classid = %s AND objid = %s AND objsubid = 2 AND granted)",
+            [classid, objid],
+        )
+        return bool(cursor.fetchone()[0])

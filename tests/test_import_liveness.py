@@ -1,0 +1,209 @@
+"""A running import whose process has ended is failed, not left running for ever.
+
+The import holds an advisory lock on its batch for as long as it runs; PostgreSQL lets
+it go with the connection of a process that dies. A batch that says "running" while
+nobody holds its lock is failed by the first look at it: the batch page, or the close
+of a month it might have held payments of.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from compensation import services
+from compensation.errors import WorkflowError
+from compensation.models import PeriodState
+from payments.importing import liveness, postgres
+from payments.importing.pipeline import payments_import
+from payments.models import ImportBatch, ImportStatus, Payment
+from payments.services import import_batch_settle_if_lost
+from tests.factories import Cast, ClientFactory
+from tests.test_workflow_helpers import OCTOBER, import_process, pay_in, set_scheme
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the advisory locks are PostgreSQL's"
+)
+
+ALFA = "7701000019"
+LOST = (
+    "The import stopped before it finished: its process ended (a worker was stopped or"
+    " restarted). Nothing was saved; import the file again."
+)
+
+
+@pytest.fixture(autouse=True)
+def _english(settings: object) -> None:
+    settings.LANGUAGE_CODE = "en"
+
+
+def let_go(batch: ImportBatch) -> bool:
+    """Whether the lock is free: the server ends a closed connection's session a moment
+    after the connection closes."""
+    for _ in range(500):
+        if liveness.is_held(batch.pk) is False:
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def running_batch(**fields: Any) -> ImportBatch:
+    return ImportBatch.objects.create(
+        file_name="october.csv",
+        sha256="0" * 64,
+        format="csv",
+        status=ImportStatus.RUNNING,
+        **fields,
+    )
+
+
+def signed_in(user: object) -> HttpClient:
+    http = HttpClient(HTTP_ACCEPT_LANGUAGE="en")
+    http.force_login(user)
+    return http
+
+
+def test_an_import_holds_its_batch_while_it_runs_and_lets_go_after(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ClientFactory(name="Alfa", inn=ALFA, department=cast.dept)
+    seen = []
+    write = postgres.import_rows
+
+    def watched(rows: Any, context: Any) -> None:
+        seen.append(liveness.is_held(context.writer.batch.pk))
+        write(rows, context)
+
+    monkeypatch.setattr(postgres, "import_rows", watched)
+    data = f"date;amount;inn;reference\n01.10.2026;100.00;{ALFA};r-1\n".encode()
+
+    result = payments_import(file_name="a.csv", data=data, user=cast.admin)
+
+    assert seen == [True]
+    assert result.batch is not None
+    assert result.batch.status == ImportStatus.DONE
+    assert liveness.is_held(result.batch.pk) is False
+
+
+def test_a_failing_import_lets_go_of_its_batch_too(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(rows: Any, context: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(postgres, "import_rows", broken)
+    data = f"date;amount;inn;reference\n01.10.2026;100.00;{ALFA};r-1\n".encode()
+
+    with pytest.raises(RuntimeError):
+        payments_import(file_name="a.csv", data=data, user=cast.admin)
+
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportStatus.FAILED
+    assert liveness.is_held(batch.pk) is False
+
+
+def test_a_pending_batch_taken_by_a_worker_is_held_from_the_start(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ClientFactory(name="Alfa", inn=ALFA, department=cast.dept)
+    pending = ImportBatch.objects.create(file_name="b.csv", sha256="0" * 64, format="")
+    seen = []
+    write = postgres.import_rows
+
+    def watched(rows: Any, context: Any) -> None:
+        batch = ImportBatch.objects.get(pk=pending.pk)
+        seen.append((batch.status, liveness.is_held(pending.pk)))
+        write(rows, context)
+
+    monkeypatch.setattr(postgres, "import_rows", watched)
+    data = f"date;amount;inn;reference\n01.10.2026;100.00;{ALFA};r-1\n".encode()
+
+    payments_import(file_name="b.csv", data=data, user=cast.admin, batch=pending)
+
+    assert seen == [(ImportStatus.RUNNING, True)]
+    assert liveness.is_held(pending.pk) is False
+
+
+def test_the_batch_page_fails_an_import_whose_process_has_ended(cast: Cast) -> None:
+    # given a batch left running by a worker that was killed: nobody holds its lock
+    batch = running_batch()
+    http = signed_in(cast.admin)
+    url = reverse("import_batch", args=[batch.pk])
+    # when its page polls
+    poll = http.get(url, HTTP_HX_REQUEST="true")
+    # then the browser is told to reload, and the page says what happened
+    assert poll["HX-Refresh"] == "true"
+    page = http.get(url)
+    assert page.context["in_progress"] is False
+    assert LOST in page.content.decode()
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.FAILED
+    assert batch.finished_at is not None
+    assert batch.errors == [{"line": 0, "field": "file", "message": LOST}]
+
+
+def test_a_living_import_stays_running_until_its_connection_ends(cast: Cast) -> None:
+    batch = running_batch()
+    http = signed_in(cast.admin)
+    url = reverse("import_batch", args=[batch.pk])
+    with import_process(batch):
+        # while the worker's connection holds the lock, the import is running
+        assert http.get(url).context["in_progress"] is True
+        assert liveness.is_held(batch.pk) is True
+        batch.refresh_from_db()
+        assert batch.status == ImportStatus.RUNNING
+    # when the worker's connection ends (the process died), so does the import
+    assert let_go(batch)
+    assert http.get(url).context["in_progress"] is False
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.FAILED
+
+
+def test_only_a_running_batch_is_settled(cast: Cast) -> None:
+    done = running_batch()
+    done.status = ImportStatus.DONE
+    done.save()
+    pending = ImportBatch.objects.create(file_name="p.csv", sha256="0" * 64, format="")
+
+    assert import_batch_settle_if_lost(done).status == ImportStatus.DONE
+    # a pending batch waits for a worker: it has no process to lose yet
+    assert import_batch_settle_if_lost(pending).status == ImportStatus.PENDING
+    assert ImportBatch.objects.get(pk=pending.pk).errors == []
+
+
+def test_a_lost_import_no_longer_keeps_its_month_from_closing(cast: Cast) -> None:
+    set_scheme(cast)
+    pay_in(cast)
+    lost = running_batch(first_date=dt.date(2026, 10, 20), last_date=dt.date(2026, 11, 3))
+    period = services.period_for_month(department=cast.dept, month=OCTOBER)
+
+    closed = services.period_close(
+        user=cast.head.user, period=period, expected_version=period.version
+    )
+
+    assert closed.state == PeriodState.CLOSED
+    lost.refresh_from_db()
+    assert lost.status == ImportStatus.FAILED
+
+
+def test_a_living_import_still_keeps_its_month_from_closing(cast: Cast) -> None:
+    set_scheme(cast)
+    pay_in(cast)
+    alive = running_batch(first_date=dt.date(2026, 10, 20), last_date=dt.date(2026, 11, 3))
+    period = services.period_for_month(department=cast.dept, month=OCTOBER)
+    payments_before = Payment.objects.count()
+
+    with import_process(alive), pytest.raises(WorkflowError, match=r"october\.csv"):
+        services.period_close(user=cast.head.user, period=period, expected_version=period.version)
+
+    period.refresh_from_db()
+    assert period.state == PeriodState.OPEN
+    alive.refresh_from_db()
+    assert alive.status == ImportStatus.RUNNING
+    assert Payment.objects.count() == payments_before
