@@ -289,6 +289,8 @@ def test_it_locks_sign_in_after_five_failures_for_an_hour_in_the_real_settings()
     assert getattr(real, "AXES_ENABLED", True) is True
     assert real.AUTHENTICATION_BACKENDS[0] == "axes.backends.AxesStandaloneBackend"
     assert real.MIDDLEWARE[-1] == "axes.middleware.AxesMiddleware"
+    # keyed on the client's address, behind proxies too (tests/test_client_address.py)
+    assert real.AXES_CLIENT_IP_CALLABLE == "accounts.client_address.client_address"
 
 
 def signed_in_as(client: Client) -> str | None:
