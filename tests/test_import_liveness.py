@@ -108,6 +108,31 @@ def test_a_failing_import_lets_go_of_its_batch_too(
     assert liveness.is_held(batch.pk) is False
 
 
+def held_import_locks() -> int:
+    """The import locks this session still holds."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s"
+            " AND pid = pg_backend_pid()",
+            [liveness.NAMESPACE],
+        )
+        return cursor.fetchone()[0]
+
+
+def test_a_dry_run_and_a_rejected_file_hold_nothing_after(cast: Cast) -> None:
+    ClientFactory(name="Alfa", inn=ALFA, department=cast.dept)
+    good = f"date;amount;inn;reference\n01.10.2026;100.00;{ALFA};r-1\n".encode()
+    bad = f"date;amount;inn;reference\n01.10.2026;abc;{ALFA};r-2\n".encode()
+
+    preview = payments_import(file_name="a.csv", data=good, user=cast.admin, dry_run=True)
+    rejected = payments_import(file_name="b.csv", data=bad, user=cast.admin)
+
+    assert (preview.new, preview.batch) == (1, None)
+    assert rejected.batch is not None
+    assert rejected.batch.status == ImportStatus.REJECTED
+    assert held_import_locks() == 0
+
+
 def test_a_pending_batch_taken_by_a_worker_is_held_from_the_start(
     cast: Cast, monkeypatch: pytest.MonkeyPatch
 ) -> None:

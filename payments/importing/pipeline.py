@@ -165,10 +165,13 @@ def _sha256(stream: IO[bytes]) -> str:
     return digest.hexdigest()
 
 
-def _batch_start(file_name: str, stream: IO[bytes], fmt: str, user: Any) -> ImportBatch:
+def _batch_start(
+    file_name: str, stream: IO[bytes], fmt: str, user: Any, *, dry_run: bool = False
+) -> ImportBatch:
     # Committed on its own before any payment is written: while it says "running",
     # closing a period for these months can be refused. Its lock is taken before the
-    # commit, so no one sees it running without a process (``liveness``).
+    # commit, so no one sees it running without a process (``liveness``). A dry run's
+    # batch is rolled back with everything else: no one ever sees it, nothing is held.
     with transaction.atomic():
         batch = ImportBatch.objects.create(
             file_name=file_name[:255],
@@ -177,7 +180,8 @@ def _batch_start(file_name: str, stream: IO[bytes], fmt: str, user: Any) -> Impo
             created_by=user,
             status=ImportStatus.RUNNING,
         )
-        liveness.hold(batch.pk)
+        if not dry_run:
+            liveness.hold(batch.pk)
         return batch
 
 
@@ -230,7 +234,8 @@ def _run(stream: IO[bytes], result: ImportResult, batch: ImportBatch | None, use
             # A dry run still writes, so that it checks exactly what the import would;
             # its batch is created here and rolled back with everything else.
             writer = _Writer(
-                batch or _batch_start(result.file_name, stream, result.format, user), user
+                batch or _batch_start(result.file_name, stream, result.format, user, dry_run=True),
+                user,
             )
             context = _Context(result=result, writer=writer, fmt=result.format)
             rows = READERS[result.format](stream)
