@@ -141,6 +141,8 @@ class ImportBatch(models.Model):
     first_date = models.DateField(_("first date"), null=True, blank=True)
     last_date = models.DateField(_("last date"), null=True, blank=True)
     errors = models.JSONField(_("errors"), default=list, blank=True)
+    # What the running import last reported (``payments.importing.progress``).
+    progress = models.JSONField(_("progress"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,4 +1,4 @@
-"""A running import whose process has ended is failed, not left running for ever.
+"""A running import tells how far it has got; one whose process has ended is failed.
 
 The import holds an advisory lock on its batch for as long as it runs; PostgreSQL lets
 it go with the connection of a process that dies. A batch that says "running" while
@@ -9,6 +9,7 @@ of a month it might have held payments of.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from typing import Any
 
@@ -22,6 +23,7 @@ from compensation.errors import WorkflowError
 from compensation.models import PeriodState
 from payments.importing import liveness, postgres
 from payments.importing.pipeline import payments_import
+from payments.importing.progress import Progress
 from payments.models import ImportBatch, ImportStatus, Payment
 from payments.services import import_batch_settle_if_lost
 from tests.factories import Cast, ClientFactory
@@ -232,3 +234,86 @@ def test_a_living_import_still_keeps_its_month_from_closing(cast: Cast) -> None:
     alive.refresh_from_db()
     assert alive.status == ImportStatus.RUNNING
     assert Payment.objects.count() == payments_before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_import_reports_its_progress_as_it_goes(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a file of 5,000 rows (≈ 200 KB, read in 64 KiB blocks), a report every 1,000
+    ClientFactory(name="Alfa", inn=ALFA, department=cast.dept)
+    lines = ["date;amount;inn;reference"]
+    lines += [f"01.10.2026;{n + 1}.00;{ALFA};reference-{n:08}" for n in range(5000)]
+    monkeypatch.setattr(Progress, "EVERY_ROWS", 1000)
+    monkeypatch.setattr(Progress, "EVERY_SECONDS", 0.0)
+    seen = []
+    report = Progress._report
+    page = connection.copy()  # the batch page's, while the import's own is busy writing
+
+    def watched(self: Progress, rows: int, stage: str) -> None:
+        report(self, rows, stage)
+        with page.cursor() as cursor:
+            cursor.execute(
+                "SELECT status, progress FROM payments_importbatch WHERE id = %s", [self.batch_id]
+            )
+            status, progress = cursor.fetchone()
+            seen.append((status, json.loads(progress)))
+
+    monkeypatch.setattr(Progress, "_report", watched)
+    # when it is imported
+    try:
+        data = "\n".join(lines).encode()
+        result = payments_import(file_name="a.csv", data=data, user=cast.admin)
+    finally:
+        page.close()
+    # then every thousandth row was told, the share of the file growing, then the writing
+    assert result.new == 5000
+    reading = [progress for status, progress in seen if progress["stage"] == "reading"]
+    assert [p["rows"] for p in reading] == [1000, 2000, 3000, 4000, 5000]
+    percents = [p["percent"] for p in reading]
+    assert percents == sorted(percents)
+    assert 0 < percents[0] < percents[-1] <= 99
+    assert seen[-1] == (ImportStatus.RUNNING, {"rows": 5000, "percent": 100, "stage": "writing"})
+    # and none of it was written to a finished batch
+    assert all(status == ImportStatus.RUNNING for status, _progress in seen)
+    assert ImportBatch.objects.get(pk=result.batch.pk).status == ImportStatus.DONE
+
+
+@pytest.mark.parametrize(
+    ("progress", "shown"),
+    [
+        (
+            {"rows": 120, "percent": 45, "stage": "reading"},
+            "Reading and checking the file: 45 %, 120 rows so far.",
+        ),
+        (
+            {"rows": 120, "percent": None, "stage": "reading"},
+            "Reading and checking the file: 120 rows so far.",
+        ),
+        (
+            {"rows": 120, "percent": 100, "stage": "writing"},
+            "All 120 rows of the file are read and checked; writing the payments…",
+        ),
+        ({}, "Importing… the file is checked and written in one go"),
+    ],
+)
+def test_the_batch_page_shows_the_progress_reported(cast: Cast, progress: dict, shown: str) -> None:
+    batch = running_batch(progress=progress)
+    with import_process(batch):
+        poll = signed_in(cast.admin).get(
+            reverse("import_batch", args=[batch.pk]), HTTP_HX_REQUEST="true"
+        )
+    assert poll.status_code == 200
+    assert shown in poll.content.decode()
+
+
+def test_the_progress_reads_in_russian(cast: Cast, settings: object) -> None:
+    settings.LANGUAGE_CODE = "ru"
+    batch = running_batch(progress={"rows": 120000, "percent": 45, "stage": "reading"})
+    http = HttpClient(HTTP_ACCEPT_LANGUAGE="ru")
+    http.force_login(cast.admin)
+    with import_process(batch):
+        poll = http.get(reverse("import_batch", args=[batch.pk]), HTTP_HX_REQUEST="true")
+    assert "Файл читается и проверяется: 45 %, строк пока: 120\N{NO-BREAK SPACE}000." in (
+        poll.content.decode()
+    )

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from accounts.policy import Action, require
 from payments.importing import liveness, postgres, rules
 from payments.importing.formats import AUTO, BANK_FORMATS, READERS, SOURCES, detect_format
+from payments.importing.progress import Progress
 from payments.importing.rows import ImportFileError, RawRow, RowError
 from payments.importing.rules import CheckedRow, ClientMatcher
 from payments.models import (
@@ -229,6 +230,7 @@ class _Rollback(Exception):
 
 
 def _run(stream: IO[bytes], result: ImportResult, batch: ImportBatch | None, user: Any) -> None:
+    progress: Progress | None = None
     try:
         with transaction.atomic():
             # A dry run still writes, so that it checks exactly what the import would;
@@ -239,6 +241,11 @@ def _run(stream: IO[bytes], result: ImportResult, batch: ImportBatch | None, use
             )
             context = _Context(result=result, writer=writer, fmt=result.format)
             rows = READERS[result.format](stream)
+            if batch is not None:  # a dry run's batch is never seen: nothing to tell
+                progress = Progress(
+                    batch.pk, stream, by_position=result.format != ImportFormat.XLSX
+                )
+                rows = progress.counted(rows)
             if connection.vendor == "postgresql":
                 postgres.import_rows(rows, context)
             else:
@@ -250,6 +257,9 @@ def _run(stream: IO[bytes], result: ImportResult, batch: ImportBatch | None, use
         pass
     except ImportFileError as error:
         result.add_error(error.error)
+    finally:
+        if progress is not None:
+            progress.close()
 
 
 def _chunks(rows: Iterator[RawRow]) -> Iterator[list[RawRow]]:
