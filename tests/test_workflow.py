@@ -225,7 +225,7 @@ def test_it_refuses_to_close_while_an_import_of_the_month_runs(
     )
     period = services.period_for_month(department=cast.dept, month=OCTOBER)
 
-    # (a running one with its process alive: tests/test_import_liveness.py has the dead)
+    # (a running one with its process alive: tests/test_running_imports.py has the dead)
     with import_process(batch), pytest.raises(WorkflowError, match=r"october\.csv"):
         services.period_close(user=cast.head.user, period=period, expected_version=period.version)
     period.refresh_from_db()
