@@ -29,6 +29,20 @@ class PeriodChanged(WorkflowError):
         )
 
 
+class SchemeChanged(WorkflowError):
+    """Someone changed the scheme after the user loaded it; theirs stands, not merged."""
+
+    def __init__(self, who: str, reason: str) -> None:
+        super().__init__(
+            _(
+                "%(who)s changed the scheme while you were editing it (“%(reason)s”). "
+                "Your change is not saved: check the scheme as it is now and change it again."
+            ),
+            code="scheme_changed",
+            params={"who": who, "reason": reason},
+        )
+
+
 class SchemeMissing(WorkflowError):
     """No scheme to copy: a department's first month needs the director to set one."""
 

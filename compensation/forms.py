@@ -44,6 +44,8 @@ class SchemeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Kept in the scheme's history."),
     )
+    # The version of the scheme the page showed: a change made on an older one is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -60,6 +62,7 @@ class SchemeForm(forms.Form):
             "threshold": scheme.threshold,
             "rate": scheme.rate,
             "head_share": scheme.head_share,
+            "version": scheme.version,
         }
 
 

@@ -69,6 +69,8 @@ class MonthlyScheme(models.Model):
     threshold = models.DecimalField(_("threshold"), **MONEY)
     rate = models.CharField(_("rate"), max_length=40, validators=[validate_ratio])
     head_share = models.CharField(_("head's share"), max_length=40, validators=[validate_ratio])
+    # Moved on by every change: an edit posted from an older page is refused, not merged.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:

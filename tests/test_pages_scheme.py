@@ -39,6 +39,7 @@ def form_data(**changes: str) -> dict[str, str]:
         "rate": "0.005",
         "head_share": "0.40",
         "reason": "",
+        "version": "1",  # the page's hidden field: the version it showed
         "milestones-TOTAL_FORMS": "4",
         "milestones-INITIAL_FORMS": "2",
         "milestones-MIN_NUM_FORMS": "0",
@@ -86,6 +87,41 @@ def test_the_director_changes_the_plan_with_a_reason(cast: Cast) -> None:
     latest = scheme.history.latest("history_date")
     assert latest.history_change_reason == "New key client signed"
     assert latest.history_user == cast.director.user
+    # and the page's list of changes names her as people know her
+    page = signed_in(cast.director.user).get(scheme_url(cast)).content.decode()
+    assert "<td>Dina Kuznetsova</td>" in page
+
+
+def test_a_change_made_on_an_older_page_is_refused_with_who_and_why(cast: Cast) -> None:
+    # given the scheme open in two tabs, the page holding the version it shows
+    scheme = set_scheme(cast)
+    first, second = signed_in(cast.director.user), signed_in(cast.director.user)
+    assert 'name="version" value="1"' in first.get(scheme_url(cast)).content.decode()
+    # when one tab raises the plan, then the other, still showing version 1, lowers it
+    first.post(scheme_url(cast), form_data(plan="60000000.00", reason="New key client"))
+    response = second.post(
+        scheme_url(cast), form_data(plan="45000000.00", reason="Lost a client"), follow=True
+    )
+    # then the second change is refused, saying whose change stands and why
+    page = response.content.decode()
+    name = cast.director.full_name
+    assert f"{name} changed the scheme while you were editing it (“New key client”)" in page
+    assert "Your change is not saved" in page
+    scheme.refresh_from_db()
+    assert (scheme.plan, scheme.version) == (Decimal("60000000.00"), 2)
+    assert scheme.history.latest("history_date").history_change_reason == "New key client"
+    # and the page shows the scheme as it now stands, to be changed again if need be
+    assert response.context["form"]["plan"].value() == Decimal("60000000.00")
+    assert response.context["form"]["version"].value() == 2
+
+
+def test_the_version_is_written_as_a_plain_number_in_russian_too(cast: Cast) -> None:
+    scheme = set_scheme(cast)
+    MonthlyScheme.objects.filter(pk=scheme.pk).update(version=12345)
+    http = HttpClient(HTTP_ACCEPT_LANGUAGE="ru")
+    http.force_login(cast.director.user)
+    page = http.get(scheme_url(cast)).content.decode()
+    assert 'name="version" value="12345"' in page
 
 
 def test_a_milestone_is_added_in_a_blank_row(cast: Cast) -> None:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.policy import Action, can
 from compensation import services
-from compensation.errors import PeriodChanged, SchemeMissing, WorkflowError
+from compensation.errors import PeriodChanged, SchemeChanged, SchemeMissing, WorkflowError
 from compensation.models import (
     BonusPeriod,
     MonthlyScheme,
@@ -379,6 +379,7 @@ def test_it_validates_a_scheme_with_the_engine_rules(cast: Cast) -> None:
             head_share="0.40",
             milestones=[(25, "0.90", "1/3"), (15, "0.50", "1/3")],
             reason="Try",
+            expected_version=scheme.version,
         )
 
     assert list(raised.value.message_dict) == ["rate"]
@@ -392,6 +393,7 @@ def test_it_validates_a_scheme_with_the_engine_rules(cast: Cast) -> None:
             head_share="0.40",
             milestones=[(25, "0.90", "1/3"), (15, "0.50", "1/3")],
             reason="Try",
+            expected_version=scheme.version,
         )
     assert raised.value.message_dict == {
         "milestones": ["Milestone 2: days must be strictly increasing"]
@@ -410,12 +412,36 @@ def test_it_updates_a_scheme_while_the_month_is_open(cast: Cast) -> None:
         head_share="0.40",
         milestones=[(20, "0.60", "1/2")],
         reason="A bigger plan for the season",
+        expected_version=scheme.version,
     )
 
     assert scheme.plan == D("60000000.00")
     assert scheme.rate == "1/200"
     assert [(m.day, m.fraction) for m in scheme.milestones.all()] == [(20, "1/2")]
     assert scheme.history.latest().history_change_reason == "A bigger plan for the season"
+
+
+def test_it_refuses_a_scheme_change_made_on_an_older_version(cast: Cast) -> None:
+    scheme = set_scheme(cast)
+    terms = {
+        "user": cast.director.user,
+        "scheme": scheme,
+        "threshold": "40000000.00",
+        "rate": "0.005",
+        "head_share": "0.40",
+        "milestones": [(15, "0.50", "1/3"), (25, "0.90", "1/3")],
+    }
+    services.scheme_update(plan="60000000.00", reason="First", expected_version=1, **terms)
+
+    with pytest.raises(SchemeChanged, match="“First”"):
+        services.scheme_update(plan="45000000.00", reason="Second", expected_version=1, **terms)
+
+    scheme.refresh_from_db()
+    assert (scheme.plan, scheme.version) == (D("60000000.00"), 2)
+    assert [h.history_change_reason for h in scheme.history.order_by("history_date")] == [
+        "Scheme of SPEC section 2",
+        "First",
+    ]
 
 
 def test_it_refuses_to_change_the_scheme_of_a_closed_month(cast: Cast) -> None:
@@ -432,6 +458,7 @@ def test_it_refuses_to_change_the_scheme_of_a_closed_month(cast: Cast) -> None:
             head_share="0",
             milestones=[],
             reason="Too late",
+            expected_version=scheme.version,
         )
 
 
@@ -448,6 +475,7 @@ def test_it_lets_only_the_director_edit_a_scheme(cast: Cast) -> None:
             head_share="0",
             milestones=[],
             reason="Mine",
+            expected_version=scheme.version,
         )
 
 

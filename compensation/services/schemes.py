@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Department
 from accounts.policy import Action, require
+from accounts.templatetags.people import person
 from compensation.engine import BonusInputError, Milestone, Scheme, validate_scheme
-from compensation.errors import SchemeMissing, WorkflowError
+from compensation.errors import SchemeChanged, SchemeMissing, WorkflowError
 from compensation.models import BonusPeriod, MonthlyScheme, PeriodState, SchemeMilestone
 from compensation.scenario import parse_decimal, parse_ratio
 from compensation.services._common import remember
@@ -108,16 +109,25 @@ def scheme_update(
     head_share: Any,
     milestones: Sequence[MilestoneRow],
     reason: str,
+    expected_version: int,
 ) -> MonthlyScheme:
-    """The director's change to a month's scheme, allowed only while the month is open."""
+    """The director's change to a month's scheme, allowed only while the month is open.
+
+    ``expected_version`` is the version the change was made on: if the scheme has moved
+    on since, the change is refused (:class:`SchemeChanged`) rather than overwriting.
+    """
     require(user, Action.EDIT_SCHEME, scheme)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the scheme changes.")})
-    # The lock keeps a close from freezing the scheme halfway through this change.
+    # The lock keeps a close from freezing the scheme halfway through this change, and
+    # two changes at once from both passing the version check.
     _lock_open_period(scheme.department, scheme.month)
-    engine_scheme = scheme_to_engine(plan, threshold, rate, head_share, milestones)
     scheme = MonthlyScheme.objects.get(pk=scheme.pk)
+    if scheme.version != expected_version:
+        raise _changed(scheme)
+    engine_scheme = scheme_to_engine(plan, threshold, rate, head_share, milestones)
     _apply(scheme, engine_scheme, rate=rate, head_share=head_share)
+    scheme.version += 1
     remember(scheme, user=user, reason=reason)
     scheme.save()
     for row in scheme.milestones.all():
@@ -126,6 +136,12 @@ def scheme_update(
     for row in milestones:
         _add_milestone(scheme, row, user=user, reason=reason)
     return scheme
+
+
+def _changed(scheme: MonthlyScheme) -> SchemeChanged:
+    latest = scheme.history.select_related("history_user__employee").latest()
+    who = person(latest.history_user) if latest.history_user else _("Someone")
+    return SchemeChanged(who=who, reason=latest.history_change_reason or "")
 
 
 def _lock_open_period(department: Department, month: dt.date) -> BonusPeriod:

@@ -18,7 +18,7 @@ from accounts import policy
 from accounts.models import Department
 from accounts.policy import Action
 from compensation.charts import scheme_chart
-from compensation.errors import SchemeMissing
+from compensation.errors import SchemeChanged, SchemeMissing
 from compensation.explain import ratio_percent, scheme_comparison
 from compensation.forms import MilestoneFormSet, SchemeForm, milestone_initial
 from compensation.models import BonusPeriod, MonthlyScheme, PeriodState
@@ -47,6 +47,10 @@ def scheme_edit(request: HttpRequest, department_id: int, month: dt.date) -> Htt
     if data is not None and form.is_valid() and milestones.is_valid():
         try:
             _save(request.user, department, month, scheme, form.cleaned_data, milestones.rows())
+        except SchemeChanged as error:
+            # Theirs stands: the page reloads with it, to be changed again if need be.
+            messages.error(request, " ".join(error.messages))
+            return redirect("scheme_edit", department_id=department.pk, month=month)
         except ValidationError as error:
             milestone_errors = _put_errors(error, form)
         else:
@@ -89,7 +93,9 @@ def _save(
     }
     if scheme is None:
         return scheme_create(user=user, department=department, month=month, **terms)
-    return scheme_update(user=user, scheme=scheme, **terms)
+    # A page without a version is older than versions: as stale as any.
+    version = data["version"] if data["version"] is not None else 0
+    return scheme_update(user=user, scheme=scheme, expected_version=version, **terms)
 
 
 def _put_errors(error: ValidationError, form: SchemeForm) -> list[str]:
@@ -114,7 +120,7 @@ def _picture(scheme: MonthlyScheme | None) -> dict[str, Any]:
         return {}
     engine_scheme = scheme.to_engine(list(scheme.milestones.all()))
     chart, naive_rate = scheme_chart(engine_scheme)
-    history = scheme.history.select_related("history_user").order_by("-history_date")
+    history = scheme.history.select_related("history_user__employee").order_by("-history_date")
     return {
         "chart": chart,
         "comparison": scheme_comparison(engine_scheme, naive_rate, scheme.month),

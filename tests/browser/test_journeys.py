@@ -18,7 +18,7 @@ from django.urls import reverse
 from compensation.models import PeriodState
 from payments.models import Payment
 from tests.factories import PASSWORD, Cast, ClientFactory, build_cast
-from tests.test_workflow_helpers import closed_october
+from tests.test_workflow_helpers import OCTOBER, closed_october, set_scheme
 
 NBSP = "\N{NO-BREAK SPACE}"
 
@@ -173,3 +173,32 @@ def test_staff_cannot_reach_other_peoples_pages(
     response = page.goto(f"{live_server.url}{reverse('period_detail', args=[period.pk])}")
     assert response.status == 404
     screenshot("6-other-department-refused")
+
+
+def test_a_scheme_change_from_a_stale_tab_is_refused(
+    page: Any, live_server: Any, people: Cast, screenshot: Any
+) -> None:
+    # given the October scheme open in two tabs of the director's browser
+    scheme = set_scheme(people)
+    sign_in(page, live_server, "dina")
+    url = f"{live_server.url}{reverse('scheme_edit', args=[people.dept.pk, OCTOBER])}"
+    page.goto(url)
+    other = page.context.new_page()
+    other.goto(url)
+    # when the other tab raises the plan, saying why
+    other.fill("#id_plan", "60000000,00")
+    other.fill("#id_reason", "Новый ключевой клиент")
+    submit(other, "main form button[type=submit]")
+    assert "Схема сохранена." in other.inner_text("main")
+    # and this one, still showing the old scheme, lowers it
+    page.fill("#id_plan", "45000000,00")
+    page.fill("#id_reason", "Ушёл клиент")
+    submit(page, "main form button[type=submit]")
+    # then this change is refused, naming whose change stands and why, and the page
+    # shows the scheme as it now stands
+    refusal = page.inner_text("main .alert-danger")
+    assert "её изменил(а) Dina Kuznetsova («Новый ключевой клиент»)" in refusal
+    assert page.input_value("#id_plan") == ru("60000000.00")
+    screenshot("7-scheme-change-refused")
+    scheme.refresh_from_db()
+    assert (scheme.plan, scheme.version) == (Decimal("60000000.00"), 2)
