@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -152,6 +154,16 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def waits_too_long(self) -> bool:
+        """Waiting longer than a worker takes to start a job: is any worker running?"""
+        waited = timezone.now() - self.created_at
+        return self.status == ImportStatus.PENDING and waited > WORKER_START_WAIT
+
+
+# A worker polls for jobs every second or so: this long without one is worth saying.
+WORKER_START_WAIT = dt.timedelta(minutes=2)
 
 
 class PaymentQuerySet(models.QuerySet["Payment"]):

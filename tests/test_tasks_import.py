@@ -7,6 +7,7 @@ payment behind and a failed batch that says why.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -15,6 +16,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as HttpClient
 from django.urls import reverse
+from django.utils import timezone
 
 from payments.importing.csv_xlsx import read_csv
 from payments.importing.formats import READERS
@@ -120,6 +122,27 @@ def test_the_batch_page_polls_while_the_job_waits(cast: Cast) -> None:
     # when the worker has run, the poll asks the browser to reload the whole page
     import_stored_upload.enqueue(batch_id=batch.pk)
     assert http.get(url, HTTP_HX_REQUEST="true")["HX-Refresh"] == "true"
+
+
+def test_a_job_no_worker_takes_says_so(cast: Cast) -> None:
+    # given a stored upload no worker has taken
+    batch = import_upload_store(
+        file_name="f.csv", chunks=[big_csv(3)], size=100, fmt="auto", user=cast.admin
+    )
+    http = signed_in(cast.admin)
+    url = reverse("import_batch", args=[batch.pk])
+    stuck = "the background worker may not be running"
+    # a minute on, it is simply waiting
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        created_at=timezone.now() - dt.timedelta(minutes=1)
+    )
+    assert stuck not in http.get(url, HTTP_HX_REQUEST="true").content.decode()
+    # three minutes on, the page says a worker may be missing
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        created_at=timezone.now() - dt.timedelta(minutes=3)
+    )
+    assert stuck in http.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert ImportBatch.objects.get(pk=batch.pk).status == ImportStatus.PENDING
 
 
 def test_a_file_with_a_bad_row_is_rejected_by_the_worker(
