@@ -118,6 +118,10 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+# A worker polls for jobs every second or so: this long without one is worth saying.
+WORKER_START_WAIT = dt.timedelta(minutes=2)
+
+
 class ImportBatch(models.Model):
     file_name = models.CharField(_("file name"), max_length=255)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
@@ -160,10 +164,6 @@ class ImportBatch(models.Model):
         """Waiting longer than a worker takes to start a job: is any worker running?"""
         waited = timezone.now() - self.created_at
         return self.status == ImportStatus.PENDING and waited > WORKER_START_WAIT
-
-
-# A worker polls for jobs every second or so: this long without one is worth saying.
-WORKER_START_WAIT = dt.timedelta(minutes=2)
 
 
 class PaymentQuerySet(models.QuerySet["Payment"]):
