@@ -393,16 +393,33 @@ class UnmatchedPayment(models.Model):
 
 
 class ImportUpload(models.Model):
-    """A large file waiting for the background import (``payments.tasks``).
+    """An uploaded file waiting in the database, in parts, until it is imported.
 
-    Its bytes live in the database, in parts, so a worker on any machine can read the
-    file without shared disks and without holding it in memory; deleted once imported.
+    A large file waits for the background import (``payments.tasks``) and has its batch;
+    a small one waits for its uploader to confirm the dry run's preview and has a token
+    instead. Either way any web process or worker, on any machine, can read it without
+    shared disks and without holding it in memory; it is deleted once it has served.
     """
 
     PART_BYTES = 1024 * 1024
 
     batch = models.OneToOneField(
-        ImportBatch, verbose_name=_("import batch"), on_delete=models.CASCADE, related_name="upload"
+        ImportBatch,
+        verbose_name=_("import batch"),
+        on_delete=models.CASCADE,
+        related_name="upload",
+        null=True,
+        blank=True,
+    )
+    # The preview's address, and who may confirm it.
+    token = models.UUIDField(_("preview token"), null=True, blank=True, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     requested_format = models.CharField(_("format"), max_length=10)
     size = models.PositiveBigIntegerField(_("size"))
@@ -411,8 +428,17 @@ class ImportUpload(models.Model):
     class Meta:
         verbose_name = _("import upload")
         verbose_name_plural = _("import uploads")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(batch__isnull=False) & Q(token__isnull=True))
+                | (Q(batch__isnull=True) & Q(token__isnull=False) & Q(created_by__isnull=False)),
+                name="upload_for_a_batch_or_a_preview",
+            )
+        ]
 
     def __str__(self) -> str:
+        if self.batch_id is None:
+            return f"preview {self.token} ({self.size} B)"
         return f"{self.batch.file_name} ({self.size} B)"
 
 

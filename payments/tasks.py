@@ -8,16 +8,16 @@ a rejected or failed job has written no payments, and its batch says why.
 
 from __future__ import annotations
 
-import hashlib
 import tempfile
-from typing import IO, Any
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
 from payments.importing.pipeline import payments_import
-from payments.models import ImportBatch, ImportStatus, ImportUpload, ImportUploadPart
+from payments.models import ImportBatch, ImportStatus, ImportUpload
+from payments.uploads import upload_parts_store, upload_spool
 
 
 def import_upload_store(
@@ -28,26 +28,12 @@ def import_upload_store(
         batch = ImportBatch.objects.create(
             file_name=file_name[:255], sha256="", format="", created_by=user
         )
-        upload = ImportUpload.objects.create(batch=batch, requested_format=fmt, size=size)
-        digest = hashlib.sha256()
-        for number, part in enumerate(_parts(chunks), start=1):
-            digest.update(part)
-            ImportUploadPart.objects.create(upload=upload, number=number, data=part)
-        batch.sha256 = digest.hexdigest()
+        upload = ImportUpload.objects.create(
+            batch=batch, created_by=user, requested_format=fmt, size=size
+        )
+        batch.sha256 = upload_parts_store(upload, chunks)
         batch.save(update_fields=["sha256"])
     return batch
-
-
-def _parts(chunks: Any) -> Any:
-    """Re-cut the upload's chunks into parts of ``ImportUpload.PART_BYTES``."""
-    buffer = bytearray()
-    for chunk in chunks:
-        buffer += chunk
-        while len(buffer) >= ImportUpload.PART_BYTES:
-            yield bytes(buffer[: ImportUpload.PART_BYTES])
-            del buffer[: ImportUpload.PART_BYTES]
-    if buffer:
-        yield bytes(buffer)
 
 
 @task()
@@ -60,7 +46,7 @@ def import_stored_upload(batch_id: int) -> dict[str, Any]:
     upload = batch.upload
     try:
         with tempfile.TemporaryFile() as spool:
-            _spool(upload, spool)
+            upload_spool(upload, spool)
             result = payments_import(
                 file_name=batch.file_name,
                 data=spool,
@@ -85,10 +71,3 @@ def _fail_if_pending(batch: ImportBatch, error: Exception) -> None:
         finished_at=timezone.now(),
         errors=[{"line": 0, "field": "file", "message": message}],
     )
-
-
-def _spool(upload: ImportUpload, spool: IO[bytes]) -> None:
-    parts = upload.parts.order_by("number").values_list("data", flat=True)
-    for data in parts.iterator(chunk_size=1):
-        spool.write(data)
-    spool.seek(0)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -27,7 +26,14 @@ from payments.filters import PaymentFilter
 from payments.forms import AssignForm, ImportUploadForm, PaymentForm, VoidForm
 from payments.importing import rules
 from payments.importing.pipeline import ImportResult, payments_import
-from payments.models import Client, ImportBatch, ImportStatus, Source, UnmatchedPayment
+from payments.models import (
+    Client,
+    ImportBatch,
+    ImportStatus,
+    ImportUpload,
+    Source,
+    UnmatchedPayment,
+)
 from payments.services import (
     import_batch_settle_if_lost,
     payment_record,
@@ -35,6 +41,12 @@ from payments.services import (
     unmatched_assign,
 )
 from payments.tasks import import_stored_upload, import_upload_store
+from payments.uploads import (
+    preview_upload,
+    preview_upload_claim,
+    preview_upload_store,
+    upload_spool,
+)
 
 PAGE_SIZE = 50
 PREVIEW_ERRORS = 200
@@ -163,12 +175,6 @@ def payment_void_view(request: HttpRequest, pk: int) -> HttpResponse:
 # --- import ------------------------------------------------------------------------------
 
 
-def _upload_dir() -> Path:
-    path = Path(settings.IMPORT_UPLOAD_DIR)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def _summary(result: ImportResult) -> dict[str, Any]:
     """What the preview page shows, small enough for the session."""
     return {
@@ -196,20 +202,23 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         if upload.size > settings.IMPORT_BACKGROUND_BYTES:
             return _import_in_background(request, upload, form.cleaned_data["format"])
-        token = uuid.uuid4().hex
-        path = _upload_dir() / token
-        with path.open("wb") as target:
-            for chunk in upload.chunks():
-                target.write(chunk)
+        # Kept in the database: the confirmation may reach another web process.
+        stored = preview_upload_store(
+            chunks=upload.chunks(),
+            size=upload.size,
+            fmt=form.cleaned_data["format"],
+            user=request.user,
+        )
+        token = stored.token.hex
+        upload.seek(0)
         # The dry run goes through every step of the real import, then rolls back.
-        with path.open("rb") as stream:
-            result = payments_import(
-                file_name=upload.name,
-                data=stream,
-                fmt=form.cleaned_data["format"],
-                user=request.user,
-                dry_run=True,
-            )
+        result = payments_import(
+            file_name=upload.name,
+            data=upload.file,
+            fmt=form.cleaned_data["format"],
+            user=request.user,
+            dry_run=True,
+        )
         pending = request.session.get(SESSION_KEY, {})
         pending[token] = {"fmt": form.cleaned_data["format"], **_summary(result)}
         request.session[SESSION_KEY] = pending
@@ -239,43 +248,62 @@ def _import_in_background(request: HttpRequest, upload: Any, fmt: str) -> HttpRe
     return redirect("import_batch", pk=batch.pk)
 
 
-def _pending(request: HttpRequest, token: str) -> dict[str, Any]:
+def _pending(request: HttpRequest, token: str) -> tuple[dict[str, Any], ImportUpload | None]:
+    """The preview's figures, which this session was shown (else 404), and its file, while
+    it waits for this user (None once imported or cancelled, by another tab too)."""
     pending = request.session.get(SESSION_KEY, {}).get(token)
-    if pending is None or not (_upload_dir() / token).exists():
+    if pending is None:
         raise Http404
-    return pending
+    return pending, preview_upload(token, request.user)
+
+
+def _pending_forget(request: HttpRequest, token: str) -> None:
+    request.session[SESSION_KEY] = {
+        key: value for key, value in request.session.get(SESSION_KEY, {}).items() if key != token
+    }
+
+
+def _already_taken(request: HttpRequest, token: str) -> HttpResponse:
+    _pending_forget(request, token)
+    messages.info(
+        request,
+        _(
+            "This file no longer waits to be imported: it has been imported or cancelled, "
+            "or it waited for more than a day. Upload it again if it was not imported."
+        ),
+    )
+    return redirect("import_upload")
 
 
 @login_required
 def import_preview(request: HttpRequest, token: str) -> HttpResponse:
     policy.require(request.user, Action.MANAGE_PAYMENTS)
-    return render(
-        request,
-        "payments/import_preview.html",
-        {"preview": _pending(request, token), "token": token},
-    )
+    pending, stored = _pending(request, token)
+    if stored is None:
+        return _already_taken(request, token)
+    return render(request, "payments/import_preview.html", {"preview": pending, "token": token})
 
 
 @login_required
 @require_POST
 def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
     policy.require(request.user, Action.MANAGE_PAYMENTS)
-    pending = _pending(request, token)
-    path = _upload_dir() / token
-    if "cancel" not in request.POST:
-        with path.open("rb") as stream:
-            result = payments_import(
-                file_name=pending["file_name"], data=stream, fmt=pending["fmt"], user=request.user
-            )
-    else:
-        result = None
-    path.unlink(missing_ok=True)
-    request.session[SESSION_KEY] = {
-        key: value for key, value in request.session.get(SESSION_KEY, {}).items() if key != token
-    }
-    if result is None:
+    pending, stored = _pending(request, token)
+    if stored is None:
+        return _already_taken(request, token)
+    _pending_forget(request, token)
+    if "cancel" in request.POST:
+        preview_upload_claim(stored)
         messages.info(request, _("The import was cancelled; nothing was saved."))
         return redirect("import_upload")
+    with tempfile.TemporaryFile() as spool:
+        upload_spool(stored, spool)
+        # Two clicks on "Import" (or a cancel in another tab) race for the file: one wins.
+        if not preview_upload_claim(stored):
+            return _already_taken(request, token)
+        result = payments_import(
+            file_name=pending["file_name"], data=spool, fmt=pending["fmt"], user=request.user
+        )
     if not result.written:
         messages.error(request, _("The file was rejected; nothing was saved."))
     else:

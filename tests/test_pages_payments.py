@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
+import uuid
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from payments.models import Client, ImportBatch, Payment, UnmatchedPayment
+from payments.models import (
+    Client,
+    ImportBatch,
+    ImportUpload,
+    ImportUploadPart,
+    Payment,
+    UnmatchedPayment,
+)
+from payments.uploads import PREVIEW_KEEP, preview_upload_claim
+from payments.views import SESSION_KEY
 from tests.factories import Cast, ClientFactory, PaymentFactory
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -22,8 +34,7 @@ ALFA, PETROV, VEKTOR = "7701000019", "772300000344", "5001000027"
 
 
 @pytest.fixture(autouse=True)
-def _uploads(settings: object, tmp_path: Path) -> None:
-    settings.IMPORT_UPLOAD_DIR = tmp_path / "uploads"
+def _english(settings: object) -> None:
     settings.LANGUAGE_CODE = "en"
 
 
@@ -239,3 +250,134 @@ def test_a_file_with_a_bad_row_is_shown_and_nothing_is_saved(clients: dict, cast
 def test_another_users_preview_token_is_not_found(clients: dict, cast: Cast) -> None:
     preview_url = _upload(signed_in(cast.admin), "statement-1c-utf8.txt")
     assert signed_in(cast.accountant.user).get(preview_url).status_code == 404
+
+
+# --- the file between its preview and its confirmation -----------------------------------
+
+
+def _token(preview_url: str) -> str:
+    return re.search(r"import/([0-9a-f]+)/", preview_url).group(1)
+
+
+def test_a_previewed_file_waits_in_the_database_not_on_a_servers_disk(
+    clients: dict, cast: Cast
+) -> None:
+    # given a statement uploaded for its preview
+    content = (FIXTURES / "statement-1c-utf8.txt").read_bytes()
+    http = signed_in(cast.admin)
+    token = _token(_upload(http, "statement-1c-utf8.txt", content))
+
+    # then its bytes are kept in the database, under its uploader, for whichever web
+    # process answers the confirmation
+    stored = ImportUpload.objects.get(token=uuid.UUID(hex=token))
+    assert stored.created_by == cast.admin
+    assert stored.batch is None
+    assert stored.size == len(content)
+    assert b"".join(bytes(part.data) for part in stored.parts.order_by("number")) == content
+
+    # and once the import is confirmed, it is imported from there and the copy is gone
+    http.post(reverse("import_confirm", args=[token]))
+    assert Payment.objects.count() == 2
+    assert ImportBatch.objects.get().sha256 == hashlib.sha256(content).hexdigest()
+    assert not ImportUpload.objects.exists()
+    assert not ImportUploadPart.objects.exists()
+
+
+def test_a_cancelled_preview_saves_nothing_and_drops_the_file(clients: dict, cast: Cast) -> None:
+    http = signed_in(cast.admin)
+    token = _token(_upload(http, "statement-1c-utf8.txt"))
+
+    response = http.post(reverse("import_confirm", args=[token]), {"cancel": "1"}, follow=True)
+
+    assert "The import was cancelled; nothing was saved." in response.content.decode()
+    assert not Payment.objects.exists()
+    assert not ImportBatch.objects.exists()
+    assert not ImportUpload.objects.exists()
+    # and the preview is gone for good
+    assert http.get(reverse("import_preview", args=[token])).status_code == 404
+
+
+def test_a_preview_taken_by_another_request_first_is_not_imported_twice(
+    clients: dict, cast: Cast
+) -> None:
+    # given a preview that another tab of the same session has just confirmed or cancelled
+    http = signed_in(cast.admin)
+    token = _token(_upload(http, "statement-1c-utf8.txt"))
+    stored = ImportUpload.objects.get(token=uuid.UUID(hex=token))
+    assert preview_upload_claim(stored) is True
+
+    # when this tab confirms it too
+    response = http.post(reverse("import_confirm", args=[token]), follow=True)
+
+    # then it says so and imports nothing
+    assert "This file no longer waits to be imported" in response.content.decode()
+    assert not Payment.objects.exists()
+    assert not ImportBatch.objects.exists()
+    assert preview_upload_claim(stored) is False
+
+
+def test_a_preview_left_waiting_is_dropped_by_a_later_upload(clients: dict, cast: Cast) -> None:
+    # given a preview nobody confirmed, uploaded longer ago than previews are kept, and one
+    # from an hour ago
+    http = signed_in(cast.admin)
+    old = _token(_upload(http, "statement-1c-utf8.txt"))
+    recent = _token(_upload(signed_in(cast.accountant.user), "statement-1c-utf8.txt"))
+    now = timezone.now()
+    ImportUpload.objects.filter(token=uuid.UUID(hex=old)).update(
+        created_at=now - PREVIEW_KEEP - dt.timedelta(minutes=1)
+    )
+    ImportUpload.objects.filter(token=uuid.UUID(hex=recent)).update(
+        created_at=now - dt.timedelta(hours=1)
+    )
+
+    # when anyone uploads another file
+    newest = _token(_upload(http, "statement-1c-utf8.txt"))
+
+    # then the old one is gone, parts and all, and the others wait on
+    tokens = {upload.token.hex for upload in ImportUpload.objects.all()}
+    assert tokens == {recent, newest}
+    assert set(ImportUploadPart.objects.values_list("upload__token", flat=True)) == {
+        uuid.UUID(hex=recent),
+        uuid.UUID(hex=newest),
+    }
+    page = http.get(reverse("import_preview", args=[old]), follow=True)
+    assert page.redirect_chain == [(reverse("import_upload"), 302)]
+    assert "it waited for more than a day" in page.content.decode()
+
+
+@pytest.mark.parametrize("token", ["not-a-token", "0" * 32, "f" * 31])
+def test_a_preview_address_that_names_nothing_is_not_found(cast: Cast, token: str) -> None:
+    http = signed_in(cast.admin)
+
+    assert http.get(reverse("import_preview", args=[token])).status_code == 404
+    assert http.post(reverse("import_confirm", args=[token])).status_code == 404
+
+
+def test_another_users_preview_cannot_be_confirmed_even_with_its_session_entry(
+    clients: dict, cast: Cast
+) -> None:
+    # given the admin's preview, and the accountant's session holding its token too
+    token = _token(_upload(signed_in(cast.admin), "statement-1c-utf8.txt"))
+    accountant = signed_in(cast.accountant.user)
+    session = accountant.session
+    session[SESSION_KEY] = {token: {"fmt": "auto", "file_name": "x.txt"}}
+    session.save()
+
+    # when the accountant confirms it
+    response = accountant.post(reverse("import_confirm", args=[token]))
+
+    # then it is not theirs to confirm: nothing is imported and the file still waits
+    assert response.status_code == 302
+    assert response["Location"] == reverse("import_upload")
+    assert not Payment.objects.exists()
+    assert not ImportBatch.objects.exists()
+    assert ImportUpload.objects.filter(token=uuid.UUID(hex=token)).exists()
+
+
+def test_an_upload_waits_either_for_a_worker_or_for_a_preview(cast: Cast) -> None:
+    # neither a batch nor a token: nobody could ever take it
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ImportUpload.objects.create(created_by=cast.admin, requested_format="auto", size=1)
+    # a preview must name who may confirm it
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ImportUpload.objects.create(token=uuid.uuid4(), requested_format="auto", size=1)

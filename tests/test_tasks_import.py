@@ -37,10 +37,9 @@ ALFA, PETROV = "7701000019", "772300000344"
 
 
 @pytest.fixture(autouse=True)
-def _small_background_limit(settings: object, tmp_path: Path) -> None:
+def _small_background_limit(settings: object) -> None:
     # Every file counts as large here, so the fixtures go through the worker.
     settings.IMPORT_BACKGROUND_BYTES = 100
-    settings.IMPORT_UPLOAD_DIR = tmp_path / "uploads"
     settings.LANGUAGE_CODE = "en"
 
 

@@ -132,9 +132,8 @@ def test_the_october_bonus_from_proposal_to_payroll(
 
 
 def test_an_import_with_a_bad_row_is_shown_and_nothing_is_saved(
-    page: Any, live_server: Any, people: Cast, screenshot: Any, tmp_path: Any, settings: Any
+    page: Any, live_server: Any, people: Cast, screenshot: Any, tmp_path: Any
 ) -> None:
-    settings.IMPORT_UPLOAD_DIR = tmp_path / "uploads"
     ClientFactory(name="Альфа", inn="7701000019", department=people.dept)
     bad = tmp_path / "october.csv"
     bad.write_text(
