@@ -42,6 +42,17 @@ SETTINGS_ENV = (
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_SECONDS",
     "AXES_FAILURE_LIMIT",
+    "PAGE_CACHE_SECONDS",
+    "IMPORT_BACKGROUND_BYTES",
+    "DEFAULT_FROM_EMAIL",
+    "EMAIL_BACKEND",
+    "EMAIL_HOST",
+    "EMAIL_PORT",
+    "EMAIL_HOST_USER",
+    "EMAIL_HOST_PASSWORD",
+    "EMAIL_USE_TLS",
+    "EMAIL_USE_SSL",
+    "EMAIL_TIMEOUT",
     # Set for the browser tests in this process; a deployment never has it.
     "DJANGO_ALLOW_ASYNC_UNSAFE",
 )
