@@ -10,15 +10,18 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template import RequestContext, Template
+from django.template.defaultfilters import filesizeformat
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportModelAdmin
+from import_export.forms import ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.policy import Action, can
@@ -27,6 +30,32 @@ from payments.importing.formats import AUTO, READERS
 from payments.models import Client, ClientAssignment, ImportBatch, Payment, UnmatchedPayment
 from payments.resources import ClientResource, PaymentResource
 from payments.services import import_batch_mark_stopped
+from payments.tasks import import_in_background
+
+
+class BoundedImportForm(ImportForm):
+    """django-import-export's import screen, for files up to the background limit.
+
+    Its row path holds every row in memory and runs in the web request, a few queries a
+    row: a larger file goes through the streaming import (the payments' import page, or
+    the admin's ``import-file/`` page below), which takes it in the background.
+    """
+
+    def clean_import_file(self) -> Any:
+        upload = self.cleaned_data["import_file"]
+        if upload.size > settings.IMPORT_BACKGROUND_BYTES:
+            raise ValidationError(
+                _(
+                    "This file is %(size)s; this screen takes files up to %(limit)s. "
+                    "Import it from the payments' import page, which takes large files "
+                    "in the background."
+                )
+                % {
+                    "size": filesizeformat(upload.size),
+                    "limit": filesizeformat(settings.IMPORT_BACKGROUND_BYTES),
+                }
+            )
+        return upload
 
 
 class ClientAssignmentInline(admin.TabularInline):
@@ -39,6 +68,7 @@ class ClientAssignmentInline(admin.TabularInline):
 @admin.register(Client)
 class ClientAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [ClientResource]
+    import_form_class = BoundedImportForm
     list_display = ("name", "inn", "department", "responsible")
     list_filter = ("department",)
     search_fields = ("name", "inn")
@@ -49,6 +79,7 @@ class ClientAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 @admin.register(Payment)
 class PaymentAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [PaymentResource]
+    import_form_class = BoundedImportForm
     list_display = ("received_on", "client", "amount", "department", "source", "is_void")
     list_filter = ("department", "source", ("voided_at", admin.EmptyFieldListFilter))
     search_fields = ("client__name", "client__inn", "payer_inn", "payer_name", "source_ref")
@@ -95,6 +126,21 @@ class ImportFileForm(forms.Form):
         choices=[(AUTO, gettext_lazy("Detect")), *[(f, f) for f in READERS]],
     )
     dry_run = forms.BooleanField(label=gettext_lazy("dry run: check only"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        upload = data.get("file")
+        if upload and data.get("dry_run") and upload.size > settings.IMPORT_BACKGROUND_BYTES:
+            self.add_error(
+                "dry_run",
+                _(
+                    "A file above %(limit)s is imported in the background, at once: a "
+                    "file with any error saves nothing. Uncheck the dry run, or check the "
+                    "file with manage.py import_payments --dry-run."
+                )
+                % {"limit": filesizeformat(settings.IMPORT_BACKGROUND_BYTES)},
+            )
+        return data
 
 
 _IMPORT_PAGE = Template(
@@ -155,6 +201,16 @@ class ImportBatchAdmin(admin.ModelAdmin):
         report = ""
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
+            if upload.size > settings.IMPORT_BACKGROUND_BYTES:
+                # Not in the web request: the worker takes it, as on the payments' pages.
+                batch = import_in_background(
+                    upload=upload, fmt=form.cleaned_data["format"], user=request.user
+                )
+                messages.info(
+                    request,
+                    _("The file is large: it is being imported in the background."),
+                )
+                return HttpResponseRedirect(reverse("import_batch", args=[batch.pk]))
             result = payments_import(
                 file_name=upload.name,
                 data=upload,

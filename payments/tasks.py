@@ -36,6 +36,16 @@ def import_upload_store(
     return batch
 
 
+def import_in_background(*, upload: Any, fmt: str, user: Any) -> ImportBatch:
+    """Store an uploaded file and queue its import; the batch follows the job."""
+    batch = import_upload_store(
+        file_name=upload.name, chunks=upload.chunks(), size=upload.size, fmt=fmt, user=user
+    )
+    # After commit: a worker on another machine must find the stored file.
+    transaction.on_commit(lambda: import_stored_upload.enqueue(batch_id=batch.pk))
+    return batch
+
+
 @task()
 def import_stored_upload(batch_id: int) -> dict[str, Any]:
     """Import a stored upload into its pending batch; the batch records the outcome."""

@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -40,7 +39,7 @@ from payments.services import (
     payment_void,
     unmatched_assign,
 )
-from payments.tasks import import_stored_upload, import_upload_store
+from payments.tasks import import_in_background
 from payments.uploads import (
     preview_upload,
     preview_upload_claim,
@@ -233,11 +232,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 def _import_in_background(request: HttpRequest, upload: Any, fmt: str) -> HttpResponse:
     """A large file goes to a worker: it is imported at once (all-or-nothing, so a bad
     file still saves nothing) and the batch page follows the job until it is done."""
-    batch = import_upload_store(
-        file_name=upload.name, chunks=upload.chunks(), size=upload.size, fmt=fmt, user=request.user
-    )
-    # After commit: a worker on another machine must find the stored file.
-    transaction.on_commit(lambda: import_stored_upload.enqueue(batch_id=batch.pk))
+    batch = import_in_background(upload=upload, fmt=fmt, user=request.user)
     messages.info(
         request,
         _(

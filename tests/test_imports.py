@@ -12,10 +12,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test import Client as WebClient
+from django.test import override_settings
+from import_export.tmp_storages import CacheStorage
 
 from payments.importing import ImportResult, payments_import
 from payments.importing.camt053 import read_camt053
@@ -387,6 +390,33 @@ def test_the_admin_pages_open_and_import_a_statement(
     payment = Payment.objects.filter(import_batch__created_by=cast.admin).first()
     page = client.get(f"/admin/payments/payment/{payment.pk}/change/").content.decode()
     assert '<div class="readonly">root</div>' in page
+
+
+@override_settings(IMPORT_EXPORT_TMP_STORAGE_CLASS="import_export.tmp_storages.CacheStorage")
+def test_the_admin_spreadsheet_import_keeps_its_file_in_the_shared_cache(
+    clients: dict, cast: Cast, client: WebClient
+) -> None:
+    # given the spreadsheet screen as production runs it with Redis: the file waits
+    # between preview and confirmation where every web process can read it
+    client.force_login(cast.admin)
+    with (FIXTURES / "payments-en-utf8.csv").open("rb") as upload:
+        preview = client.post(
+            "/admin/payments/payment/import/",
+            {"resource": "0", "format": "0", "import_file": upload},
+        )
+    assert preview.status_code == 200
+    confirm = preview.context["confirm_form"].initial
+    key = CacheStorage.CACHE_PREFIX + confirm["import_file_name"]
+    assert cache.get(key) is not None
+    assert not Payment.objects.exists()
+
+    # when the preview is confirmed
+    done = client.post("/admin/payments/payment/process_import/", confirm)
+
+    # then the file is imported from the cache and the cache lets it go
+    assert done.status_code == 302
+    assert sorted(Payment.objects.values_list("amount", flat=True)) == AMOUNTS
+    assert cache.get(key) is None
 
 
 def test_the_admin_never_deletes_a_payment(clients: dict, cast: Cast, client: WebClient) -> None:

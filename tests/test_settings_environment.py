@@ -178,3 +178,19 @@ def test_it_takes_an_empty_value_as_the_default(tmp_path: Path) -> None:
 
     assert seen["EMAIL_PORT"] == 25
     assert seen["PAGE_CACHE_SECONDS"] == 10
+
+
+def test_the_admin_spreadsheet_file_waits_where_every_web_process_reads_it(
+    tmp_path: Path,
+) -> None:
+    script = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(getattr(settings, 'IMPORT_EXPORT_TMP_STORAGE_CLASS', 'the default'))"
+    )
+    shared = run(["-c", script], production_env(tmp_path, REDIS_URL="redis://127.0.0.1:6379/9"))
+    alone = run(["-c", script], production_env(tmp_path))
+
+    # with a shared cache, in it; without one, in the temporary folder (the library's
+    # default), since a per-process cache would lose it between two gunicorn workers
+    assert shared.stdout.strip() == "import_export.tmp_storages.CacheStorage", shared.stderr
+    assert alone.stdout.strip() == "the default", alone.stderr

@@ -192,3 +192,75 @@ def test_a_small_file_keeps_the_preview(
     location = upload(http, "small.csv", big_csv(3), django_capture_on_commit_callbacks)
     assert "/import/" in location
     assert not ImportBatch.objects.exists()
+
+
+# --- the admin's own import page -----------------------------------------------------
+
+
+def test_a_large_file_uploaded_in_the_admin_is_imported_by_the_worker(
+    clients: None, cast: Cast, django_capture_on_commit_callbacks: object
+) -> None:
+    # given a statement above the background limit, uploaded on the admin's import page
+    http = signed_in(cast.admin)
+    with (
+        (FIXTURES / "statement-1c-utf8.txt").open("rb") as data,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = http.post(
+            reverse("admin:payments_import_file"), {"file": data, "format": "auto"}
+        )
+
+    # then the request only stored it, the worker imported it, and the batch page follows
+    batch = ImportBatch.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("import_batch", args=[batch.pk])
+    assert batch.status == ImportStatus.DONE
+    assert (batch.new_count, batch.unmatched_count) == (2, 1)
+    assert batch.created_by == cast.admin
+    assert not ImportUpload.objects.exists()
+
+
+def test_the_admin_refuses_a_dry_run_of_a_large_file_at_its_field(
+    clients: None, cast: Cast
+) -> None:
+    http = signed_in(cast.admin)
+    with (FIXTURES / "statement-1c-utf8.txt").open("rb") as data:
+        response = http.post(
+            reverse("admin:payments_import_file"),
+            {"file": data, "format": "auto", "dry_run": "on"},
+        )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "dry_run": [
+            "A file above 100\xa0bytes is imported in the background, at once: a file with "
+            "any error saves nothing. Uncheck the dry run, or check the file with "
+            "manage.py import_payments --dry-run."
+        ]
+    }
+    assert not ImportBatch.objects.exists()
+    assert not ImportUpload.objects.exists()
+    assert not Payment.objects.exists()
+
+
+def test_the_admin_spreadsheet_screen_sends_a_large_file_to_the_streaming_import(
+    clients: None, cast: Cast
+) -> None:
+    # given django-import-export's screen, whose row path runs in the request
+    http = signed_in(cast.admin)
+    data = big_csv(20)
+
+    # when a file above the background limit is uploaded there
+    response = http.post(
+        "/admin/payments/payment/import/",
+        {"resource": "0", "format": "0", "import_file": SimpleUploadedFile("big.csv", data)},
+    )
+
+    # then it is refused at the file, with where to import it instead, and nothing is read
+    assert response.status_code == 200
+    [message] = response.context["form"].errors["import_file"]
+    assert message == (
+        f"This file is {len(data)}\xa0bytes; this screen takes files up to 100\xa0bytes. "
+        "Import it from the payments' import page, which takes large files in the background."
+    )
+    assert not Payment.objects.exists()
