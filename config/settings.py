@@ -204,8 +204,9 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     # The admin's spreadsheet import keeps a file between its preview and its
     # confirmation: in the shared cache, which every web process reads, rather than in
-    # the temporary folder of the process that took the upload (the library's default,
-    # kept without Redis, where a per-process cache would lose it between two workers).
+    # the temporary folder of the process that took the upload. Without Redis the
+    # library's folder stays (one machine's processes share it; a per-process cache
+    # would lose the file between two gunicorn workers).
     IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
 # Seconds a signed-in user's row is kept in the shared cache (accounts/backends.py);
 # a save of the user makes it out of date at once. 0 (read it on every request) without

@@ -37,25 +37,27 @@ class BoundedImportForm(ImportForm):
     """django-import-export's import screen, for files up to the background limit.
 
     Its row path holds every row in memory and runs in the web request, a few queries a
-    row: a larger file goes through the streaming import (the payments' import page, or
-    the admin's ``import-file/`` page below), which takes it in the background.
+    row: a larger file would outlast the request. ``elsewhere`` says what to do instead.
     """
+
+    elsewhere = gettext_lazy("Split it into smaller files.")
 
     def clean_import_file(self) -> Any:
         upload = self.cleaned_data["import_file"]
         if upload.size > settings.IMPORT_BACKGROUND_BYTES:
-            raise ValidationError(
-                _(
-                    "This file is %(size)s; this screen takes files up to %(limit)s. "
-                    "Import it from the payments' import page, which takes large files "
-                    "in the background."
-                )
-                % {
-                    "size": filesizeformat(upload.size),
-                    "limit": filesizeformat(settings.IMPORT_BACKGROUND_BYTES),
-                }
-            )
+            too_large = _("This file is %(size)s; this screen takes files up to %(limit)s.") % {
+                "size": filesizeformat(upload.size),
+                "limit": filesizeformat(settings.IMPORT_BACKGROUND_BYTES),
+            }
+            raise ValidationError(f"{too_large} {self.elsewhere}")
         return upload
+
+
+class PaymentImportForm(BoundedImportForm):
+    # The streaming import takes a file of any size, in the background.
+    elsewhere = gettext_lazy(
+        "Import it from the payments' import page, which takes large files in the background."
+    )
 
 
 class ClientAssignmentInline(admin.TabularInline):
@@ -79,7 +81,7 @@ class ClientAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 @admin.register(Payment)
 class PaymentAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [PaymentResource]
-    import_form_class = BoundedImportForm
+    import_form_class = PaymentImportForm
     list_display = ("received_on", "client", "amount", "department", "source", "is_void")
     list_filter = ("department", "source", ("voided_at", admin.EmptyFieldListFilter))
     search_fields = ("client__name", "client__inn", "payer_inn", "payer_name", "source_ref")

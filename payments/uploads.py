@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from payments.models import ImportUpload, ImportUploadPart
 
-# A preview nobody confirmed or cancelled is dropped after this long: by then the session
-# that could confirm it has ended (SESSION_COOKIE_AGE is a working day).
+# A preview nobody confirmed or cancelled cannot be confirmed after this long, and the
+# next upload drops it.
 PREVIEW_KEEP = dt.timedelta(days=1)
 
 
@@ -72,7 +72,9 @@ def preview_upload(token: str, user: Any) -> ImportUpload | None:
         key = uuid.UUID(hex=token)
     except ValueError:
         return None
-    return ImportUpload.objects.filter(token=key, created_by=user, batch=None).first()
+    return ImportUpload.objects.filter(
+        token=key, created_by=user, batch=None, created_at__gte=_preview_cutoff()
+    ).first()
 
 
 def preview_upload_claim(upload: ImportUpload) -> bool:
@@ -82,7 +84,10 @@ def preview_upload_claim(upload: ImportUpload) -> bool:
     return bool(deleted.get(ImportUpload._meta.label))
 
 
-def previews_expired(now: dt.datetime | None = None) -> Any:
+def previews_expired() -> Any:
     """Previews left waiting longer than ``PREVIEW_KEEP``."""
-    cutoff = (now or timezone.now()) - PREVIEW_KEEP
-    return ImportUpload.objects.filter(batch=None, created_at__lt=cutoff)
+    return ImportUpload.objects.filter(batch=None, created_at__lt=_preview_cutoff())
+
+
+def _preview_cutoff() -> dt.datetime:
+    return timezone.now() - PREVIEW_KEEP

@@ -209,15 +209,18 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             user=request.user,
         )
         token = stored.token.hex
-        upload.seek(0)
         # The dry run goes through every step of the real import, then rolls back.
-        result = payments_import(
-            file_name=upload.name,
-            data=upload.file,
-            fmt=form.cleaned_data["format"],
-            user=request.user,
-            dry_run=True,
-        )
+        try:
+            result = payments_import(
+                file_name=upload.name,
+                data=upload,
+                fmt=form.cleaned_data["format"],
+                user=request.user,
+                dry_run=True,
+            )
+        except Exception:
+            preview_upload_claim(stored)  # nobody will be shown this preview
+            raise
         pending = request.session.get(SESSION_KEY, {})
         pending[token] = {"fmt": form.cleaned_data["format"], **_summary(result)}
         request.session[SESSION_KEY] = pending
@@ -288,7 +291,8 @@ def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
         return _already_taken(request, token)
     _pending_forget(request, token)
     if "cancel" in request.POST:
-        preview_upload_claim(stored)
+        if not preview_upload_claim(stored):
+            return _already_taken(request, token)
         messages.info(request, _("The import was cancelled; nothing was saved."))
         return redirect("import_upload")
     with tempfile.TemporaryFile() as spool:

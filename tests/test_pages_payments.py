@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from payments import views as payments_views
 from payments.models import (
     Client,
     ImportBatch,
@@ -25,7 +26,7 @@ from payments.models import (
     Payment,
     UnmatchedPayment,
 )
-from payments.uploads import PREVIEW_KEEP, preview_upload_claim
+from payments.uploads import PREVIEW_KEEP, preview_upload_claim, upload_spool
 from payments.views import SESSION_KEY
 from tests.factories import Cast, ClientFactory, PaymentFactory
 
@@ -298,22 +299,85 @@ def test_a_cancelled_preview_saves_nothing_and_drops_the_file(clients: dict, cas
 
 
 def test_a_preview_taken_by_another_request_first_is_not_imported_twice(
-    clients: dict, cast: Cast
+    clients: dict, cast: Cast, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # given a preview that another tab of the same session has just confirmed or cancelled
+    # given a second click on "Import": another request claims the file while this one
+    # is reading it back
     http = signed_in(cast.admin)
     token = _token(_upload(http, "statement-1c-utf8.txt"))
-    stored = ImportUpload.objects.get(token=uuid.UUID(hex=token))
-    assert preview_upload_claim(stored) is True
 
-    # when this tab confirms it too
+    def spool_then_lose(upload: ImportUpload, spool: object) -> None:
+        upload_spool(upload, spool)
+        assert preview_upload_claim(upload) is True  # the other request wins
+
+    monkeypatch.setattr(payments_views, "upload_spool", spool_then_lose)
+
+    # when this request goes on to import it
     response = http.post(reverse("import_confirm", args=[token]), follow=True)
 
     # then it says so and imports nothing
     assert "This file no longer waits to be imported" in response.content.decode()
     assert not Payment.objects.exists()
     assert not ImportBatch.objects.exists()
-    assert preview_upload_claim(stored) is False
+
+
+def test_a_cancel_that_loses_to_an_import_does_not_say_cancelled(
+    clients: dict, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given "Cancel" in one tab while "Import" in another has just taken the file
+    http = signed_in(cast.admin)
+    token = _token(_upload(http, "statement-1c-utf8.txt"))
+    found = payments_views.preview_upload
+
+    def found_then_taken(key: str, user: object) -> ImportUpload | None:
+        upload = found(key, user)
+        assert upload is not None
+        assert preview_upload_claim(upload) is True
+        return upload
+
+    monkeypatch.setattr(payments_views, "preview_upload", found_then_taken)
+
+    # when the cancel goes on
+    response = http.post(reverse("import_confirm", args=[token]), {"cancel": "1"}, follow=True)
+
+    # then it does not claim a cancellation that did not happen
+    page = response.content.decode()
+    assert "The import was cancelled" not in page
+    assert "This file no longer waits to be imported" in page
+
+
+def test_a_preview_older_than_a_day_cannot_be_confirmed(clients: dict, cast: Cast) -> None:
+    # given a preview left waiting past its day, not dropped yet (nobody uploaded since)
+    http = signed_in(cast.admin)
+    token = _token(_upload(http, "statement-1c-utf8.txt"))
+    ImportUpload.objects.update(created_at=timezone.now() - PREVIEW_KEEP - dt.timedelta(minutes=1))
+
+    # when its page is opened and it is confirmed
+    page = http.get(reverse("import_preview", args=[token]), follow=True)
+    done = http.post(reverse("import_confirm", args=[token]), follow=True)
+
+    # then neither shows nor imports it
+    assert page.redirect_chain == [(reverse("import_upload"), 302)]
+    assert "it waited for more than a day" in page.content.decode()
+    assert done.status_code == 404  # the page let it go: nothing is left to confirm
+    assert not Payment.objects.exists()
+    assert not ImportBatch.objects.exists()
+
+
+def test_a_dry_run_that_fails_leaves_no_file_waiting(
+    clients: dict, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing(**kwargs: object) -> None:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(payments_views, "payments_import", failing)
+    http = signed_in(cast.admin)
+
+    with pytest.raises(RuntimeError, match="went away"):
+        _upload(http, "statement-1c-utf8.txt")
+
+    assert not ImportUpload.objects.exists()
+    assert not ImportUploadPart.objects.exists()
 
 
 def test_a_preview_left_waiting_is_dropped_by_a_later_upload(clients: dict, cast: Cast) -> None:
@@ -381,3 +445,18 @@ def test_an_upload_waits_either_for_a_worker_or_for_a_preview(cast: Cast) -> Non
     # a preview must name who may confirm it
     with pytest.raises(IntegrityError), transaction.atomic():
         ImportUpload.objects.create(token=uuid.uuid4(), requested_format="auto", size=1)
+
+
+def test_an_upload_spooled_to_disk_by_django_is_previewed_and_imported(
+    clients: dict, cast: Cast, settings: object
+) -> None:
+    # given uploads that Django writes to a temporary file (above its in-memory size)
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0
+    http = signed_in(cast.admin)
+
+    token = _token(_upload(http, "statement-1c-utf8.txt"))
+    preview = http.get(reverse("import_preview", args=[token]))
+    http.post(reverse("import_confirm", args=[token]))
+
+    assert preview.context["preview"]["new"] == 2
+    assert Payment.objects.count() == 2

@@ -22,6 +22,7 @@ from payments.importing.csv_xlsx import read_csv
 from payments.importing.formats import READERS
 from payments.importing.rows import RawRow
 from payments.models import (
+    Client,
     ImportBatch,
     ImportFormat,
     ImportStatus,
@@ -264,3 +265,22 @@ def test_the_admin_spreadsheet_screen_sends_a_large_file_to_the_streaming_import
         "Import it from the payments' import page, which takes large files in the background."
     )
     assert not Payment.objects.exists()
+
+
+def test_the_admin_client_list_screen_asks_for_smaller_files(cast: Cast) -> None:
+    # clients have no streaming import: a list above the limit is to be split
+    http = signed_in(cast.admin)
+    before = Client.objects.count()
+    data = b"name,inn\n" + b"".join(f"Client {n},{n:010d}\n".encode() for n in range(10))
+
+    response = http.post(
+        "/admin/payments/client/import/",
+        {"resource": "0", "format": "0", "import_file": SimpleUploadedFile("clients.csv", data)},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["import_file"] == [
+        f"This file is {len(data)}\xa0bytes; this screen takes files up to 100\xa0bytes. "
+        "Split it into smaller files."
+    ]
+    assert Client.objects.count() == before

@@ -148,7 +148,8 @@ def _binary(data: bytes | IO[bytes]) -> IO[bytes]:
     """A seekable binary file: readers sniff the head of the file, then start over."""
     if isinstance(data, bytes | bytearray):
         return io.BytesIO(data)
-    if isinstance(data, io.IOBase) and data.seekable():
+    # Any seekable file: an uploaded file (Django's wrapper) or a temporary one as well.
+    if callable(getattr(data, "seekable", None)) and data.seekable():
         data.seek(0)
         return data
     spooled = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
