@@ -130,21 +130,27 @@ def test_the_october_bonus_from_proposal_to_payroll(
     screenshot("4-accountant-payroll")
 
 
+def upload_october(page: Any, live_server: Any, people: Cast, tmp_path: Any, rows: str) -> None:
+    """As the administrator, upload october.csv (a known client's payments) for its preview."""
+    ClientFactory(name="Альфа", inn="7701000019", department=people.dept)
+    statement = tmp_path / "october.csv"
+    statement.write_text(f"date,amount,client,reference\n{rows}", encoding="utf-8")
+    sign_in(page, live_server, "root")
+    page.goto(f"{live_server.url}{reverse('import_upload')}")
+    page.set_input_files("#id_file", str(statement))
+    submit(page, "main form button[type=submit]")
+
+
 def test_an_import_with_a_bad_row_is_shown_and_nothing_is_saved(
     page: Any, live_server: Any, people: Cast, screenshot: Any, tmp_path: Any
 ) -> None:
-    ClientFactory(name="Альфа", inn="7701000019", department=people.dept)
-    bad = tmp_path / "october.csv"
-    bad.write_text(
-        "date,amount,client,reference\n"
-        "2026-10-02,1000.00,7701000019,A-1\n"
-        "2026-10-03,12.345,7701000019,A-2\n",
-        encoding="utf-8",
+    upload_october(
+        page,
+        live_server,
+        people,
+        tmp_path,
+        "2026-10-02,1000.00,7701000019,A-1\n2026-10-03,12.345,7701000019,A-2\n",
     )
-    sign_in(page, live_server, "root")
-    page.goto(f"{live_server.url}{reverse('import_upload')}")
-    page.set_input_files("#id_file", str(bad))
-    submit(page, "main form button[type=submit]")
     errors = page.inner_text("#import-errors")
     assert "3" in errors
     assert "amount" in errors
@@ -158,19 +164,14 @@ def test_an_import_with_a_bad_row_is_shown_and_nothing_is_saved(
 def test_an_import_is_previewed_then_confirmed(
     page: Any, live_server: Any, people: Cast, screenshot: Any, tmp_path: Any
 ) -> None:
-    # given a clean statement of two payments
-    ClientFactory(name="Альфа", inn="7701000019", department=people.dept)
-    good = tmp_path / "october.csv"
-    good.write_text(
-        "date,amount,client,reference\n"
-        "2026-10-02,1000.00,7701000019,A-1\n"
-        "2026-10-03,250.50,7701000019,A-2\n",
-        encoding="utf-8",
+    # given a clean statement of two payments, uploaded
+    upload_october(
+        page,
+        live_server,
+        people,
+        tmp_path,
+        "2026-10-02,1000.00,7701000019,A-1\n2026-10-03,250.50,7701000019,A-2\n",
     )
-    sign_in(page, live_server, "root")
-    page.goto(f"{live_server.url}{reverse('import_upload')}")
-    page.set_input_files("#id_file", str(good))
-    submit(page, "main form button[type=submit]")
 
     # when the preview shows what would be saved (nothing is yet)
     assert page.inner_text("[data-count=new]").startswith("2")
