@@ -130,11 +130,15 @@ def test_the_october_bonus_from_proposal_to_payroll(
     screenshot("4-accountant-payroll")
 
 
-def upload_october(page: Any, live_server: Any, people: Cast, tmp_path: Any, rows: str) -> None:
-    """As the administrator, upload october.csv (a known client's payments) for its preview."""
+def upload_october(page: Any, live_server: Any, people: Cast, tmp_path: Any, row: str) -> None:
+    """As the administrator, upload october.csv for its preview: a known client's payment
+    of 1,000.00 on the 2nd, then ``row``."""
     ClientFactory(name="Альфа", inn="7701000019", department=people.dept)
     statement = tmp_path / "october.csv"
-    statement.write_text(f"date,amount,client,reference\n{rows}", encoding="utf-8")
+    statement.write_text(
+        f"date,amount,client,reference\n2026-10-02,1000.00,7701000019,A-1\n{row}\n",
+        encoding="utf-8",
+    )
     sign_in(page, live_server, "root")
     page.goto(f"{live_server.url}{reverse('import_upload')}")
     page.set_input_files("#id_file", str(statement))
@@ -144,13 +148,7 @@ def upload_october(page: Any, live_server: Any, people: Cast, tmp_path: Any, row
 def test_an_import_with_a_bad_row_is_shown_and_nothing_is_saved(
     page: Any, live_server: Any, people: Cast, screenshot: Any, tmp_path: Any
 ) -> None:
-    upload_october(
-        page,
-        live_server,
-        people,
-        tmp_path,
-        "2026-10-02,1000.00,7701000019,A-1\n2026-10-03,12.345,7701000019,A-2\n",
-    )
+    upload_october(page, live_server, people, tmp_path, "2026-10-03,12.345,7701000019,A-2")
     errors = page.inner_text("#import-errors")
     assert "3" in errors
     assert "amount" in errors
@@ -165,13 +163,7 @@ def test_an_import_is_previewed_then_confirmed(
     page: Any, live_server: Any, people: Cast, screenshot: Any, tmp_path: Any
 ) -> None:
     # given a clean statement of two payments, uploaded
-    upload_october(
-        page,
-        live_server,
-        people,
-        tmp_path,
-        "2026-10-02,1000.00,7701000019,A-1\n2026-10-03,250.50,7701000019,A-2\n",
-    )
+    upload_october(page, live_server, people, tmp_path, "2026-10-03,250.50,7701000019,A-2")
 
     # when the preview shows what would be saved (nothing is yet)
     assert page.inner_text("[data-count=new]").startswith("2")
