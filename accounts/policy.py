@@ -304,6 +304,16 @@ def visible_payments(user: Any) -> QuerySet:
     return payments.filter(department__in=visible_departments(user))
 
 
+def visible_import_previews(user: Any) -> QuerySet:
+    """Files waiting for their import to be confirmed: only the uploader's own, and only
+    while they may manage payments (a preview is that person's dry run, nobody else's)."""
+    from payments.models import ImportUpload
+
+    if not can(user, Action.MANAGE_PAYMENTS):
+        return ImportUpload.objects.none()
+    return ImportUpload.objects.filter(batch=None, created_by=user)
+
+
 def visible_pay_lines(user: Any) -> QuerySet:
     """Pay lines: one's own always; everyone's where the rules above allow."""
     from compensation.models import PayLine

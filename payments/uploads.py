@@ -17,6 +17,7 @@ from typing import IO, Any
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import policy
 from payments.models import ImportUpload, ImportUploadPart
 
 # A preview nobody confirmed or cancelled cannot be confirmed after this long, and the
@@ -72,9 +73,8 @@ def preview_upload(token: str, user: Any) -> ImportUpload | None:
         key = uuid.UUID(hex=token)
     except ValueError:
         return None
-    return ImportUpload.objects.filter(
-        token=key, created_by=user, batch=None, created_at__gte=_preview_cutoff()
-    ).first()
+    waiting = policy.visible_import_previews(user)
+    return waiting.filter(token=key, created_at__gte=_preview_cutoff()).first()
 
 
 def preview_upload_claim(upload: ImportUpload) -> bool:

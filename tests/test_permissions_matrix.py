@@ -6,6 +6,7 @@ to the policy that is not also made here fails these tests.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -14,9 +15,16 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from accounts.policy import Action, can, employee_of, visible_pay_lines
+from accounts.policy import (
+    Action,
+    can,
+    employee_of,
+    visible_import_previews,
+    visible_pay_lines,
+)
 from compensation import services
 from compensation.models import BonusPeriod, PeriodState
+from payments.models import ImportUpload
 from tests.factories import Cast
 from tests.test_workflow_helpers import (
     OCTOBER,
@@ -198,3 +206,24 @@ def test_visible_pay_lines_agree_with_the_policy(cast: Cast, role: str) -> None:
     for line in period.revisions.get().pay_lines.all():
         allowed = can(user, Action.VIEW_PAY_LINES, period) or line.employee == own
         assert (line in visible) is allowed, (role, line.employee)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_visible_import_previews_are_the_users_own_while_they_manage_payments(
+    cast: Cast, role: str
+) -> None:
+    # given a waiting preview for each role's user (however it came to be)
+    users = {name: user_of(cast, name) for name in ROLES}
+    previews = {
+        name: ImportUpload.objects.create(
+            token=uuid.uuid4(), created_by=user, requested_format="auto", size=1
+        )
+        for name, user in users.items()
+    }
+    user = users[role]
+
+    # then a user sees their own, and only while the policy lets them manage payments
+    visible = set(visible_import_previews(user))
+    expected_own = {previews[role]} if can(user, Action.MANAGE_PAYMENTS) else set()
+    assert visible == expected_own
+    assert (visible != set()) is (role in {"accountant", "admin"})
