@@ -11,9 +11,8 @@ import functools
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -134,9 +133,11 @@ def clean_currency(value: str) -> None:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class CheckedRow:
-    """A row whose own fields are valid; the client and period are checked later."""
+class CheckedRow(NamedTuple):
+    """A row whose own fields are valid; the client and period are checked later.
+
+    A named tuple for the reason ``RawRow`` is one: a row is built per line of a file.
+    """
 
     line: int
     received_on: dt.date
