@@ -3,7 +3,9 @@
 The upload's bytes wait in the database (``ImportUpload``), so any worker that reaches the
 database can take the job. The worker spools them to a local temporary file part by part
 (memory holds one part) and runs the one import pipeline on it, which is all-or-nothing:
-a rejected or failed job has written no payments, and its batch says why.
+a rejected or failed job has written no payments, and its batch says why. A job whose
+worker died keeps its file for a day (``payments.uploads.UPLOAD_KEEP``), and
+``import_batch_retry`` queues it again as a new batch.
 """
 
 from __future__ import annotations
@@ -11,13 +13,16 @@ from __future__ import annotations
 import tempfile
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 
+from accounts.policy import Action, require
 from payments.importing.pipeline import payments_import
 from payments.models import ImportBatch, ImportStatus, ImportUpload
-from payments.uploads import upload_parts_store, upload_spool
+from payments.uploads import upload_parts_store, upload_spool, uploads_expired
 
 
 def import_upload_store(
@@ -25,6 +30,7 @@ def import_upload_store(
 ) -> ImportBatch:
     """Keep an uploaded file for the worker: a pending batch and the file's parts."""
     with transaction.atomic():
+        uploads_expired().delete()
         batch = ImportBatch.objects.create(
             file_name=file_name[:255], sha256="", format="", created_by=user
         )
@@ -69,8 +75,39 @@ def import_stored_upload(batch_id: int) -> dict[str, Any]:
         raise
     finally:
         # Imported, rejected or failed: the bytes have served; the batch keeps the result.
-        upload.delete()
+        # Only while they are still this batch's: a batch marked stopped by hand may have
+        # handed them to a new one (``import_batch_retry``).
+        ImportUpload.objects.filter(pk=upload.pk, batch=batch).delete()
     return {"status": result.batch.status if result.batch else "", "new": result.new}
+
+
+def import_batch_retry(*, user: Any, batch: ImportBatch) -> ImportBatch:
+    """Queue the file of an import whose process died again, as a new batch.
+
+    A worker killed mid-import (a deploy, a restart) leaves its batch failed with
+    nothing written, and its file still stored: the person importing need not upload it
+    again. The failed batch stays as it is, the record of what happened.
+    """
+    require(user, Action.MANAGE_PAYMENTS)
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        upload = ImportUpload.objects.select_for_update().filter(batch=batch).first()
+        if batch.status != ImportStatus.FAILED or upload is None:
+            raise ValidationError(
+                {
+                    "status": _(
+                        "Only an import that stopped before it finished, whose file is "
+                        "still kept, can be run again."
+                    )
+                }
+            )
+        again = ImportBatch.objects.create(
+            file_name=batch.file_name, sha256=batch.sha256, format="", created_by=user
+        )
+        upload.batch = again
+        upload.save(update_fields=["batch"])
+        transaction.on_commit(lambda: import_stored_upload.enqueue(batch_id=again.pk))
+    return again
 
 
 def _fail_if_pending(batch: ImportBatch, error: Exception) -> None:

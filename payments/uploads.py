@@ -15,14 +15,16 @@ from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts import policy
-from payments.models import ImportUpload, ImportUploadPart
+from payments.models import ImportStatus, ImportUpload, ImportUploadPart
 
-# A preview nobody confirmed or cancelled cannot be confirmed after this long, and the
-# next upload drops it.
-PREVIEW_KEEP = dt.timedelta(days=1)
+# A preview nobody confirmed or cancelled cannot be confirmed after this long; the file
+# of an import whose process died can be imported again for as long. The next upload
+# drops either after that.
+UPLOAD_KEEP = dt.timedelta(days=1)
 
 
 def upload_parts_store(upload: ImportUpload, chunks: Iterable[bytes]) -> str:
@@ -59,7 +61,7 @@ def preview_upload_store(
 ) -> ImportUpload:
     """Keep a small file until its uploader confirms or cancels the preview."""
     with transaction.atomic():
-        previews_expired().delete()
+        uploads_expired().delete()
         upload = ImportUpload.objects.create(
             token=uuid.uuid4(), created_by=user, requested_format=fmt, size=size
         )
@@ -74,7 +76,7 @@ def preview_upload(token: str, user: Any) -> ImportUpload | None:
     except ValueError:
         return None
     waiting = policy.visible_import_previews(user)
-    return waiting.filter(token=key, created_at__gte=_preview_cutoff()).first()
+    return waiting.filter(token=key, created_at__gte=_keep_cutoff()).first()
 
 
 def preview_upload_claim(upload: ImportUpload) -> bool:
@@ -84,10 +86,15 @@ def preview_upload_claim(upload: ImportUpload) -> bool:
     return bool(deleted.get(ImportUpload._meta.label))
 
 
-def previews_expired() -> Any:
-    """Previews left waiting longer than ``PREVIEW_KEEP``."""
-    return ImportUpload.objects.filter(batch=None, created_at__lt=_preview_cutoff())
+def uploads_expired() -> Any:
+    """Files kept longer than ``UPLOAD_KEEP``: previews left waiting, and the files of
+    imports that stopped before they finished (a worker that died keeps its file)."""
+    cutoff = _keep_cutoff()
+    return ImportUpload.objects.filter(
+        Q(batch=None, created_at__lt=cutoff)
+        | Q(batch__status=ImportStatus.FAILED, batch__finished_at__lt=cutoff)
+    )
 
 
-def _preview_cutoff() -> dt.datetime:
-    return timezone.now() - PREVIEW_KEEP
+def _keep_cutoff() -> dt.datetime:
+    return timezone.now() - UPLOAD_KEEP

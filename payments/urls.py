@@ -12,6 +12,7 @@ urlpatterns = [
     path("import/<slug:token>/", views.import_preview, name="import_preview"),
     path("import/<slug:token>/confirm/", views.import_confirm, name="import_confirm"),
     path("batches/<int:pk>/", views.import_batch, name="import_batch"),
+    path("batches/<int:pk>/retry/", views.import_batch_retry_view, name="import_batch_retry"),
     path("unmatched/", views.unmatched_list, name="unmatched_list"),
     path("unmatched/<int:pk>/assign/", views.unmatched_assign_view, name="unmatched_assign"),
 ]

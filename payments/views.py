@@ -39,7 +39,7 @@ from payments.services import (
     payment_void,
     unmatched_assign,
 )
-from payments.tasks import import_in_background
+from payments.tasks import import_batch_retry, import_in_background
 from payments.uploads import (
     preview_upload,
     preview_upload_claim,
@@ -323,16 +323,38 @@ def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
             return HttpResponseClientRefresh()
         return render(request, "payments/_import_progress.html", {"batch": batch})
     unmatched = batch.unmatched.filter(payment__isnull=True)
+    # A worker that died mid-import left the file stored: it can be run again.
+    can_retry = (
+        batch.status == ImportStatus.FAILED and ImportUpload.objects.filter(batch=batch).exists()
+    )
     return render(
         request,
         "payments/import_batch.html",
         {
             "batch": batch,
             "in_progress": in_progress,
+            "can_retry": can_retry,
             "unmatched": unmatched,
             "clients": list(_manageable_clients(request.user)),
         },
     )
+
+
+@login_required
+@require_POST
+def import_batch_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
+    policy.require(request.user, Action.MANAGE_PAYMENTS)
+    batch = import_batch_settle_if_lost(get_object_or_404(ImportBatch, pk=pk))
+    try:
+        again = import_batch_retry(user=request.user, batch=batch)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("import_batch", pk=batch.pk)
+    messages.info(
+        request,
+        _("The stored file is being imported again. This page shows when it is done."),
+    )
+    return redirect("import_batch", pk=again.pk)
 
 
 @login_required

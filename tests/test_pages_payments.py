@@ -26,7 +26,7 @@ from payments.models import (
     Payment,
     UnmatchedPayment,
 )
-from payments.uploads import PREVIEW_KEEP, preview_upload_claim, upload_spool
+from payments.uploads import UPLOAD_KEEP, preview_upload_claim, upload_spool
 from payments.views import SESSION_KEY
 from tests.factories import Cast, ClientFactory, PaymentFactory
 
@@ -350,7 +350,7 @@ def test_a_preview_older_than_a_day_cannot_be_confirmed(clients: dict, cast: Cas
     # given a preview left waiting past its day, not dropped yet (nobody uploaded since)
     http = signed_in(cast.admin)
     token = _token(_upload(http, "statement-1c-utf8.txt"))
-    ImportUpload.objects.update(created_at=timezone.now() - PREVIEW_KEEP - dt.timedelta(minutes=1))
+    ImportUpload.objects.update(created_at=timezone.now() - UPLOAD_KEEP - dt.timedelta(minutes=1))
 
     # when its page is opened and it is confirmed
     page = http.get(reverse("import_preview", args=[token]), follow=True)
@@ -388,7 +388,7 @@ def test_a_preview_left_waiting_is_dropped_by_a_later_upload(clients: dict, cast
     recent = _token(_upload(signed_in(cast.accountant.user), "statement-1c-utf8.txt"))
     now = timezone.now()
     ImportUpload.objects.filter(token=uuid.UUID(hex=old)).update(
-        created_at=now - PREVIEW_KEEP - dt.timedelta(minutes=1)
+        created_at=now - UPLOAD_KEEP - dt.timedelta(minutes=1)
     )
     ImportUpload.objects.filter(token=uuid.UUID(hex=recent)).update(
         created_at=now - dt.timedelta(hours=1)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -26,6 +27,7 @@ from payments.importing.pipeline import payments_import
 from payments.importing.progress import Progress
 from payments.models import ImportBatch, ImportStatus, Payment
 from payments.services import import_batch_settle_if_lost
+from payments.tasks import import_upload_store
 from tests.factories import Cast, ClientFactory
 from tests.test_workflow_helpers import OCTOBER, import_process, pay_in, set_scheme
 
@@ -190,6 +192,33 @@ def test_a_living_import_stays_running_until_its_connection_ends(cast: Cast) -> 
     assert http.get(url).context["in_progress"] is False
     batch.refresh_from_db()
     assert batch.status == ImportStatus.FAILED
+
+
+def test_an_import_whose_worker_died_is_offered_again_and_runs(
+    cast: Cast, django_capture_on_commit_callbacks: object
+) -> None:
+    # given a stored file whose worker was killed mid-import: running, nobody holds it
+    ClientFactory(name="Alfa", inn=ALFA, department=cast.dept)
+    data = f"date;amount;inn;reference\n02.03.2025;100.00;{ALFA};r-1\n".encode()
+    lost = import_upload_store(
+        file_name="march.csv", chunks=[data], size=len(data), fmt="auto", user=cast.admin
+    )
+    ImportBatch.objects.filter(pk=lost.pk).update(status=ImportStatus.RUNNING)
+    http = signed_in(cast.admin)
+    # when its page is looked at, it is failed and offers the file again
+    page = http.get(reverse("import_batch", args=[lost.pk]))
+    assert LOST in page.content.decode()
+    assert page.context["can_retry"] is True
+    # and running it again imports the stored file into a new batch
+    with django_capture_on_commit_callbacks(execute=True):
+        response = http.post(reverse("import_batch_retry", args=[lost.pk]))
+    again = ImportBatch.objects.exclude(pk=lost.pk).get()
+    assert response["Location"] == reverse("import_batch", args=[again.pk])
+    assert again.status == ImportStatus.DONE
+    assert list(Payment.objects.values_list("import_batch", "amount")) == [
+        (again.pk, Decimal("100.00"))
+    ]
+    assert ImportBatch.objects.get(pk=lost.pk).status == ImportStatus.FAILED
 
 
 def test_only_a_running_batch_is_settled(cast: Cast) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as HttpClient
 from django.urls import reverse
@@ -30,7 +31,9 @@ from payments.models import (
     Payment,
     UnmatchedPayment,
 )
-from payments.tasks import import_stored_upload, import_upload_store
+from payments.services import import_batch_mark_stopped
+from payments.tasks import import_batch_retry, import_stored_upload, import_upload_store
+from payments.uploads import UPLOAD_KEEP
 from tests.factories import Cast, ClientFactory
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -193,6 +196,134 @@ def test_a_small_file_keeps_the_preview(
     location = upload(http, "small.csv", big_csv(3), django_capture_on_commit_callbacks)
     assert "/import/" in location
     assert not ImportBatch.objects.exists()
+
+
+# --- an import whose worker died is run again from its stored file -------------------
+
+NOT_AGAIN = (
+    "Only an import that stopped before it finished, whose file is still kept, can be run again."
+)
+
+
+def stopped_batch(cast: Cast, rows: int = 3) -> ImportBatch:
+    """A stored upload whose worker never finished, marked stopped by an administrator."""
+    batch = import_upload_store(
+        file_name="march.csv", chunks=[big_csv(rows)], size=100, fmt="auto", user=cast.admin
+    )
+    return import_batch_mark_stopped(user=cast.admin, batch=batch)
+
+
+def test_a_stopped_import_is_run_again_from_its_stored_file(
+    clients: None, cast: Cast, django_capture_on_commit_callbacks: object
+) -> None:
+    # given an import stopped before it finished, its file still stored
+    stopped = stopped_batch(cast)
+    http = signed_in(cast.accountant.user)
+    page = http.get(reverse("import_batch", args=[stopped.pk]))
+    assert page.context["can_retry"] is True
+    assert 'id="import-retry"' in page.content.decode()
+
+    # when the accountant runs it again
+    with django_capture_on_commit_callbacks(execute=True):
+        response = http.post(reverse("import_batch_retry", args=[stopped.pk]))
+
+    # then a new batch took the file, the worker imported it, and the page follows it
+    again = ImportBatch.objects.exclude(pk=stopped.pk).get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("import_batch", args=[again.pk])
+    assert again.status == ImportStatus.DONE
+    assert (again.file_name, again.sha256) == ("march.csv", stopped.sha256)
+    assert again.created_by == cast.accountant.user
+    assert again.new_count == 3
+    assert Payment.objects.filter(import_batch=again).count() == 3
+    assert not ImportUpload.objects.exists()
+    # and the stopped batch is left as the record of what happened
+    stopped_now = ImportBatch.objects.get(pk=stopped.pk)
+    assert stopped_now.status == ImportStatus.FAILED
+    assert stopped_now.errors == stopped.errors
+    assert (
+        "The stored file is being imported again."
+        in http.get(response["Location"]).content.decode()
+    )
+
+
+def test_only_a_stopped_import_with_its_file_is_run_again(
+    clients: None, cast: Cast, django_capture_on_commit_callbacks: object
+) -> None:
+    # given a finished import (its file dropped) and a stopped one whose file is gone
+    with django_capture_on_commit_callbacks(execute=True):
+        done = import_upload_store(
+            file_name="done.csv", chunks=[big_csv(2)], size=100, fmt="auto", user=cast.admin
+        )
+    stopped = stopped_batch(cast)
+    ImportUpload.objects.filter(batch=stopped).delete()
+    http = signed_in(cast.admin)
+
+    for batch in (ImportBatch.objects.get(pk=done.pk), stopped):
+        # then neither page offers it, and asking anyway is refused with the reason
+        page = http.get(reverse("import_batch", args=[batch.pk]))
+        assert page.context["can_retry"] is False
+        assert 'id="import-retry"' not in page.content.decode()
+        response = http.post(reverse("import_batch_retry", args=[batch.pk]), follow=True)
+        assert NOT_AGAIN in response.content.decode()
+        with pytest.raises(ValidationError) as refused:
+            import_batch_retry(user=cast.admin, batch=batch)
+        assert refused.value.message_dict == {"status": [NOT_AGAIN]}
+    assert ImportBatch.objects.count() == 2
+
+
+def test_running_an_import_again_is_for_those_who_manage_payments(cast: Cast) -> None:
+    stopped = stopped_batch(cast)
+    with pytest.raises(PermissionDenied):
+        import_batch_retry(user=cast.head.user, batch=stopped)
+    assert ImportUpload.objects.get().batch_id == stopped.pk
+
+
+def test_a_stopped_job_finishing_late_leaves_the_new_batch_its_file(
+    clients: None, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a job whose batch an administrator marks stopped and runs again while it
+    # still runs (SQLite cannot tell a living import from a dead one)
+    batch = import_upload_store(
+        file_name="march.csv", chunks=[big_csv(3)], size=100, fmt="auto", user=cast.admin
+    )
+    taken_over: list[ImportBatch] = []
+
+    def import_taken_over(**kwargs: object) -> object:
+        import_batch_mark_stopped(user=cast.admin, batch=batch)
+        taken_over.append(import_batch_retry(user=cast.admin, batch=batch))
+        return type("Result", (), {"batch": None, "new": 0})()
+
+    monkeypatch.setattr("payments.tasks.payments_import", import_taken_over)
+    # when the first job ends
+    import_stored_upload.enqueue(batch_id=batch.pk)
+    # then the file it read is still there for the new batch
+    [again] = taken_over
+    assert ImportUpload.objects.get().batch_id == again.pk
+
+
+def test_the_file_of_a_stopped_import_is_kept_for_a_day(cast: Cast) -> None:
+    # given two stopped imports, one stopped a day and a minute ago, and a waiting one
+    old, recent = stopped_batch(cast), stopped_batch(cast)
+    ImportBatch.objects.filter(pk=old.pk).update(
+        finished_at=timezone.now() - UPLOAD_KEEP - dt.timedelta(minutes=1)
+    )
+    waiting = import_upload_store(
+        file_name="april.csv", chunks=[big_csv(2)], size=100, fmt="auto", user=cast.admin
+    )
+    ImportUpload.objects.filter(batch=waiting).update(
+        created_at=timezone.now() - UPLOAD_KEEP - dt.timedelta(minutes=1)
+    )
+    # when the next file is uploaded
+    newest = import_upload_store(
+        file_name="may.csv", chunks=[big_csv(2)], size=100, fmt="auto", user=cast.admin
+    )
+    # then only the old stopped import's file is dropped; its batch stays
+    kept = set(ImportUpload.objects.values_list("batch_id", flat=True))
+    assert kept == {recent.pk, waiting.pk, newest.pk}
+    assert ImportBatch.objects.filter(pk=old.pk, status=ImportStatus.FAILED).exists()
+    with pytest.raises(ValidationError):
+        import_batch_retry(user=cast.admin, batch=old)
 
 
 # --- the admin's own import page -----------------------------------------------------

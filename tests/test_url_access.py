@@ -61,6 +61,7 @@ TABLE: dict[str, Row] = {
     "import_preview":       row("GET", "token", "302", "403", "403", "403", "403", "404", "404"),
     "import_confirm":       row("POST", "token", "302", "403", "403", "403", "403", "404", "404"),
     "import_batch":         row("GET", "batch", "302", "403", "403", "403", "403", "200", "200"),
+    "import_batch_retry":   row("POST", "batch", "302", "403", "403", "403", "403", "302", "302"),
     "unmatched_list":       row("GET", "none", "302", "403", "403", "403", "403", "200", "200"),
     "unmatched_assign":     row("POST", "unmatched", "302", "403", "403", "403", "403", "302", "302"),
     # collections and schemes

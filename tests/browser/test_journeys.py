@@ -13,9 +13,12 @@ from typing import Any
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from compensation.models import PeriodState
 from payments.models import ImportBatch, ImportUpload, Payment
+from payments.services import import_batch_mark_stopped
+from payments.tasks import import_upload_store
 from tests.factories import PASSWORD, Cast, ClientFactory, build_cast
 from tests.test_workflow_helpers import OCTOBER, closed_october, set_scheme
 
@@ -184,6 +187,43 @@ def test_an_import_is_previewed_then_confirmed(
     assert ImportBatch.objects.count() == 1
     assert not ImportUpload.objects.exists()
     screenshot("5b-import-confirmed")
+
+
+def test_an_import_that_stopped_is_run_again_from_its_stored_file(
+    page: Any, live_server: Any, people: Cast, screenshot: Any
+) -> None:
+    # given a large statement whose worker died before it finished, marked stopped
+    ClientFactory(name="Альфа", inn="7701000019", department=people.dept)
+    data = b"date,amount,client,reference\n2026-10-02,1000.00,7701000019,A-1\n"
+    stored = import_upload_store(
+        file_name="october.csv", chunks=[data], size=len(data), fmt="auto", user=people.admin
+    )
+    with translation.override("ru"):  # as the administrator's Russian admin page does
+        stopped = import_batch_mark_stopped(user=people.admin, batch=stored)
+
+    # when the administrator opens its page, the file is offered again
+    sign_in(page, live_server, "root")
+    page.goto(f"{live_server.url}{reverse('import_batch', args=[stopped.pk])}")
+    assert "Её файл ещё хранится" in page.inner_text("#import-retry")
+    assert page.inner_text("#import-retry button") == "Загрузить снова"
+    assert "Отмечена остановленной администратором." in page.inner_text("#import-errors")
+    screenshot("5c-import-stopped")
+
+    # and "Import again" is clicked
+    submit(page, "#import-retry button")
+
+    # then a new batch imported the stored file, and the stopped one stays as it was
+    again = ImportBatch.objects.exclude(pk=stopped.pk).get()
+    assert page.url.endswith(reverse("import_batch", args=[again.pk]))
+    assert "Сохранённый файл загружается снова." in page.inner_text("main")
+    assert page.inner_text("[data-count=new]") == "1"
+    assert page.locator("#import-retry").count() == 0
+    assert list(Payment.objects.values_list("import_batch", "amount")) == [
+        (again.pk, Decimal("1000.00"))
+    ]
+    assert ImportBatch.objects.get(pk=stopped.pk).status == "failed"
+    assert not ImportUpload.objects.exists()
+    screenshot("5d-import-run-again")
 
 
 def test_staff_cannot_reach_other_peoples_pages(
