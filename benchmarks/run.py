@@ -185,6 +185,30 @@ class Table:
 # --- measurements -----------------------------------------------------------------------
 
 
+def year_copy_file(rows: int) -> Path:
+    """``rows`` more seeded payments for the big data set's clients, refs of their own."""
+    path = WORK / f"{BIG}-year-{rows}.copy"
+    clients = [tuple(row) for row in json.loads(Path(f"{WORK / BIG}.copy.clients").read_text())]
+    with path.open("w", encoding="utf-8") as out:
+        out.writelines(data.payment_copy_lines(rows, clients, prefix="year", seed=data.SEED + 7))
+    return path
+
+
+def measure_copy_into_year(table: Table, t: float) -> float:
+    """T/10 as a statement meets the table (a year in it), next to the statement's import.
+
+    No target: the issue's anchor is T. It shows how much of the statement's cost is the
+    write into a full table, which T, filling an empty one, does not pay.
+    """
+    settle(BIG)
+    seconds = step(BIG, "copy-into-year", str(year_copy_file(100_000)))["seconds"]
+    table.add(
+        "COPY 100,000 payments into the year (vs T/10, rolled back)", seconds, t * 0.1, None,
+        note="no target: the anchor as the statement meets the table",
+    )  # fmt: skip
+    return seconds
+
+
 def measure_imports(table: Table, paths: dict[str, Path], t: float) -> None:
     # (name, format, anchor as a share of T by rows, target); 100,000 rows: T / 10.
     # A statement arrives into the year of payments T wrote (1,000,000 rows), as the
@@ -196,12 +220,15 @@ def measure_imports(table: Table, paths: dict[str, Path], t: float) -> None:
         ("re-import the same CSV (0 added)", "csv", 1.0, 1.0),
         ("import XLSX 100,000 rows (vs T/10, own figure)", "xlsx", 0.1, None),
     ]
-    for name, fmt, share, target in runs:
+    into_year = measure_copy_into_year(table, t)
+    for number, (name, fmt, share, target) in enumerate(runs):
         settle(BIG)
         result = step(BIG, "import", str(paths[fmt]), fmt)
         note = f"new {result['new']:,}, dup {result['duplicate']:,}, unm {result['unmatched']:,}"
         if result["errors"]:
             note += f", errors {result['errors']}"
+        if number == 0:
+            note += f"; {result['seconds'] / into_year:.2f}× the COPY into the year"
         table.add(name, result["seconds"], t * share, target, result["peak_mib"], note)
 
 

@@ -127,6 +127,29 @@ def raw_copy(copy_file: str) -> None:
     _emit(step="raw_copy", seconds=seconds)
 
 
+def copy_into_year(copy_file: str) -> None:
+    """T's COPY, 100,000 rows of it, into the table as a statement meets it: holding a year.
+
+    Timed to the end of the deferred foreign-key checks (``SET CONSTRAINTS ALL
+    IMMEDIATE`` runs them), then rolled back: the year stays as the import finds it.
+    """
+    _django()
+    from django.db import connection, transaction
+
+    from benchmarks.data import PAYMENT_COPY_COLUMNS
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        start = time.perf_counter()
+        sql = f"COPY payments_payment ({PAYMENT_COPY_COLUMNS}) FROM STDIN"
+        with cursor.copy(sql) as copy, open(copy_file, "rb") as source:
+            for block in iter(lambda: source.read(1024 * 1024), b""):
+                copy.write(block)
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        seconds = time.perf_counter() - start
+        transaction.set_rollback(True)
+    _emit(step="copy_into_year", seconds=seconds)
+
+
 # --- imports ----------------------------------------------------------------------------
 
 
@@ -388,6 +411,7 @@ def session(username: str) -> None:
 STEPS: dict[str, Callable[..., None]] = {
     "seed": seed,
     "raw-copy": raw_copy,
+    "copy-into-year": copy_into_year,
     "import": import_file,
     "close": lambda extra: close(int(extra)),
     "pages": lambda repeat: pages(int(repeat)),
