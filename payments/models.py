@@ -398,7 +398,8 @@ class ImportUpload(models.Model):
     A large file waits for the background import (``payments.tasks``) and has its batch;
     a small one waits for its uploader to confirm the dry run's preview and has a token
     instead. Either way any web process or worker, on any machine, can read it without
-    shared disks and without holding it in memory; it is deleted once it has served.
+    shared disks and without holding it in memory; it is deleted once it has served. The
+    file of an import whose worker died is kept for a day, to be run again.
     """
 
     PART_BYTES = 1024 * 1024

@@ -153,6 +153,9 @@ def import_batch_mark_stopped(*, user: Any, batch: ImportBatch) -> ImportBatch:
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status not in (ImportStatus.PENDING, ImportStatus.RUNNING):
         raise ValidationError({"status": _("Only a waiting or running import can be stopped.")})
+    if liveness.is_held(batch.pk):
+        # PostgreSQL can tell: its process is alive and will record the outcome itself.
+        raise ValidationError({"status": _("This import is still running in its worker.")})
     batch.status = ImportStatus.FAILED
     batch.finished_at = timezone.now()
     batch.errors = [

@@ -20,9 +20,14 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from accounts.policy import Action, require
-from payments.importing.pipeline import payments_import
+from payments.importing.pipeline import BatchNotPending, payments_import
 from payments.models import ImportBatch, ImportStatus, ImportUpload
-from payments.uploads import upload_parts_store, upload_spool, uploads_expired
+from payments.uploads import (
+    upload_parts_store,
+    upload_spool,
+    uploads_expired,
+    uploads_to_run_again,
+)
 
 
 def import_upload_store(
@@ -59,7 +64,12 @@ def import_stored_upload(batch_id: int) -> dict[str, Any]:
     if batch.status != ImportStatus.PENDING:
         # A job delivered twice must not import twice: the batch has its outcome already.
         return {"status": batch.status}
-    upload = batch.upload
+    try:
+        upload = batch.upload
+    except ImportUpload.DoesNotExist:
+        # Its file was dropped before a worker took the job (kept for ``UPLOAD_KEEP``).
+        _fail_if_pending(batch, _("The stored file is gone; upload the file again."))
+        return {"status": ImportStatus.FAILED}
     try:
         with tempfile.TemporaryFile() as spool:
             upload_spool(upload, spool)
@@ -70,15 +80,25 @@ def import_stored_upload(batch_id: int) -> dict[str, Any]:
                 user=batch.created_by,
                 batch=batch,
             )
+    except BatchNotPending:
+        # Another delivery of this job took the batch first, or it was marked stopped
+        # (and its file may be run again): the file is not this job's to drop.
+        return {"status": ImportBatch.objects.values_list("status", flat=True).get(pk=batch.pk)}
     except Exception as error:
-        _fail_if_pending(batch, error)
+        _fail_if_pending(batch, f"{type(error).__name__}: {str(error)[:300]}")
+        _drop_file(upload, batch)
         raise
-    finally:
-        # Imported, rejected or failed: the bytes have served; the batch keeps the result.
-        # Only while they are still this batch's: a batch marked stopped by hand may have
-        # handed them to a new one (``import_batch_retry``).
-        ImportUpload.objects.filter(pk=upload.pk, batch=batch).delete()
+    # A worker stopped mid-import (not an error of the import) keeps the file: its batch
+    # is failed once the stop is noticed, and the file can be run again.
+    _drop_file(upload, batch)
     return {"status": result.batch.status if result.batch else "", "new": result.new}
+
+
+def _drop_file(upload: ImportUpload, batch: ImportBatch) -> None:
+    """Imported, rejected or failed: the bytes have served; the batch keeps the result.
+    Only while they are still this batch's: a batch marked stopped meanwhile may have
+    handed them to a new one (``import_batch_retry``)."""
+    ImportUpload.objects.filter(pk=upload.pk, batch=batch).delete()
 
 
 def import_batch_retry(*, user: Any, batch: ImportBatch) -> ImportBatch:
@@ -91,13 +111,13 @@ def import_batch_retry(*, user: Any, batch: ImportBatch) -> ImportBatch:
     require(user, Action.MANAGE_PAYMENTS)
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        upload = ImportUpload.objects.select_for_update().filter(batch=batch).first()
-        if batch.status != ImportStatus.FAILED or upload is None:
+        upload = uploads_to_run_again().select_for_update().filter(batch=batch).first()
+        if upload is None:
             raise ValidationError(
                 {
                     "status": _(
-                        "Only an import that stopped before it finished, whose file is "
-                        "still kept, can be run again."
+                        "Only an import that stopped before it finished, within a day, "
+                        "can be run again from its stored file."
                     )
                 }
             )
@@ -110,9 +130,8 @@ def import_batch_retry(*, user: Any, batch: ImportBatch) -> ImportBatch:
     return again
 
 
-def _fail_if_pending(batch: ImportBatch, error: Exception) -> None:
+def _fail_if_pending(batch: ImportBatch, message: str) -> None:
     # The pipeline records its own failures; this catches one before it started.
-    message = f"{type(error).__name__}: {str(error)[:300]}"
     ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.PENDING).update(
         status=ImportStatus.FAILED,
         finished_at=timezone.now(),

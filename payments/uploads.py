@@ -88,11 +88,17 @@ def preview_upload_claim(upload: ImportUpload) -> bool:
 
 def uploads_expired() -> Any:
     """Files kept longer than ``UPLOAD_KEEP``: previews left waiting, and the files of
-    imports that stopped before they finished (a worker that died keeps its file)."""
+    imports that ended without their worker dropping them (a worker that died)."""
     cutoff = _keep_cutoff()
     return ImportUpload.objects.filter(
-        Q(batch=None, created_at__lt=cutoff)
-        | Q(batch__status=ImportStatus.FAILED, batch__finished_at__lt=cutoff)
+        Q(batch=None, created_at__lt=cutoff) | Q(batch__finished_at__lt=cutoff)
+    )
+
+
+def uploads_to_run_again() -> Any:
+    """Files of imports that stopped before they finished, within ``UPLOAD_KEEP``."""
+    return ImportUpload.objects.filter(
+        batch__status=ImportStatus.FAILED, batch__finished_at__gte=_keep_cutoff()
     )
 
 

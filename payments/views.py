@@ -45,6 +45,7 @@ from payments.uploads import (
     preview_upload_claim,
     preview_upload_store,
     upload_spool,
+    uploads_to_run_again,
 )
 
 PAGE_SIZE = 50
@@ -324,9 +325,7 @@ def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "payments/_import_progress.html", {"batch": batch})
     unmatched = batch.unmatched.filter(payment__isnull=True)
     # A worker that died mid-import left the file stored: it can be run again.
-    can_retry = (
-        batch.status == ImportStatus.FAILED and ImportUpload.objects.filter(batch=batch).exists()
-    )
+    can_retry = uploads_to_run_again().filter(batch=batch).exists()
     return render(
         request,
         "payments/import_batch.html",

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client as HttpClient
 from django.urls import reverse
@@ -26,7 +27,7 @@ from payments.importing import liveness, postgres
 from payments.importing.pipeline import payments_import
 from payments.importing.progress import Progress
 from payments.models import ImportBatch, ImportStatus, Payment
-from payments.services import import_batch_settle_if_lost
+from payments.services import import_batch_mark_stopped, import_batch_settle_if_lost
 from payments.tasks import import_upload_store
 from tests.factories import Cast, ClientFactory
 from tests.test_workflow_helpers import OCTOBER, import_process, pay_in, set_scheme
@@ -219,6 +220,23 @@ def test_an_import_whose_worker_died_is_offered_again_and_runs(
         (again.pk, Decimal("100.00"))
     ]
     assert ImportBatch.objects.get(pk=lost.pk).status == ImportStatus.FAILED
+
+
+def test_an_import_still_held_by_its_worker_cannot_be_marked_stopped(cast: Cast) -> None:
+    # given a running import whose worker is alive (its connection holds the lock)
+    alive = running_batch()
+    with import_process(alive):
+        # then the administrator cannot mark it stopped, nor so run its file twice
+        with pytest.raises(ValidationError) as refused:
+            import_batch_mark_stopped(user=cast.admin, batch=alive)
+        assert refused.value.message_dict == {
+            "status": ["This import is still running in its worker."]
+        }
+        alive.refresh_from_db()
+        assert alive.status == ImportStatus.RUNNING
+    # once its worker is gone, it can
+    assert let_go(alive)
+    assert import_batch_mark_stopped(user=cast.admin, batch=alive).status == ImportStatus.FAILED
 
 
 def test_only_a_running_batch_is_settled(cast: Cast) -> None:

@@ -19,6 +19,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
 
+from payments import tasks as payments_tasks
 from payments.importing.csv_xlsx import read_csv
 from payments.importing.formats import READERS
 from payments.importing.rows import RawRow
@@ -201,7 +202,8 @@ def test_a_small_file_keeps_the_preview(
 # --- an import whose worker died is run again from its stored file -------------------
 
 NOT_AGAIN = (
-    "Only an import that stopped before it finished, whose file is still kept, can be run again."
+    "Only an import that stopped before it finished, within a day, can be run again from "
+    "its stored file."
 )
 
 
@@ -270,6 +272,67 @@ def test_only_a_stopped_import_with_its_file_is_run_again(
             import_batch_retry(user=cast.admin, batch=batch)
         assert refused.value.message_dict == {"status": [NOT_AGAIN]}
     assert ImportBatch.objects.count() == 2
+
+
+def test_a_stopped_import_is_run_again_once_and_within_a_day(
+    clients: None, cast: Cast, django_capture_on_commit_callbacks: object
+) -> None:
+    # given a stopped import run again once, and one stopped a day and a minute ago
+    once = stopped_batch(cast)
+    with django_capture_on_commit_callbacks(execute=True):
+        import_batch_retry(user=cast.admin, batch=once)
+    late = stopped_batch(cast)
+    ImportBatch.objects.filter(pk=late.pk).update(
+        finished_at=timezone.now() - UPLOAD_KEEP - dt.timedelta(minutes=1)
+    )
+    http = signed_in(cast.admin)
+    # then neither is offered or run again: the first file has moved on, the second
+    # is past its day (though no upload has dropped it yet)
+    for batch in (once, late):
+        assert http.get(reverse("import_batch", args=[batch.pk])).context["can_retry"] is False
+        with pytest.raises(ValidationError) as refused:
+            import_batch_retry(user=cast.admin, batch=batch)
+        assert refused.value.message_dict == {"status": [NOT_AGAIN]}
+    assert ImportBatch.objects.count() == 3
+    assert ImportUpload.objects.get().batch_id == late.pk
+
+
+def test_a_job_whose_file_was_dropped_fails_its_batch_saying_so(cast: Cast) -> None:
+    batch = import_upload_store(
+        file_name="march.csv", chunks=[big_csv(2)], size=100, fmt="auto", user=cast.admin
+    )
+    ImportUpload.objects.all().delete()
+
+    assert import_stored_upload.enqueue(batch_id=batch.pk).return_value == {"status": "failed"}
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.FAILED
+    assert batch.errors == [
+        {"line": 0, "field": "file", "message": "The stored file is gone; upload the file again."}
+    ]
+
+
+def test_a_job_whose_batch_was_taken_meanwhile_imports_nothing_and_keeps_the_file(
+    clients: None, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a job that read its batch as pending, which is then marked stopped before
+    # the job takes it (or taken by another delivery of the same job)
+    batch = import_upload_store(
+        file_name="march.csv", chunks=[big_csv(3)], size=100, fmt="auto", user=cast.admin
+    )
+    spool = payments_tasks.upload_spool
+
+    def spool_then_stop(upload: ImportUpload, file: BinaryIO) -> None:
+        spool(upload, file)
+        import_batch_mark_stopped(user=cast.admin, batch=batch)
+
+    monkeypatch.setattr(payments_tasks, "upload_spool", spool_then_stop)
+    # when the job runs
+    assert import_stored_upload.enqueue(batch_id=batch.pk).return_value == {"status": "failed"}
+    # then nothing was imported, the batch stays stopped, and its file can run again
+    assert not Payment.objects.exists()
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.FAILED
+    assert ImportUpload.objects.get().batch_id == batch.pk
 
 
 def test_running_an_import_again_is_for_those_who_manage_payments(cast: Cast) -> None:

@@ -187,15 +187,27 @@ def _batch_start(
         return batch
 
 
+class BatchNotPending(Exception):
+    """The batch a job was to import is no longer waiting: another delivery of the same
+    job has taken it, or an administrator has marked it stopped."""
+
+
 def _batch_resume(batch: ImportBatch, fmt: str) -> ImportBatch:
     liveness.hold(batch.pk)
-    batch.status = ImportStatus.RUNNING
-    batch.format = fmt
     try:
-        batch.save(update_fields=["status", "format"])
+        # Taken only while still pending, after the lock: of two deliveries of one job
+        # the second finds it taken, and a batch marked stopped is never started.
+        taken = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.PENDING).update(
+            status=ImportStatus.RUNNING, format=fmt
+        )
     except Exception:
         liveness.release(batch.pk)
         raise
+    if not taken:
+        liveness.release(batch.pk)
+        raise BatchNotPending(batch.pk)
+    batch.status = ImportStatus.RUNNING
+    batch.format = fmt
     return batch
 
 
