@@ -283,7 +283,7 @@ def test_a_living_import_still_keeps_its_month_from_closing(cast: Cast) -> None:
     assert Payment.objects.count() == payments_before
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_running_import_reports_its_progress_as_it_goes(
     cast: Cast, monkeypatch: pytest.MonkeyPatch
 ) -> None:
