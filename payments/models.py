@@ -399,7 +399,8 @@ class ImportUpload(models.Model):
     a small one waits for its uploader to confirm the dry run's preview and has a token
     instead. Either way any web process or worker, on any machine, can read it without
     shared disks and without holding it in memory; it is deleted once it has served. The
-    file of an import whose worker died is kept for a day, to be run again.
+    file of an import that failed, or whose worker died, is kept for a day, to be run
+    again.
     """
 
     PART_BYTES = 1024 * 1024

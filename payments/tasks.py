@@ -3,9 +3,9 @@
 The upload's bytes wait in the database (``ImportUpload``), so any worker that reaches the
 database can take the job. The worker spools them to a local temporary file part by part
 (memory holds one part) and runs the one import pipeline on it, which is all-or-nothing:
-a rejected or failed job has written no payments, and its batch says why. A job whose
-worker died keeps its file for a day (``payments.uploads.UPLOAD_KEEP``), and
-``import_batch_retry`` queues it again as a new batch.
+a rejected or failed job has written no payments, and its batch says why. A job that
+failed, or whose worker died, keeps its file for a day (``payments.uploads.UPLOAD_KEEP``),
+and ``import_batch_retry`` queues it again as a new batch.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def import_stored_upload(batch_id: int) -> dict[str, Any]:
     except ImportUpload.DoesNotExist:
         # Its file was dropped before a worker took the job (kept for ``UPLOAD_KEEP``).
         _fail_if_pending(batch, _("The stored file is gone; upload the file again."))
-        return {"status": ImportStatus.FAILED}
+        return {"status": _status(batch)}
     try:
         with tempfile.TemporaryFile() as spool:
             upload_spool(upload, spool)
@@ -83,30 +83,30 @@ def import_stored_upload(batch_id: int) -> dict[str, Any]:
     except BatchNotPending:
         # Another delivery of this job took the batch first, or it was marked stopped
         # (and its file may be run again): the file is not this job's to drop.
-        return {"status": ImportBatch.objects.values_list("status", flat=True).get(pk=batch.pk)}
+        return {"status": _status(batch)}
     except Exception as error:
+        # The import failed whole (a lost connection, a full disk, a fault): the file
+        # stays for ``UPLOAD_KEEP``, and the batch page can run it again.
         _fail_if_pending(batch, f"{type(error).__name__}: {str(error)[:300]}")
-        _drop_file(upload, batch)
         raise
-    # A worker stopped mid-import (not an error of the import) keeps the file: its batch
-    # is failed once the stop is noticed, and the file can be run again.
-    _drop_file(upload, batch)
+    # Imported or rejected: the bytes have served; the batch keeps the result. Only while
+    # they are still this batch's: a batch marked stopped meanwhile (where the database
+    # cannot tell a living import, SQLite) may have handed them to a new one.
+    ImportUpload.objects.filter(pk=upload.pk, batch=batch).delete()
     return {"status": result.batch.status if result.batch else "", "new": result.new}
 
 
-def _drop_file(upload: ImportUpload, batch: ImportBatch) -> None:
-    """Imported, rejected or failed: the bytes have served; the batch keeps the result.
-    Only while they are still this batch's: a batch marked stopped meanwhile may have
-    handed them to a new one (``import_batch_retry``)."""
-    ImportUpload.objects.filter(pk=upload.pk, batch=batch).delete()
+def _status(batch: ImportBatch) -> str:
+    return ImportBatch.objects.values_list("status", flat=True).get(pk=batch.pk)
 
 
 def import_batch_retry(*, user: Any, batch: ImportBatch) -> ImportBatch:
-    """Queue the file of an import whose process died again, as a new batch.
+    """Queue the file of an import that stopped before it finished again, as a new batch.
 
-    A worker killed mid-import (a deploy, a restart) leaves its batch failed with
-    nothing written, and its file still stored: the person importing need not upload it
-    again. The failed batch stays as it is, the record of what happened.
+    A worker killed mid-import (a deploy, a restart), or an import that failed whole (a
+    lost connection, a full disk), leaves its batch failed with nothing written and its
+    file still stored: the person importing need not upload it again. The failed batch
+    stays as it is, the record of what happened.
     """
     require(user, Action.MANAGE_PAYMENTS)
     with transaction.atomic():

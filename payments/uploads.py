@@ -22,8 +22,8 @@ from accounts import policy
 from payments.models import ImportStatus, ImportUpload, ImportUploadPart
 
 # A preview nobody confirmed or cancelled cannot be confirmed after this long; the file
-# of an import whose process died can be imported again for as long. The next upload
-# drops either after that.
+# of an import that failed, or whose process died, can be imported again for as long.
+# The next upload drops either after that.
 UPLOAD_KEEP = dt.timedelta(days=1)
 
 
@@ -88,7 +88,7 @@ def preview_upload_claim(upload: ImportUpload) -> bool:
 
 def uploads_expired() -> Any:
     """Files kept longer than ``UPLOAD_KEEP``: previews left waiting, and the files of
-    imports that ended without their worker dropping them (a worker that died)."""
+    imports that ended without their worker dropping them (failed, or the worker died)."""
     cutoff = _keep_cutoff()
     return ImportUpload.objects.filter(
         Q(batch=None, created_at__lt=cutoff) | Q(batch__finished_at__lt=cutoff)

@@ -186,7 +186,30 @@ def test_a_job_failing_half_way_writes_nothing_and_says_why(
     assert not Payment.history.exists()
     assert "OSError: the disk went away" in batch.errors[-1]["message"]
     assert "the disk went away" in page.content.decode()
-    assert not ImportUpload.objects.exists()
+    # and its file is kept, to be run again once the disk is back
+    assert ImportUpload.objects.get().batch_id == batch.pk
+    assert 'id="import-retry"' in page.content.decode()
+
+
+def test_a_worker_stopped_mid_import_keeps_the_file(
+    clients: None, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a job whose worker is told to exit half-way through the file
+    def exiting(stream: BinaryIO) -> Iterator[RawRow]:
+        for number, row in enumerate(read_csv(stream)):
+            if number == 1200:
+                raise SystemExit(1)
+            yield row
+
+    monkeypatch.setitem(READERS, ImportFormat.CSV, exiting)
+    batch = import_upload_store(
+        file_name="big.csv", chunks=[big_csv(1500)], size=100, fmt="auto", user=cast.admin
+    )
+    with pytest.raises(SystemExit):
+        import_stored_upload.call(batch_id=batch.pk)  # as the worker's process runs it
+    # then nothing is written and the file waits for the batch to be run again
+    assert not Payment.objects.exists()
+    assert ImportUpload.objects.get().batch_id == batch.pk
 
 
 def test_a_small_file_keeps_the_preview(
@@ -249,14 +272,15 @@ def test_a_stopped_import_is_run_again_from_its_stored_file(
     )
 
 
-def test_only_a_stopped_import_with_its_file_is_run_again(
-    clients: None, cast: Cast, django_capture_on_commit_callbacks: object
-) -> None:
+def test_only_a_stopped_import_with_its_file_is_run_again(clients: None, cast: Cast) -> None:
     # given a finished import (its file dropped) and a stopped one whose file is gone
-    with django_capture_on_commit_callbacks(execute=True):
-        done = import_upload_store(
-            file_name="done.csv", chunks=[big_csv(2)], size=100, fmt="auto", user=cast.admin
-        )
+    done = import_upload_store(
+        file_name="done.csv", chunks=[big_csv(2)], size=100, fmt="auto", user=cast.admin
+    )
+    assert import_stored_upload.enqueue(batch_id=done.pk).return_value == {
+        "status": ImportStatus.DONE,
+        "new": 2,
+    }
     stopped = stopped_batch(cast)
     ImportUpload.objects.filter(batch=stopped).delete()
     http = signed_in(cast.admin)
@@ -366,11 +390,12 @@ def test_a_stopped_job_finishing_late_leaves_the_new_batch_its_file(
 
 
 def test_the_file_of_a_stopped_import_is_kept_for_a_day(cast: Cast) -> None:
-    # given two stopped imports, one stopped a day and a minute ago, and a waiting one
-    old, recent = stopped_batch(cast), stopped_batch(cast)
-    ImportBatch.objects.filter(pk=old.pk).update(
-        finished_at=timezone.now() - UPLOAD_KEEP - dt.timedelta(minutes=1)
-    )
+    # given two stopped imports, one stopped a day and a minute ago, a done one whose
+    # worker died before it dropped the file, and a waiting one
+    old, recent, done = stopped_batch(cast), stopped_batch(cast), stopped_batch(cast)
+    a_day_ago = timezone.now() - UPLOAD_KEEP - dt.timedelta(minutes=1)
+    ImportBatch.objects.filter(pk=old.pk).update(finished_at=a_day_ago)
+    ImportBatch.objects.filter(pk=done.pk).update(status=ImportStatus.DONE, finished_at=a_day_ago)
     waiting = import_upload_store(
         file_name="april.csv", chunks=[big_csv(2)], size=100, fmt="auto", user=cast.admin
     )
@@ -381,10 +406,11 @@ def test_the_file_of_a_stopped_import_is_kept_for_a_day(cast: Cast) -> None:
     newest = import_upload_store(
         file_name="may.csv", chunks=[big_csv(2)], size=100, fmt="auto", user=cast.admin
     )
-    # then only the old stopped import's file is dropped; its batch stays
+    # then only the files of imports ended a day ago are dropped; their batches stay
     kept = set(ImportUpload.objects.values_list("batch_id", flat=True))
     assert kept == {recent.pk, waiting.pk, newest.pk}
     assert ImportBatch.objects.filter(pk=old.pk, status=ImportStatus.FAILED).exists()
+    assert ImportBatch.objects.filter(pk=done.pk, status=ImportStatus.DONE).exists()
     with pytest.raises(ValidationError):
         import_batch_retry(user=cast.admin, batch=old)
 
