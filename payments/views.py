@@ -324,7 +324,7 @@ def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
             return HttpResponseClientRefresh()
         return render(request, "payments/_import_progress.html", {"batch": batch})
     unmatched = batch.unmatched.filter(payment__isnull=True)
-    # A worker that died mid-import left the file stored: it can be run again.
+    # An import that failed whole, or whose worker died, keeps its file: it can run again.
     can_retry = uploads_to_run_again().filter(batch=batch).exists()
     return render(
         request,
