@@ -8,7 +8,9 @@ guarantee of the chunked one — de-duplication, all-or-nothing, the batch that 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import tracemalloc
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -144,18 +146,48 @@ def peak_bytes(path: Path) -> int:
 
 
 @postgres_only
-def test_memory_does_not_grow_with_the_file(inns: list[str], tmp_path: Path) -> None:
-    # given two files, one five times the other, streamed from disk
+@pytest.mark.parametrize("route", ["direct", "staged"])
+def test_memory_does_not_grow_with_the_file(
+    route: str, inns: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from payments.importing import postgres
+
+    if route == "staged":  # the route of a file that overlaps earlier imports
+        monkeypatch.setattr(postgres, "_import_directly", lambda *args: False)
+    # given two files of new payments, one five times the other, streamed from disk
     small = write_csv(tmp_path / "small.csv", 20_000, inns)
     large = write_csv(tmp_path / "large.csv", 100_000, inns)
     run(write_csv(tmp_path / "warm.csv", 100, inns))  # imports, caches: not the file's cost
     Payment.objects.all().delete()
     # when
-    small_peak, large_peak = peak_bytes(small), peak_bytes(large)
+    small_peak = peak_bytes(small)
+    Payment.objects.all().delete()
+    large_peak = peak_bytes(large)
     # then: the peak is the same within noise, not five times larger
     assert large_peak < 1.5 * small_peak, (small_peak, large_peak)
-    # (the large file repeats the small one's 20,000 rows: those are duplicates)
     assert Payment.objects.count() == 100_000
+
+
+def test_rows_set_aside_by_the_direct_write_go_to_disk_past_a_limit() -> None:
+    # given rows an import sets aside (unknown payers), 100,000 of them, about 40 MB
+    from payments.importing.postgres import SPILL_MEMORY, _Spill
+
+    row = (7, dt.date(2026, 10, 1), Decimal("123.45"), "ref", "", "Плательщик " * 20, "", "x" * 80)
+    tracemalloc.start()
+    try:
+        with _Spill() as spill:
+            for line in range(100_000):
+                spill.add((line, *row[1:]))
+            _current, peak = tracemalloc.get_traced_memory()
+            # when read back
+            back = list(itertools.islice(spill.rows(), 3))
+    finally:
+        tracemalloc.stop()
+    # then memory held at most the limit and a little more, and the rows read back as
+    # COPY takes them: dates and amounts as text, exactly
+    assert peak < 2 * SPILL_MEMORY, peak
+    assert spill.count == 100_000
+    assert back[2] == [2, "2026-10-01", "123.45", "ref", "", "Плательщик " * 20, "", "x" * 80]
 
 
 def test_every_source_is_a_known_import_source() -> None:
@@ -181,10 +213,12 @@ def test_clients_are_loaded_in_one_query(
 def test_a_payment_written_meanwhile_with_the_same_reference_refuses_the_file(
     inns: list[str], cast: Cast, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # given: between sorting out the duplicates and writing, a payment under the
-    # reference of the file's first row appears (as from an import dated in another month)
+    # given: on the staged route (the one a file that overlaps earlier imports takes),
+    # between sorting out the duplicates and writing, a payment under the reference of
+    # the file's first row appears (as from an import dated in another month)
     from payments.importing import postgres
 
+    monkeypatch.setattr(postgres, "_import_directly", lambda *args: False)
     sort_out = postgres._select_fresh
     client = Client.objects.get(inn=inns[0])
 

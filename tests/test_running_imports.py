@@ -81,9 +81,9 @@ def test_an_import_holds_its_batch_while_it_runs_and_lets_go_after(
     seen = []
     write = postgres.import_rows
 
-    def watched(rows: Any, context: Any) -> None:
+    def watched(read: Any, context: Any) -> None:
         seen.append(liveness.is_held(context.writer.batch.pk))
-        write(rows, context)
+        write(read, context)
 
     monkeypatch.setattr(postgres, "import_rows", watched)
     data = f"date;amount;inn;reference\n01.10.2026;100.00;{ALFA};r-1\n".encode()
@@ -99,7 +99,7 @@ def test_an_import_holds_its_batch_while_it_runs_and_lets_go_after(
 def test_a_failing_import_lets_go_of_its_batch_too(
     cast: Cast, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(rows: Any, context: Any) -> None:
+    def broken(read: Any, context: Any) -> None:
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(postgres, "import_rows", broken)
@@ -146,10 +146,10 @@ def test_a_pending_batch_taken_by_a_worker_is_held_from_the_start(
     seen = []
     write = postgres.import_rows
 
-    def watched(rows: Any, context: Any) -> None:
+    def watched(read: Any, context: Any) -> None:
         batch = ImportBatch.objects.get(pk=pending.pk)
         seen.append((batch.status, liveness.is_held(pending.pk)))
-        write(rows, context)
+        write(read, context)
 
     monkeypatch.setattr(postgres, "import_rows", watched)
     data = f"date;amount;inn;reference\n01.10.2026;100.00;{ALFA};r-1\n".encode()

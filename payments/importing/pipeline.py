@@ -1,13 +1,15 @@
 """The one import pipeline: read → validate → match the client → de-duplicate → write.
 
 Every format, the command, the web page and the background worker come through
-``payments_import``. On PostgreSQL rows stream through COPY into a staging table and
+``payments_import``. On PostgreSQL rows stream through COPY, straight into the payments
+table while the file brings only new ones, else into a staging table from which
 set-based SQL de-duplicates and writes them (``postgres``): a fixed number of queries
 whatever the file's size. Elsewhere (SQLite in development) rows flow through in chunks
 of ``CHUNK_ROWS``: each chunk costs a handful of queries, and memory holds one chunk.
 The whole file is written in one transaction that is rolled back if any row is rejected
 (all-or-nothing) or on a dry run, which goes through the same checks as the real import
-(on PostgreSQL every check is made before the first INSERT, so a dry run stops there).
+(on PostgreSQL a dry run takes the staged route, which checks every row before its
+first INSERT, and stops there).
 """
 
 from __future__ import annotations
@@ -253,16 +255,21 @@ def _run(stream: IO[bytes], result: ImportResult, batch: ImportBatch | None, use
                 user,
             )
             context = _Context(result=result, writer=writer, fmt=result.format)
-            rows = READERS[result.format](stream)
             if batch is not None:  # a dry run's batch is never seen: nothing to tell
                 progress = Progress(
                     batch.pk, stream, by_position=result.format != ImportFormat.XLSX
                 )
-                rows = progress.counted(rows)
+
+            def read() -> Iterator[RawRow]:
+                """The file's rows from its start (PostgreSQL may read it twice)."""
+                stream.seek(0)
+                rows = READERS[result.format](stream)
+                return progress.counted(rows) if progress is not None else rows
+
             if connection.vendor == "postgresql":
-                postgres.import_rows(rows, context)
+                postgres.import_rows(read, context)
             else:
-                for chunk in _chunks(rows):
+                for chunk in _chunks(read()):
                     _import_chunk(chunk, context)
             if not result.accepted or result.dry_run:
                 raise _Rollback
