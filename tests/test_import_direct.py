@@ -9,19 +9,21 @@ counts, errors and rows, to the kopeck.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import Count, Sum
 from django.utils import timezone
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from compensation.models import BonusPeriod, PeriodState
 from payments.importing import payments_import, postgres
-from payments.models import Payment, UnmatchedPayment
-from tests.factories import Cast, ClientFactory
+from payments.models import DailyCollection, ImportStatus, Payment, UnmatchedPayment
+from tests.factories import Cast, ClientFactory, build_cast
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -100,6 +102,15 @@ def routes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return taken
 
 
+def by_day(rows: Any) -> list[tuple[Any, ...]]:
+    """Daily collections, or payments grouped the same way, as comparable tuples."""
+    if rows.model is DailyCollection:
+        rows = rows.values_list("department_id", "day", "amount", "payment_count")
+    else:
+        rows = rows.values_list("department_id", "received_on", "total", "number")
+    return sorted(rows)
+
+
 def imported(data: bytes, name: str = "file.csv", **kwargs: Any) -> Any:
     return payments_import(file_name=name, data=data, **kwargs)
 
@@ -155,6 +166,12 @@ def test_an_overlap_past_the_first_rows_is_read_again_by_the_staged_route(
     assert result.batch.new_count == 100
     assert Payment.objects.count() == 200
     assert Payment.objects.filter(import_batch=result.batch).count() == 100
+    # the rolled-back write took its daily collections with it
+    assert by_day(DailyCollection.objects) == by_day(
+        Payment.objects.values("department_id", "received_on").annotate(
+            total=Sum("amount"), number=Count("id")
+        )
+    )
 
 
 def test_a_row_repeated_past_the_first_rows_is_written_once(
@@ -264,6 +281,7 @@ def outcome(data: bytes) -> tuple[Any, ...]:
         rows = (
             sorted(Payment.objects.values_list("source_ref", "client__inn", "amount")),
             sorted(UnmatchedPayment.objects.values_list("source_ref", "payer_inn", "amount")),
+            by_day(DailyCollection.objects),
         )
         transaction.set_rollback(True)
     counts = (result.new, result.duplicate, result.unmatched, result.rejected)
@@ -340,3 +358,63 @@ def test_the_direct_write_gives_what_the_staged_route_gives(
         transaction.set_rollback(True)
     # then
     assert either == staged
+
+
+# --- two imports at once ----------------------------------------------------------------
+
+
+def _at_once(*imports: Any) -> list[Any]:
+    """Run the imports in threads of their own, started together; their results."""
+    start = threading.Barrier(len(imports))
+    results: list[Any] = [None] * len(imports)
+    failures: list[BaseException] = []
+
+    def run(number: int, data: bytes) -> None:
+        try:
+            start.wait(timeout=10)
+            results[number] = imported(data)
+        except BaseException as error:  # reported by the caller
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=run, args=(number, data)) for number, data in enumerate(imports)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == []
+    return results
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_same_file_imported_twice_at_once_is_written_once() -> None:
+    cast = build_cast()
+    inns = [ClientFactory(department=cast.dept).inn for _ in range(5)]
+    data = spreadsheet(0, 3000, inns)
+
+    first, second = _at_once(data, data)
+
+    # one import wrote the payments; the other waited for it, then found them all
+    assert sorted((r.new, r.duplicate) for r in (first, second)) == [(0, 3000), (3000, 0)]
+    assert {r.batch.status for r in (first, second)} == {ImportStatus.DONE}
+    assert Payment.objects.count() == 3000
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_files_of_the_same_payments_in_opposite_orders_at_once() -> None:
+    # given two files whose writes would wait for each other (a deadlock PostgreSQL breaks)
+    cast = build_cast()
+    inns = [ClientFactory(department=cast.dept).inn for _ in range(5)]
+    lines = spreadsheet(0, 2000, inns).decode().splitlines()
+    forward = spreadsheet(0, 2000, inns)
+    backward = ("\n".join([lines[0], *reversed(lines[1:])]) + "\n").encode()
+    # when both are imported at once
+    results = _at_once(forward, backward)
+    # then every payment is written once, whichever import wrote it, and both are done
+    assert sum(r.new for r in results) == 2000
+    assert sum(r.duplicate for r in results) == 2000
+    assert {r.batch.status for r in results} == {ImportStatus.DONE}
+    assert Payment.objects.count() == 2000
