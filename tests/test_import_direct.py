@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from decimal import Decimal
 from typing import Any
 
+import psycopg
 import pytest
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 from hypothesis import HealthCheck, event, example, given, settings
@@ -23,6 +25,7 @@ from hypothesis import strategies as st
 from compensation.models import BonusPeriod, PeriodState
 from payments.importing import payments_import, postgres
 from payments.models import DailyCollection, ImportStatus, Payment, UnmatchedPayment
+from payments.services import payment_record
 from tests.factories import Cast, ClientFactory, build_cast
 
 pytestmark = pytest.mark.skipif(
@@ -418,3 +421,121 @@ def test_two_files_of_the_same_payments_in_opposite_orders_at_once() -> None:
     assert sum(r.duplicate for r in results) == 2000
     assert {r.batch.status for r in results} == {ImportStatus.DONE}
     assert Payment.objects.count() == 2000
+
+
+def _waiting_for_a_lock(timeout: float = 10) -> bool:
+    """Whether another session of this database waits for a lock (polled until timeout)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_payment_entered_by_hand_during_a_direct_import_waits_for_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given a direct import of January that has written its payments and not committed
+    cast = build_cast()
+    inns = [ClientFactory(department=cast.dept).inn for _ in range(5)]
+    client = ClientFactory(department=cast.dept)
+    written, go_on = threading.Event(), threading.Event()
+    check = postgres._written_twice
+
+    def pause_then_check(cursor: Any, context: Any) -> bool:
+        written.set()
+        assert go_on.wait(timeout=30)
+        return check(cursor, context)
+
+    monkeypatch.setattr(postgres, "_written_twice", pause_then_check)
+    outcome: dict[str, Any] = {}
+
+    def run(name: str, work: Any) -> threading.Thread:
+        def target() -> None:
+            try:
+                outcome[name] = work()
+            except BaseException as error:  # reported by the assertions below
+                outcome[name] = error
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=target)
+        thread.start()
+        return thread
+
+    importing = run("import", lambda: imported(spreadsheet(0, 31, inns)))
+    assert written.wait(timeout=30)
+    # when someone enters a January payment by hand meanwhile
+    entering = run(
+        "manual",
+        lambda: payment_record(
+            user=cast.admin, client=client, amount="500.00", received_on=dt.date(2025, 1, 2)
+        ),
+    )
+    # then the entry waits for the month the import holds, and nobody is stopped: the
+    # import took the month's lock before its first payment, as every writer does
+    assert _waiting_for_a_lock()
+    go_on.set()
+    importing.join(timeout=60)
+    entering.join(timeout=60)
+    assert outcome["import"].batch.status == ImportStatus.DONE, outcome
+    assert outcome["import"].new == 31
+    assert isinstance(outcome["manual"], Payment), outcome
+    assert Payment.objects.count() == 32
+    assert by_day(DailyCollection.objects) == by_day(
+        Payment.objects.values("department_id", "received_on").annotate(
+            total=Sum("amount"), number=Count("id")
+        )
+    )
+
+
+def test_a_file_with_a_rejected_row_writes_no_payments_after_it(
+    inns: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a spreadsheet whose 11th row has an amount of zero
+    lines = spreadsheet(0, 500, inns).decode().splitlines()
+    day, _amount, rest = lines[11].split(";", 2)
+    lines[11] = f"{day};0.00;{rest}"
+    counts = []
+    copy_payments = postgres._copy_payments
+
+    def counted(*args: Any) -> Any:
+        written = copy_payments(*args)
+        counts.append(written.count)
+        return written
+
+    monkeypatch.setattr(postgres, "_copy_payments", counted)
+    monkeypatch.setattr(postgres, "HEAD_ROWS", 5)
+    # when
+    result = imported(("\n".join(lines) + "\n").encode())
+    # then the ten rows before it were written (and rolled back), none after it; the
+    # report counts the file as the staged route would
+    assert counts == [10]
+    assert [(e.line, e.field) for e in result.errors] == [(12, "amount")]
+    assert (result.new, result.rejected) == (499, 1)
+    assert not Payment.objects.exists()
+
+
+def test_a_staged_import_stopped_by_a_deadlock_asks_to_be_imported_again(
+    inns: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given PostgreSQL stops a staged import to break a deadlock while it locks its months
+    def deadlocked(cursor: Any) -> Any:
+        raise OperationalError("deadlock detected") from psycopg.errors.DeadlockDetected()
+
+    monkeypatch.setattr(postgres, "_import_directly", lambda *args: False)
+    monkeypatch.setattr(postgres, "_hold_periods_open", deadlocked)
+    # when
+    result = imported(spreadsheet(0, 20, inns))
+    # then the file is refused whole with what to do, not failed with a database error
+    assert [(e.line, e.field) for e in result.errors] == [(0, "file")]
+    assert "Import the file again" in result.errors[0].message
+    assert result.batch.status == ImportStatus.REJECTED
+    assert not Payment.objects.exists()

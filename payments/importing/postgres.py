@@ -25,7 +25,7 @@ import datetime as dt
 import itertools
 import json
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -111,18 +111,33 @@ def _import_staged(
 ) -> None:
     # Not ANALYZEd: the planner sizes the staging table from its pages, all its
     # plans need, and the statistics cost ≈ 0.15 s a 100,000 rows for the same plans.
-    staged = _copy(cursor, _staged(rows, context, closed))
+    staged = _copy(cursor, _prepared(rows, context, closed))
     writing = context.result.accepted and not context.result.dry_run
-    # Locked before the duplicates are sorted out: no other write of payments into
-    # these months can commit in between, so the rows found fresh insert cleanly.
-    closed_meanwhile = _hold_periods_open(cursor) if writing else {}
-    _select_fresh(cursor, context.source)
-    fresh = _count(cursor, context)
-    context.result.duplicate += staged - fresh
-    if closed_meanwhile:
-        _refuse_closed(context, _fresh_months(cursor), closed_meanwhile)
-    if context.result.accepted and writing:
-        _write(cursor, context)
+    try:
+        # Locked before the duplicates are sorted out: no other write of payments into
+        # these months can commit in between, so the rows found fresh insert cleanly.
+        closed_meanwhile = _hold_periods_open(cursor) if writing else {}
+        _select_fresh(cursor, context.source)
+        fresh = _count(cursor, context)
+        context.result.duplicate += staged - fresh
+        if closed_meanwhile:
+            _refuse_closed(context, _fresh_months(cursor), closed_meanwhile)
+        if context.result.accepted and writing:
+            _write(cursor, context)
+    except DatabaseError as error:
+        # Another import, writing as it reads, locks its months one after another; two
+        # imports of the same months at once can wait for each other, and PostgreSQL
+        # stops one of them.
+        if _sqlstate(error) != DEADLOCK:
+            raise
+        raise ImportFileError(
+            0,
+            "file",
+            _(
+                "Another import was writing payments for the same months at the same "
+                "time; nothing was saved. Import the file again."
+            ),
+        ) from None
 
 
 # Rows read before the direct write starts, and looked up among earlier imports: a file
@@ -131,9 +146,10 @@ HEAD_ROWS = 1000
 # What the rows set aside during the direct write may take in memory before they go to
 # a temporary file.
 SPILL_MEMORY = 4 * 1024 * 1024
-# A payment already recorded under the reference (23505 on the unique reference), or
-# two imports writing the same references in turn (40P01): the staged route sorts it out.
-_OVERLAP_STATES = frozenset({"23505", "40P01"})
+# A payment already recorded under the reference, or PostgreSQL stopping this import to
+# break a deadlock with another writer: the staged route sorts it out.
+UNIQUE_VIOLATION, DEADLOCK = "23505", "40P01"
+_OVERLAP_STATES = frozenset({UNIQUE_VIOLATION, DEADLOCK})
 DIRECT_COLUMNS = (
     "client_id",
     "department_id",
@@ -166,25 +182,26 @@ def _import_directly(
 ) -> bool:
     """Write the file's new payments as it is read; False, keeping nothing, if it overlaps.
 
-    The rows set aside (unknown payers, rows with a problem) are staged and finished as
-    on the staged route. The file overlaps when its first rows were imported before, when
-    the unique reference refuses a payment, or when a row set aside shares its reference
-    with one written: then the savepoint is rolled back, the counts are as they were, and
-    the staged route reads the file again.
+    The rows set aside (unknown payers, rows with a problem, and every row after one
+    whose own fields are wrong, for the file will be rejected) are staged and finished
+    as on the staged route. The file overlaps when its first rows were imported before,
+    when the unique reference refuses a payment (an earlier import's or the file's own),
+    when a payment written was an earlier import's unknown payer or shares its reference
+    with a row set aside, or when PostgreSQL breaks a deadlock with another writer by
+    stopping this one: then the savepoint is rolled back (its locks with it), the counts
+    are as they were, and the staged route reads the file again.
     """
     before = dataclasses.replace(context.result, errors=list(context.result.errors))
-    rows = _staged(read(), context, closed)
+    rows = _prepared(read(), context, closed)
     try:
         head = list(itertools.islice(rows, HEAD_ROWS))
         if _imported_before(cursor, head, context.source):
             raise _Overlap
         with transaction.atomic(), _Spill() as spill:
-            written = _copy_payments(cursor, itertools.chain(head, rows), context, spill)
+            written = _copy_payments(cursor, head, rows, context, spill)
             _copy(cursor, spill.rows())
             if _written_twice(cursor, context):
                 raise _Overlap
-            writing = context.result.accepted
-            closed_meanwhile = rules.lock_periods(written.months) if writing else {}
     except (_Overlap, DatabaseError, psycopg.Error) as error:
         if not isinstance(error, _Overlap) and _sqlstate(error) not in _OVERLAP_STATES:
             raise
@@ -196,9 +213,9 @@ def _import_directly(
     context.result.duplicate += spill.count - fresh
     context.result.new += written.count
     context.result.new_amount += written.amount
-    if closed_meanwhile:
-        _refuse_closed(context, written.months, closed_meanwhile)
-    if context.result.accepted and writing:
+    if written.closed:
+        _refuse_closed(context, written.months, written.closed)
+    if context.result.accepted:
         _write_unmatched(cursor, context)
     return True
 
@@ -231,36 +248,75 @@ def _imported_before(cursor: CursorWrapper, head: list[tuple[Any, ...]], source:
 
 @dataclasses.dataclass
 class _Written:
-    count: int
-    amount: Decimal
-    months: set[tuple[int, dt.date]]
+    """What the direct write wrote, and the months it holds locked."""
+
+    count: int = 0
+    amount: Decimal = Decimal("0.00")
+    months: set[tuple[int, dt.date]] = dataclasses.field(default_factory=set)
+    # The months among them closed since the file's checks began: they refuse the file.
+    closed: dict[tuple[int, dt.date], str] = dataclasses.field(default_factory=dict)
+
+    def hold(self, months: Iterable[tuple[int, dt.date]]) -> None:
+        """Lock the months' periods, as every write of payments does before writing."""
+        months = set(months) - self.months
+        if months:
+            self.closed.update(rules.lock_periods(months))
+            self.months |= months
 
 
 def _copy_payments(
-    cursor: CursorWrapper, rows: Iterable[tuple[Any, ...]], context: _Context, spill: _Spill
+    cursor: CursorWrapper,
+    head: list[tuple[Any, ...]],
+    rows: Iterator[tuple[Any, ...]],
+    context: _Context,
+    spill: _Spill,
 ) -> _Written:
-    """COPY the rows that are new payments into the payments table; set the others aside."""
+    """COPY the rows that are new payments into the payments table; set the others aside.
+
+    A month's period is locked before its first payment is written, as every writer of
+    payments does (``rules.lock_periods``): the payments table's triggers then lock
+    that month's daily collections, and taking the two in the other order would
+    deadlock with manual entries and voids. The head's months are locked at once; a
+    month first met later ends the COPY, is locked, and a new COPY goes on.
+    """
     columns = [field.column for field in Payment._meta.concrete_fields if field.column != "id"]
     if set(columns) != set(DIRECT_COLUMNS):
         raise RuntimeError("A Payment column is not filled by the COPY import: update it.")
     batch_id, source, now = context.writer.batch.pk, context.source, timezone.now()
-    count, amount, months = 0, Decimal("0.00"), set()
+    written = _Written()
+    written.hold(
+        (row[9], row[1].replace(day=1)) for row in head if row[8] is not None and row[12] is None
+    )
     sql = f"COPY {Payment._meta.db_table} ({', '.join(DIRECT_COLUMNS)}) FROM STDIN"
-    with cursor.copy(sql) as copy:
-        for row in rows:
-            (_line, received_on, money, source_ref, inn, name, _account, purpose,
-             client_id, department_id, responsible_id, _field, problem) = row  # fmt: skip
-            if client_id is None or problem is not None:
-                spill.add(row)
-                continue
-            copy.write_row(
-                (client_id, department_id, responsible_id, money, received_on, source,
-                 source_ref, inn, name, purpose, batch_id, None, now, None, None, "")
-            )  # fmt: skip
-            count += 1
-            amount += money
-            months.add((department_id, received_on.replace(day=1)))
-    return _Written(count, amount, months)
+    result, months = context.result, written.months
+    count, amount = 0, Decimal("0.00")
+    waiting: tuple[Any, ...] | None = None  # a row of a month not locked yet
+    remaining = itertools.chain(head, rows)
+    while True:
+        with cursor.copy(sql) as copy:
+            for row in itertools.chain([waiting] if waiting else [], remaining):
+                (_line, received_on, money, source_ref, inn, name, _account, purpose,
+                 client_id, department_id, responsible_id, _field, problem) = row  # fmt: skip
+                # A file with a row rejected already writes nothing more: it is refused.
+                if client_id is None or problem is not None or result.errors:
+                    spill.add(row)
+                    continue
+                if (department_id, received_on.replace(day=1)) not in months:
+                    waiting = row
+                    break
+                copy.write_row(
+                    (client_id, department_id, responsible_id, money, received_on, source,
+                     source_ref, inn, name, purpose, batch_id, None, now, None, None, "")
+                )  # fmt: skip
+                count += 1
+                amount += money
+            else:
+                waiting = None
+        if waiting is None:
+            break
+        written.hold([(waiting[9], waiting[1].replace(day=1))])
+    written.count, written.amount = count, amount
+    return written
 
 
 class _Spill:
@@ -320,7 +376,7 @@ def _written_twice(cursor: CursorWrapper, context: _Context) -> bool:
     return bool(cursor.fetchone()[0])
 
 
-def _copy(cursor: CursorWrapper, rows: Iterator[tuple[Any, ...]]) -> int:
+def _copy(cursor: CursorWrapper, rows: Iterable[Sequence[Any]]) -> int:
     staged = 0
     columns = ", ".join(STAGED_COLUMNS)
     with cursor.copy(f"COPY {STAGING} ({columns}) FROM STDIN") as copy:
@@ -333,9 +389,10 @@ def _copy(cursor: CursorWrapper, rows: Iterator[tuple[Any, ...]]) -> int:
 _NO_CLIENT = (None, None, None)
 
 
-def _staged(
+def _prepared(
     rows: Iterator[RawRow], context: _Context, closed: dict[tuple[int, dt.date], str]
 ) -> Iterator[tuple[Any, ...]]:
+    """Each row checked and matched, as a tuple of ``STAGED_COLUMNS`` (both routes)."""
     # Each client's keys read once: a model's foreign-key attributes are descriptors,
     # and a year's file names the same few thousand clients a million times.
     keys: dict[int, tuple[Any, Any, Any]] = {}
