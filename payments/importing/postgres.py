@@ -199,7 +199,7 @@ def _import_directly(
             raise _Overlap
         with transaction.atomic(), _Spill() as spill:
             written = _copy_payments(cursor, head, rows, context, spill)
-            _copy(cursor, spill.rows())
+            set_aside = _copy(cursor, spill.rows())
             if _written_twice(cursor, context):
                 raise _Overlap
     except (_Overlap, DatabaseError, psycopg.Error) as error:
@@ -208,16 +208,17 @@ def _import_directly(
         rows.close()
         vars(context.result).update(vars(before))
         return False
-    _select_fresh(cursor, context.source, row_by_row=True)
-    fresh = _count(cursor, context)
-    context.result.duplicate += spill.count - fresh
-    context.result.new += written.count
-    context.result.new_amount += written.amount
-    if written.closed:
-        _refuse_closed(context, written.months, written.closed)
-    if context.result.accepted:
-        _write_unmatched(cursor, context)
-    return True
+    else:
+        _select_fresh(cursor, context.source, row_by_row=True)
+        fresh = _count(cursor, context)
+        context.result.duplicate += set_aside - fresh
+        context.result.new += written.count
+        context.result.new_amount += written.amount
+        if written.closed:
+            _refuse_closed(context, written.months, written.closed)
+        if context.result.accepted:
+            _write_unmatched(cursor, context)
+        return True
 
 
 def _sqlstate(error: BaseException) -> str | None:
@@ -324,7 +325,6 @@ class _Spill:
 
     def __init__(self) -> None:
         self.file = tempfile.SpooledTemporaryFile(max_size=SPILL_MEMORY)  # noqa: SIM115
-        self.count = 0
 
     def __enter__(self) -> _Spill:
         return self
@@ -335,7 +335,6 @@ class _Spill:
     def add(self, row: tuple[Any, ...]) -> None:
         # Dates and amounts as text, which COPY reads back exactly.
         self.file.write(json.dumps(row, default=str, ensure_ascii=False).encode() + b"\n")
-        self.count += 1
 
     def rows(self) -> Iterator[list[Any]]:
         self.file.seek(0)
