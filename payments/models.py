@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -340,6 +341,45 @@ class DailyCollection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department_id} {self.day} {self.amount} ({self.payment_count})"
+
+
+class ClientCollection(models.Model):
+    """What a department collected from one client in one month, by responsible employee.
+
+    Kept by the database like ``DailyCollection`` (triggers on the payments table), keyed
+    by the department, the month's first day, the client and the responsible employee
+    fixed on the payments (none: ``NULL``). The dashboard's largest clients and its
+    totals per responsible employee then read a row per client that paid in the month,
+    however many payments they made. Rows whose count falls to zero stay and are skipped
+    by readers. Never written by the application.
+    """
+
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    month = models.DateField()
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+", db_index=False)
+    responsible = models.ForeignKey(
+        Employee, null=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    amount = models.DecimalField(max_digits=16, decimal_places=2)
+    payment_count = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            # One row per key, "no responsible" included: the triggers' upserts name this
+            # index, and NULLs would otherwise never conflict.
+            models.UniqueConstraint(
+                "department",
+                "month",
+                "client",
+                Coalesce("responsible", 0),
+                name="client_collection_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department_id} {self.month:%Y-%m} {self.client_id} {self.amount}"
 
 
 class UnmatchedPayment(models.Model):
