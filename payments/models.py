@@ -273,9 +273,9 @@ class Payment(models.Model):
             ),
         ]
         indexes = [
-            # The dashboard's month figures (totals by day, client and responsible) read
-            # only counted payments of one department: on PostgreSQL this index alone
-            # answers them (an index-only scan); SQLite ignores INCLUDE (check W040).
+            # A month's counted payments of one department: on PostgreSQL this index
+            # alone answers their totals (an index-only scan); SQLite ignores INCLUDE
+            # (check W040). The dashboard reads the collections kept below instead.
             models.Index(
                 fields=["department", "received_on"],
                 include=["amount", "client", "responsible"],
@@ -354,13 +354,32 @@ class ClientCollection(models.Model):
     by readers. Never written by the application.
     """
 
+    # Derived from payments whose own keys the database checks: no constraints of its
+    # own, which would add three checks at commit for every row an import creates. A
+    # client or employee with payments cannot be deleted (payments protect them); the
+    # rows at zero one may leave behind are skipped like any other.
     department = models.ForeignKey(
-        Department, on_delete=models.CASCADE, related_name="+", db_index=False
+        Department,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     month = models.DateField()
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+", db_index=False)
+    client = models.ForeignKey(
+        Client,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     responsible = models.ForeignKey(
-        Employee, null=True, on_delete=models.CASCADE, related_name="+", db_index=False
+        Employee,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     amount = models.DecimalField(max_digits=16, decimal_places=2)
     payment_count = models.IntegerField()

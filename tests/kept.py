@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from payments.models import ClientCollection, DailyCollection, Payment
@@ -65,6 +65,16 @@ def aggregated_by_client() -> dict[ClientKey, Figures]:
 
 
 def assert_kept_exact() -> None:
-    """Both kept tables equal, to the kopeck, the counted payments they total."""
+    """Both kept tables equal, to the kopeck, the counted payments they total.
+
+    The rows left out of the comparison, those at zero, must be at zero indeed: readers
+    skip them by their count, and sum the rest. (SQLite adds and takes back in binary,
+    so its zero may be a dust of a kopeck's fraction; PostgreSQL's is exact.)
+    """
     assert daily() == aggregated()
     assert by_client() == aggregated_by_client()
+    half = Decimal("0.005")
+    for kept in (DailyCollection.objects, ClientCollection.objects):
+        not_zero = Q(amount__gte=half) | Q(amount__lte=-half)
+        off = kept.filter(Q(payment_count__lt=0) | (Q(payment_count=0) & not_zero))
+        assert list(off.values()) == []

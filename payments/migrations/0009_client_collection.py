@@ -3,8 +3,9 @@
 The same design as the daily collections (0005): on PostgreSQL statement-level triggers
 with transition tables, one grouped upsert per statement; on SQLite row triggers. Only
 counted payments (not voided) are added; rows whose count falls to zero stay and are
-skipped by readers. The key's "no responsible" is ``COALESCE(responsible_id, 0)``, the
-expression of the unique index the upserts name.
+skipped by readers. TRUNCATE (test flushes) empties every table together. The key's
+"no responsible" is ``COALESCE(responsible_id, 0)``, the expression of the unique index
+the upserts name.
 
 SQLite drops a table's triggers when Django rebuilds the table to alter it: a later
 migration of ``payments_payment`` must create these again (``tests/test_daily_collection``
@@ -60,9 +61,9 @@ CREATE TRIGGER payments_client_collection_delete AFTER DELETE ON payments_paymen
 """
 
 POSTGRESQL_REVERSE = r"""
-DROP TRIGGER payments_client_collection_insert ON payments_payment;
-DROP TRIGGER payments_client_collection_update ON payments_payment;
-DROP TRIGGER payments_client_collection_delete ON payments_payment;
+DROP TRIGGER IF EXISTS payments_client_collection_insert ON payments_payment;
+DROP TRIGGER IF EXISTS payments_client_collection_update ON payments_payment;
+DROP TRIGGER IF EXISTS payments_client_collection_delete ON payments_payment;
 DROP FUNCTION payments_client_collection_sync();
 """
 
@@ -92,7 +93,7 @@ SQLITE = [
     f"WHEN OLD.voided_at IS NULL BEGIN {_TAKE_BACK} END",
 ]
 SQLITE_REVERSE = [
-    f"DROP TRIGGER payments_client_collection_{name}"
+    f"DROP TRIGGER IF EXISTS payments_client_collection_{name}"
     for name in ("insert", "update_old", "update_new", "delete")
 ]
 
@@ -145,8 +146,9 @@ class Migration(migrations.Migration):
                 (
                     "client",
                     models.ForeignKey(
+                        db_constraint=False,
                         db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
                         related_name="+",
                         to="payments.client",
                     ),
@@ -154,8 +156,9 @@ class Migration(migrations.Migration):
                 (
                     "department",
                     models.ForeignKey(
+                        db_constraint=False,
                         db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
                         related_name="+",
                         to="accounts.department",
                     ),
@@ -163,9 +166,10 @@ class Migration(migrations.Migration):
                 (
                     "responsible",
                     models.ForeignKey(
+                        db_constraint=False,
                         db_index=False,
                         null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
                         related_name="+",
                         to="accounts.employee",
                     ),
