@@ -8,7 +8,6 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -273,9 +272,9 @@ class Payment(models.Model):
             ),
         ]
         indexes = [
-            # A month's counted payments of one department: on PostgreSQL this index
-            # alone answers their totals (an index-only scan); SQLite ignores INCLUDE
-            # (check W040). The dashboard reads the collections kept below instead.
+            # The dashboard's month figures (totals by day, client and responsible) read
+            # only counted payments of one department: on PostgreSQL this index alone
+            # answers them (an index-only scan); SQLite ignores INCLUDE (check W040).
             models.Index(
                 fields=["department", "received_on"],
                 include=["amount", "client", "responsible"],
@@ -341,64 +340,6 @@ class DailyCollection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department_id} {self.day} {self.amount} ({self.payment_count})"
-
-
-class ClientCollection(models.Model):
-    """What a department collected from one client in one month, by responsible employee.
-
-    Kept by the database like ``DailyCollection`` (triggers on the payments table), keyed
-    by the department, the month's first day, the client and the responsible employee
-    fixed on the payments (none: ``NULL``). The dashboard's largest clients and its
-    totals per responsible employee then read a row per client that paid in the month,
-    however many payments they made. Rows whose count falls to zero stay and are skipped
-    by readers. Never written by the application.
-    """
-
-    # Derived from payments whose own keys the database checks: no constraints of its
-    # own, which would add three checks at commit for every row an import creates. A
-    # client or employee with payments cannot be deleted (payments protect them); the
-    # rows at zero one may leave behind are skipped like any other.
-    department = models.ForeignKey(
-        Department,
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    month = models.DateField()
-    client = models.ForeignKey(
-        Client,
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    responsible = models.ForeignKey(
-        Employee,
-        null=True,
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    amount = models.DecimalField(max_digits=16, decimal_places=2)
-    payment_count = models.IntegerField()
-
-    class Meta:
-        constraints = [
-            # One row per key, "no responsible" included: the triggers' upserts name this
-            # index, and NULLs would otherwise never conflict.
-            models.UniqueConstraint(
-                "department",
-                "month",
-                "client",
-                Coalesce("responsible", 0),
-                name="client_collection_key",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.department_id} {self.month:%Y-%m} {self.client_id} {self.amount}"
 
 
 class UnmatchedPayment(models.Model):

@@ -276,8 +276,8 @@ def _copy_payments(
 
     A month's period is locked before its first payment is written, as every writer of
     payments does (``rules.lock_periods``): the payments table's triggers then lock
-    that month's collections (by day and by client), and taking the two in the other
-    order would deadlock with manual entries and voids. The head's months are locked at once; a
+    that month's daily collections, and taking the two in the other order would
+    deadlock with manual entries and voids. The head's months are locked at once; a
     month first met later ends the COPY, is locked, and a new COPY goes on.
     """
     columns = [field.column for field in Payment._meta.concrete_fields if field.column != "id"]
