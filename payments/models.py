@@ -272,9 +272,9 @@ class Payment(models.Model):
             ),
         ]
         indexes = [
-            # The dashboard's month figures (totals by day, client and responsible) read
-            # only counted payments of one department: on PostgreSQL this index alone
-            # answers them (an index-only scan); SQLite ignores INCLUDE (check W040).
+            # The dashboard's month figures by client and by responsible read only
+            # counted payments of one department: on PostgreSQL this index alone answers
+            # them (an index-only scan); SQLite ignores INCLUDE (check W040).
             models.Index(
                 fields=["department", "received_on"],
                 include=["amount", "client", "responsible"],

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Department, Employee
 from compensation import engine
 from compensation.models import MonthlyScheme
-from payments.models import DailyCollection, Payment
+from payments.models import Client, DailyCollection, Payment
 
 ZERO = Decimal("0.00")
 KOPECK = Decimal("0.01")
@@ -136,25 +136,34 @@ def cumulative_by_day(
 def totals_by_client(
     department: Department, month: dt.date, limit: int | None = None
 ) -> list[ClientTotal]:
-    """Clients by collected amount, largest first (one query)."""
-    rows = (
-        month_payments(department, month)
-        .values("client_id", "client__name", "client__inn")
+    """Clients by collected amount, largest first; ties by name (two queries).
+
+    The month's payments are totalled by client alone, from the covering index; only the
+    clients that make the list are read then, by their keys. Totalling the payments
+    joined to their clients' names would carry every payment's name and INN through the
+    grouping: 13.6 ms against 4.5 ms for the ≈ 9,400 payments of a department's month.
+    """
+    totals = [
+        (client, _money(total), count)
+        for client, total, count in month_payments(department, month)
+        .values_list("client_id")
         .annotate(total=Sum("amount"), count=Count("*"))
-        .order_by("-total", "client__name", "client_id")
-    )
-    if limit is not None:
-        rows = rows[:limit]
-    return [
-        ClientTotal(
-            client_id=row["client_id"],
-            name=row["client__name"],
-            inn=row["client__inn"],
-            total=_money(row["total"]),
-            count=row["count"],
-        )
-        for row in rows
+        .order_by()
     ]
+    if limit is not None and len(totals) > limit:
+        # The largest ``limit`` and every client tied with the last of them: the name,
+        # read below, decides among those.
+        cut = sorted((total for _client, total, _count in totals), reverse=True)[limit - 1]
+        totals = [row for row in totals if row[1] >= cut]
+    clients = Client.objects.only("name", "inn").in_bulk([client for client, _t, _c in totals])
+    rows = sorted(
+        (
+            ClientTotal(client, clients[client].name, clients[client].inn, total, count)
+            for client, total, count in totals
+        ),
+        key=lambda row: (-row.total, row.name, row.client_id),
+    )
+    return rows if limit is None else rows[:limit]
 
 
 def totals_by_responsible(department: Department, month: dt.date) -> list[ResponsibleTotal]:
@@ -299,7 +308,7 @@ def collections_summary(
     *,
     top_clients: int | None = None,
 ) -> CollectionsSummary:
-    """Every collection figure of the dashboard, from one read of the daily totals (6 queries).
+    """Every collection figure of the dashboard, from one read of the daily totals (7 queries).
 
     ``top_clients`` keeps only the largest clients: a month's clients can be thousands,
     and the page shows ten.

@@ -27,6 +27,7 @@ from payments.selectors import (
     totals_by_client,
     totals_by_responsible,
 )
+from payments.services import payment_void
 from tests.factories import Cast, ClientFactory, PaymentFactory
 
 OCTOBER = dt.date(2026, 10, 1)
@@ -155,6 +156,35 @@ def test_totals_by_client_can_be_limited(cast: Cast, month: Month) -> None:
     top = totals_by_client(cast.dept, OCTOBER, limit=2)
 
     assert [(row.name, str(row.total)) for row in top] == [("Beta", "1400.00"), ("Alfa", "350.50")]
+
+
+def test_clients_tied_at_the_limit_are_taken_by_name(cast: Cast) -> None:
+    # given three clients, two of them tied on the amount where the list is cut
+    amounts = {"Zorro": "100.00", "Bora": "50.00", "Ara": "50.00", "Yak": "49.99"}
+    for name, amount in amounts.items():
+        client = ClientFactory(department=cast.dept, name=name)
+        PaymentFactory(client=client, received_on=day(2), amount=money(amount))
+    # then the tie is broken by the name, as in the whole list
+    assert [row.name for row in totals_by_client(cast.dept, OCTOBER, limit=2)] == ["Zorro", "Ara"]
+    assert [row.name for row in totals_by_client(cast.dept, OCTOBER)] == [
+        "Zorro",
+        "Ara",
+        "Bora",
+        "Yak",
+    ]
+
+
+def test_a_client_whose_payments_were_all_voided_is_left_out(cast: Cast, month: Month) -> None:
+    # given a client of the third staff member who paid once, and then the payment voided
+    zeta = ClientFactory(department=cast.dept, name="Zeta", responsible=cast.olya)
+    payment = PaymentFactory(client=zeta, received_on=day(4), amount=money("9000.00"))
+    payment_void(user=cast.accountant.user, payment=payment, reason="Wrong client")
+    # then neither the client nor Olya appears
+    assert [row.name for row in totals_by_client(cast.dept, OCTOBER)] == ["Beta", "Alfa", "Gamma"]
+    assert [row.employee for row in totals_by_responsible(cast.dept, OCTOBER)] == [
+        cast.masha,
+        cast.vasya,
+    ]
 
 
 def test_totals_by_responsible_use_who_was_fixed_on_the_payment(cast: Cast, month: Month) -> None:
@@ -287,14 +317,14 @@ QUERY_BOUNDS: list[tuple[str, Callable[..., Any], int]] = [
     ("daily_totals", lambda dept: daily_totals(dept, OCTOBER), 1),
     ("collected_total", lambda dept: collected_total(dept, OCTOBER), 1),
     ("cumulative_by_day", lambda dept: cumulative_by_day(dept, OCTOBER, today=AFTER_OCTOBER), 1),
-    ("totals_by_client", lambda dept: totals_by_client(dept, OCTOBER), 1),
-    ("totals_by_client_limited", lambda dept: totals_by_client(dept, OCTOBER, limit=5), 1),
+    ("totals_by_client", lambda dept: totals_by_client(dept, OCTOBER), 2),
+    ("totals_by_client_limited", lambda dept: totals_by_client(dept, OCTOBER, limit=5), 2),
     ("totals_by_responsible", lambda dept: totals_by_responsible(dept, OCTOBER), 2),
     ("plan_progress", lambda dept: plan_progress(dept, OCTOBER, today=AFTER_OCTOBER), 3),
     (
         "collections_summary",
         lambda dept: collections_summary(dept, OCTOBER, today=AFTER_OCTOBER),
-        6,
+        7,
     ),
 ]
 
