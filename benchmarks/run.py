@@ -129,7 +129,6 @@ def settle(db: str) -> None:
             "payments_historicalpayment",
             "payments_unmatchedpayment",
             "payments_dailycollection",
-            "payments_clientcollection",
         ):
             connection.execute(f"VACUUM ANALYZE {table}")
         connection.execute("ANALYZE")
