@@ -140,8 +140,9 @@ def totals_by_client(
 
     The month's payments are totalled by client alone, from the covering index; only the
     clients that make the list are read then, by their keys. Totalling the payments
-    joined to their clients' names would carry every payment's name and INN through the
-    grouping: 13.6 ms against 4.5 ms for the ≈ 9,400 payments of a department's month.
+    joined to their clients' names carried every payment's name and INN through the
+    grouping: 13.6 ms against 2.7 ms (and the read of the ten) for the ≈ 9,400 payments
+    of a department's month.
     """
     totals = [
         (client, _money(total), count)

@@ -159,7 +159,7 @@ def test_totals_by_client_can_be_limited(cast: Cast, month: Month) -> None:
 
 
 def test_clients_tied_at_the_limit_are_taken_by_name(cast: Cast) -> None:
-    # given three clients, two of them tied on the amount where the list is cut
+    # given four clients, two of them tied on the amount where a list of two is cut
     amounts = {"Zorro": "100.00", "Bora": "50.00", "Ara": "50.00", "Yak": "49.99"}
     for name, amount in amounts.items():
         client = ClientFactory(department=cast.dept, name=name)
