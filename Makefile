@@ -1,5 +1,7 @@
-# Two commands set everything up: `make run` (the app on SQLite with demo data)
-# and `make test` (the whole test suite). Both are idempotent.
+# Two commands set everything up: `make run` (the app with demo data) and `make test`
+# (the whole test suite). Both are idempotent. Without DATABASE_URL both run on a
+# PostgreSQL server from a pip wheel, its data under var/postgres, started by the first
+# command that needs it and stopped when the last one ends (config/embedded_db.py).
 
 PYTHON ?= python3.11
 VENV := .venv
@@ -8,7 +10,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench clean messages
+.PHONY: run test lint format bench clean messages browser
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -37,7 +39,17 @@ run: $(STAMP) messages | var
 		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 		$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: $(STAMP) messages | var
+# The browser tests drive Debian's Chromium: installed here when missing and we may.
+browser:
+	@command -v chromium >/dev/null || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing Chromium for the browser tests (apt-get)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "Chromium is missing: install it (apt-get install chromium) to run the browser tests"; \
+		fi; }
+
+test: $(STAMP) messages browser | var
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

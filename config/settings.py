@@ -1,6 +1,7 @@
 """Settings for the team bonus app, read from the environment.
 
-Defaults suit development: SQLite under ``var/``, DEBUG on, a throwaway secret key.
+Defaults suit development: an embedded PostgreSQL under ``var/`` (``config/embedded_db``),
+DEBUG on, a throwaway secret key.
 Production sets ``DEBUG=0``, ``SECRET_KEY``, ``ALLOWED_HOSTS`` and ``DATABASE_URL``.
 """
 
@@ -13,6 +14,8 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from config import embedded_db
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -120,10 +123,25 @@ TEMPLATES = [
     },
 ]
 
+# PostgreSQL only. Without DATABASE_URL, development runs on a server from a pip wheel
+# under var/postgres, started by the first process that needs it (config/embedded_db).
+if os.environ.get("DATABASE_URL"):
+    DATABASE_URL = os.environ["DATABASE_URL"]
+elif DEBUG:
+    DATABASE_URL = embedded_db.database_url(VAR_DIR / "postgres")
+    # The processes this one starts (the development server's reloaded child, a test's
+    # subprocess) use the same server, which lives as long as this process.
+    os.environ["DATABASE_URL"] = DATABASE_URL
+else:
+    raise ImproperlyConfigured("DATABASE_URL must be set when DEBUG is off")
+if not DATABASE_URL.startswith(("postgres://", "postgresql://", "pgsql://")):
+    raise ImproperlyConfigured(f"DATABASE_URL must point at PostgreSQL, got {DATABASE_URL!r}")
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
+    "default": dj_database_url.parse(
+        DATABASE_URL,
         conn_max_age=env_int("CONN_MAX_AGE", 60),
+        # A connection the server or the network dropped is found before a request uses it.
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -162,6 +180,11 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# The months the product deals in (core/months.py): a URL naming a month outside them is
+# a 404, a query string naming one is ignored.
+MONTHS_FROM_YEAR = env_int("MONTHS_FROM_YEAR", 2000, minimum=1900)
+MONTHS_TO_YEAR = env_int("MONTHS_TO_YEAR", 2100, minimum=MONTHS_FROM_YEAR)
+
 # Files larger than this are imported by a background worker (``manage.py db_worker``),
 # not in the web request; smaller ones keep the dry run → confirm flow.
 IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_BYTES", 5 * 1024 * 1024)
@@ -169,10 +192,6 @@ IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_BYTES", 5 * 1024 * 1024)
 # Background jobs: Django's tasks API (the django-tasks backport) with its database
 # backend, so workers need no broker and run on any machine that reaches the database.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-# INCLUDE columns of the PostgreSQL covering index are ignored on SQLite (development):
-# the index still exists there, it only answers from the table instead of the index.
-SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 # The dashboard and "my bonus" are served from a per-user cache for this many seconds
 # (config/page_cache.py): figures may lag a write by at most this long. 0 turns it off.

@@ -273,8 +273,8 @@ class Payment(models.Model):
         ]
         indexes = [
             # The dashboard's month figures by client and by responsible read only
-            # counted payments of one department: on PostgreSQL this index alone answers
-            # them (an index-only scan); SQLite ignores INCLUDE (check W040).
+            # counted payments of one department: this index alone answers them (an
+            # index-only scan, the INCLUDE columns read from the index).
             models.Index(
                 fields=["department", "received_on"],
                 include=["amount", "client", "responsible"],

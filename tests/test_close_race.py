@@ -25,10 +25,6 @@ from tests.factories import ClientFactory, build_cast
 from tests.test_workflow_helpers import OCTOBER, pay_in, set_scheme
 
 pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL row locks (SELECT ... FOR UPDATE); SQLite has none",
-    ),
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 

@@ -23,10 +23,6 @@ from tests.factories import build_cast, person
 from tests.test_workflow_helpers import proposed_october
 
 pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL row locks (SELECT ... FOR UPDATE); SQLite has none",
-    ),
     # Committed data is needed across threads; the serialised rollback brings back the
     # role groups that the data migration made, for the tests that run after this one.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),

@@ -60,14 +60,14 @@ SETTINGS_ENV = (
 
 
 def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
-    """The environment of a production deployment, on a throwaway SQLite file."""
+    """The environment of a production deployment, on the database the tests use."""
     env = {key: value for key, value in os.environ.items() if key not in SETTINGS_ENV}
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(60),
         ALLOWED_HOSTS=HOST,
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        DATABASE_URL=settings.DATABASE_URL,
     )
     env.update(overrides)
     return env

@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.forms.models import model_to_dict
 
 from compensation import services
@@ -41,10 +40,6 @@ from tests.test_workflow_helpers import (
 )
 
 pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL: the rollback of a real transaction is what is tested",
-    ),
     # Committed data; the serialised rollback restores the role groups for later tests.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]

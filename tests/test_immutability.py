@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 from django.forms.models import model_to_dict
 from django.test import Client as WebClient
 from django.urls import reverse
@@ -30,10 +30,6 @@ from compensation.models import (
 from compensation.selectors import current_revision
 from tests.factories import Cast, person
 from tests.test_workflow_helpers import approved_october, seed_lines
-
-on_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the triggers exist on PostgreSQL only"
-)
 
 
 def paid_october(cast: Cast) -> BonusPeriod:
@@ -335,7 +331,6 @@ def _sql_refused(write: Callable[[], Any]) -> None:
         write()
 
 
-@on_postgresql
 def test_a_pay_line_update_or_delete_is_refused_by_the_database(
     cast: Cast, settled: BonusPeriod
 ) -> None:
@@ -345,7 +340,6 @@ def test_a_pay_line_update_or_delete_is_refused_by_the_database(
     _sql_refused(lines.delete)
 
 
-@on_postgresql
 @pytest.mark.parametrize(
     ("field", "value"),
     [("result", None), ("approved_at", None), ("reopen_reason", "edited"), ("number", 7)],
@@ -358,7 +352,6 @@ def test_an_approved_revision_update_is_refused_by_the_database(
     _sql_refused(lambda: revisions.update(**{field: value}))
 
 
-@on_postgresql
 def test_the_payment_fields_are_settable_once_in_the_database(cast: Cast) -> None:
     period = approved_october(cast)
     revisions = Revision.objects.filter(period=period)
@@ -369,7 +362,6 @@ def test_the_payment_fields_are_settable_once_in_the_database(cast: Cast) -> Non
     _sql_refused(revisions.delete)
 
 
-@on_postgresql
 def test_frozen_figures_and_approved_proposals_are_refused_by_the_database(
     cast: Cast, settled: BonusPeriod
 ) -> None:
@@ -384,7 +376,6 @@ def test_frozen_figures_and_approved_proposals_are_refused_by_the_database(
     _sql_refused(lambda: PeriodMember.objects.filter(period=settled).update(order=42))
 
 
-@on_postgresql
 def test_the_state_of_a_closed_period_may_still_move_in_the_database(
     cast: Cast, settled: BonusPeriod
 ) -> None:

@@ -82,7 +82,6 @@ def test_the_list_runs_a_fixed_number_of_queries(
     assert page.has_next
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the query plan is PostgreSQL's")
 def test_the_list_is_read_in_index_order_never_sorted(cast: Cast) -> None:
     # given payments on a few days (a large company's day holds thousands)
     client = ClientFactory(department=cast.dept)

@@ -194,3 +194,53 @@ def test_the_admin_spreadsheet_file_waits_where_every_web_process_reads_it(
     # default), since a per-process cache would lose it between two gunicorn workers
     assert shared.stdout.strip() == "import_export.tmp_storages.CacheStorage", shared.stderr
     assert alone.stdout.strip() == "the default", alone.stderr
+
+
+def test_it_runs_on_postgresql_only(tmp_path: Path) -> None:
+    # given a deployment that names a SQLite file
+    env = production_env(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+
+    # when the settings load, then they refuse it, naming the variable
+    result = run(["-c", "import config.settings"], env)
+    assert result.returncode != 0
+    assert "DATABASE_URL must point at PostgreSQL" in result.stderr
+    assert not (tmp_path / "db.sqlite3").exists()
+
+
+def test_production_needs_a_database_url(tmp_path: Path) -> None:
+    # given a production environment without a database
+    env = production_env(tmp_path)
+    del env["DATABASE_URL"]
+
+    # when the settings load, then they stop with a message instead of starting one
+    result = run(["-c", "import config.settings"], env)
+    assert result.returncode != 0
+    assert "DATABASE_URL must be set when DEBUG is off" in result.stderr
+
+
+def test_development_starts_the_embedded_server_and_stops_it_after(tmp_path: Path) -> None:
+    # given a development environment with no DATABASE_URL and its own data folder
+    env = production_env(tmp_path, DEBUG="1")
+    del env["DATABASE_URL"]
+    script = f"""
+import json, pathlib, psycopg
+from config import embedded_db
+url = embedded_db.database_url(pathlib.Path({str(tmp_path / "pg")!r}))
+with psycopg.connect(url) as connection:
+    version = connection.execute("SHOW server_version_num").fetchone()[0]
+    name = connection.execute("SELECT current_database()").fetchone()[0]
+print(json.dumps({{"version": int(version), "database": name, "url": url}}))
+"""
+
+    # when a process asks for the development database
+    result = run(["-c", script], env)
+
+    # then a PostgreSQL server with its data in that folder answered
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["version"] >= 160000
+    assert seen["database"] == "teambonus"
+    assert seen["url"].startswith("postgres://postgres@")
+    assert (tmp_path / "pg" / "PG_VERSION").exists()
+    # and it stopped with the last process that used it
+    assert not (tmp_path / "pg" / "postmaster.pid").exists()

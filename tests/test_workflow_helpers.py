@@ -88,11 +88,7 @@ def approved_october(cast: Cast) -> BonusPeriod:
 @contextmanager
 def import_process(batch: ImportBatch) -> Iterator[None]:
     """The import of ``batch`` alive in another process: a second connection holds its
-    lock (``payments.importing.liveness``) until the block ends, as a worker's would.
-    Nothing is held where the database cannot tell (SQLite)."""
-    if connection.vendor != "postgresql":
-        yield
-        return
+    lock (``payments.importing.liveness``) until the block ends, as a worker's would."""
     other = connection.copy()
     try:
         with other.cursor() as cursor:

@@ -2,7 +2,7 @@
 
 The models' ``save``/``delete`` guard every ordinary path; these PostgreSQL triggers
 guard the set-based ones that skip the models. Row triggers do not fire on TRUNCATE,
-so test flushes still work. SQLite (development only) has no such triggers.
+so test flushes still work.
 """
 
 from __future__ import annotations
@@ -112,11 +112,10 @@ DROP FUNCTION IF EXISTS compensation_refuse_payline_write();
 """
 
 
-def _on_postgresql(sql: str) -> Callable[[Any, Any], None]:
+def _run(sql: str) -> Callable[[Any, Any], None]:
     def run(apps: Any, schema_editor: Any) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            # No parameters: the SQL's % signs are PL/pgSQL's, not placeholders.
-            schema_editor.execute(sql, params=None)
+        # No parameters: the SQL's % signs are PL/pgSQL's, not placeholders.
+        schema_editor.execute(sql, params=None)
 
     return run
 
@@ -127,5 +126,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(_on_postgresql(FORWARD), _on_postgresql(REVERSE), elidable=False),
+        migrations.RunPython(_run(FORWARD), _run(REVERSE), elidable=False),
     ]
