@@ -26,3 +26,8 @@ urlpatterns = [
     path("", include("compensation.urls")),
     path("", include("accounts.urls")),
 ]
+
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.forbidden"
+handler404 = "config.errors.not_found"
+handler500 = "config.errors.server_error"
