@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts.password_change import GuardedPasswordChangeView
 from config.health import healthz
 
 urlpatterns = [
@@ -14,7 +15,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
-        auth_views.PasswordChangeView.as_view(),
+        GuardedPasswordChangeView.as_view(),
         name="password_change",
     ),
     path(
