@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
+from django.http import HttpRequest
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts import policy
 from accounts.models import BaseSalary, Department, Employee, Membership
 from accounts.resources import (
     BaseSalaryResource,
@@ -15,20 +21,53 @@ from accounts.resources import (
 )
 
 
-class MembershipInline(admin.TabularInline):
+class PolicyAdminMixin:
+    """The admin's permission hooks, answered by the access policy (``Action.ADMINISTER``)
+    rather than by Django's per-model permissions; ``read_only`` records (written by the
+    services only) are shown and never added, changed or deleted here."""
+
+    read_only = False
+
+    def _may(self, request: HttpRequest, obj: Any = None) -> bool:
+        return policy.can(request.user, policy.Action.ADMINISTER, obj)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._may(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may(request, obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self.read_only and self._may(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self.read_only and self._may(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self.read_only and self._may(request, obj)
+
+    # django-import-export's spreadsheet screens.
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        return self._may(request)
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return self._may(request)
+
+
+class MembershipInline(PolicyAdminMixin, admin.TabularInline):
     model = Membership
     extra = 0
     fields = ["department", "started_on", "ended_on"]
 
 
-class BaseSalaryInline(admin.TabularInline):
+class BaseSalaryInline(PolicyAdminMixin, admin.TabularInline):
     model = BaseSalary
     extra = 0
     fields = ["amount", "effective_from"]
 
 
 @admin.register(Department)
-class DepartmentAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class DepartmentAdmin(PolicyAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [DepartmentResource]
     list_display = ["name", "head"]
     list_select_related = ["head"]
@@ -37,7 +76,7 @@ class DepartmentAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Employee)
-class EmployeeAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class EmployeeAdmin(PolicyAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [EmployeeResource]
     list_display = ["full_name", "personnel_number", "position", "user"]
     list_select_related = ["user"]
@@ -48,7 +87,7 @@ class EmployeeAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class MembershipAdmin(PolicyAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [MembershipResource]
     list_display = ["employee", "department", "started_on", "ended_on"]
     list_select_related = ["employee", "department"]
@@ -59,7 +98,7 @@ class MembershipAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(BaseSalary)
-class BaseSalaryAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class BaseSalaryAdmin(PolicyAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [BaseSalaryResource]
     list_display = ["employee", "amount", "effective_from"]
     list_select_related = ["employee"]
@@ -67,3 +106,18 @@ class BaseSalaryAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     list_filter = ["effective_from", "employee__memberships__department"]
     date_hierarchy = "effective_from"
     autocomplete_fields = ["employee"]
+
+
+# Django's own pages for logins and groups, behind the same policy.
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class PolicyUserAdmin(PolicyAdminMixin, UserAdmin):
+    pass
+
+
+@admin.register(Group)
+class PolicyGroupAdmin(PolicyAdminMixin, GroupAdmin):
+    pass

@@ -10,18 +10,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import policy
 
-# (url name, label, who sees it)
+# (url name, label, the action the policy must grant, with no record named)
 _ITEMS = (
-    ("dashboard", _("Collections"), policy.sees_departments),
-    ("my_bonus", _("My bonus"), lambda u: policy.can(u, policy.Action.VIEW_OWN_BONUS)),
-    (
-        "period_list",
-        _("Bonus periods"),
-        lambda u: policy.is_director(u) or policy.visible_periods(u).exists(),
-    ),
-    ("payment_list", _("Payments"), lambda u: policy.can(u, policy.Action.VIEW_PAYMENTS)),
-    ("payroll", _("Payroll"), lambda u: policy.can(u, policy.Action.VIEW_PAYROLL)),
-    ("admin:index", _("Administration"), policy.is_admin),
+    ("dashboard", _("Collections"), policy.Action.VIEW_DEPARTMENT),
+    ("my_bonus", _("My bonus"), policy.Action.VIEW_OWN_BONUS),
+    ("period_list", _("Bonus periods"), policy.Action.VIEW_PERIOD),
+    ("payment_list", _("Payments"), policy.Action.VIEW_PAYMENTS),
+    ("payroll", _("Payroll"), policy.Action.VIEW_PAYROLL),
+    ("admin:index", _("Administration"), policy.Action.ADMINISTER),
 )
 
 
@@ -30,12 +26,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if not user.is_authenticated:
         return {}
     items = []
-    for name, label, visible in _ITEMS:
+    for name, label, action in _ITEMS:
         try:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        if visible(user):
+        if policy.can(user, action):
             items.append(
                 {"url": url, "label": label, "active": request.path.startswith(url) and url != "/"}
             )

@@ -8,7 +8,14 @@ denied. Roles are Django groups (``Role``); the administrator is a Django superu
 - commercial director: every department; schemes; approve, edit, return, reopen;
 - accountant: approved and paid periods, payroll exports, marking paid; payments and
   every department's collections;
-- administrator: people, clients and payments (imports included).
+- administrator: people, clients and payments (imports included), in the admin site;
+- the system (``SYSTEM``): work a command or the worker does on its own, granted only
+  what that work needs.
+
+What the team sees (``Action.VIEW_ADJUSTMENTS``): the awards and deductions of an
+approved revision, with their reasons, are shown to every member of the department,
+unless the month's scheme turns that off. A proposal still being decided is not shown to
+staff, and a staff member never sees another person's base salary, share or pay.
 """
 
 from __future__ import annotations
@@ -30,25 +37,69 @@ if TYPE_CHECKING:
     User = AbstractBaseUser | AnonymousUser
 
 
+class SystemActor:
+    """Work done by a command or the worker, on a person's behalf or on its own.
+
+    Signed in and active so the policy looks at it, a member of no group, and not a
+    user: where a record keeps who did something, the system is stored as no user
+    (``recorded_user``) and pages name it "system".
+    """
+
+    is_authenticated = True
+    is_active = True
+    is_superuser = False
+    is_staff = False
+    pk = None
+    id = None
+
+    def get_username(self) -> str:
+        return "system"
+
+    def get_full_name(self) -> str:
+        return "system"
+
+    def __str__(self) -> str:
+        return "system"
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM = SystemActor()
+
+
+def recorded_user(actor: Any) -> Any:
+    """The user a history row or an event records for ``actor``: none for the system."""
+    return None if actor is SYSTEM else actor
+
+
 class Action(StrEnum):
     VIEW_DEPARTMENT = "view_department"  # dashboard, collections, team figures
     VIEW_PAYMENTS = "view_payments"
     MANAGE_PAYMENTS = "manage_payments"  # record, void, import, assign unmatched
     EDIT_SCHEME = "edit_scheme"
+    COPY_SCHEME = "copy_scheme"  # a new month starts as a copy of the latest scheme
     CLOSE_PERIOD = "close_period"
     PROPOSE = "propose"
     REVIEW = "review"  # edit, return, approve
     REOPEN = "reopen"
     VIEW_PERIOD = "view_period"  # the period's team figures and history
     VIEW_PAY_LINES = "view_pay_lines"  # everyone's pay in a period
+    VIEW_ADJUSTMENTS = "view_adjustments"  # a revision's awards and deductions, with reasons
     VIEW_OWN_BONUS = "view_own_bonus"  # "my bonus": one's own pay, nobody else's
     VIEW_PAYROLL = "view_payroll"  # the list of approved periods to pay
     EXPORT_PAYROLL = "export_payroll"
     MARK_PAID = "mark_paid"
+    ADMINISTER = "administer"  # the admin site: people, clients, payments' records
+
+
+# The system does only this: imports (from the command line and the worker) and the copy
+# of a scheme into a new month. Nothing that decides or sees anyone's pay.
+_SYSTEM_ACTIONS = frozenset({Action.MANAGE_PAYMENTS, Action.COPY_SCHEME})
 
 
 def _roles(user: Any) -> frozenset[str]:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if user is SYSTEM or not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
     cached = getattr(user, "_role_cache", None)
     if cached is None:
@@ -66,7 +117,7 @@ def is_admin(user: Any) -> bool:
 
 
 def employee_of(user: Any) -> Employee | None:
-    if not getattr(user, "is_authenticated", False):
+    if user is SYSTEM or not getattr(user, "is_authenticated", False):
         return None
     try:
         return user.employee
@@ -113,6 +164,8 @@ def _department_of(obj: Any) -> Department | None:
 
 def can(user: Any, action: Action, obj: Any = None) -> bool:
     """May ``user`` do ``action`` on ``obj`` (a department, period or other record)?"""
+    if user is SYSTEM:
+        return action in _SYSTEM_ACTIONS
     if not _roles(user) and not is_admin(user):
         return False
     rule = _RULES.get(action)
@@ -135,7 +188,10 @@ def _in_department(user: Any, obj: Any) -> bool:
 def _view_department(user: Any, obj: Any) -> bool:
     # Accountants reconcile collections with the bank, so they see every department's;
     # collections are team figures, not anyone's pay.
-    return is_director(user) or is_accountant(user) or is_admin(user) or _in_department(user, obj)
+    if is_director(user) or is_accountant(user) or is_admin(user):
+        return True
+    # No department named: any of them (the navigation's question).
+    return sees_departments(user) if obj is None else _in_department(user, obj)
 
 
 def _view_payments(user: Any, obj: Any) -> bool:
@@ -149,6 +205,11 @@ def _manage_payments(user: Any, obj: Any) -> bool:
 
 
 def _edit_scheme(user: Any, obj: Any) -> bool:
+    return is_director(user)
+
+
+def _copy_scheme(user: Any, obj: Any) -> bool:
+    # The system copies it when a month is first needed; the director may as well.
     return is_director(user)
 
 
@@ -169,6 +230,9 @@ def _review(user: Any, obj: Any) -> bool:
 def _view_period(user: Any, obj: Any) -> bool:
     from compensation.models import PeriodState
 
+    if obj is None:
+        # Any period at all (the navigation's question).
+        return is_director(user) or visible_periods(user).exists()
     if is_accountant(user) and getattr(obj, "state", None) in (
         PeriodState.APPROVED,
         PeriodState.PAID,
@@ -187,6 +251,62 @@ def _view_pay_lines(user: Any, obj: Any) -> bool:
     if is_accountant(user):
         return getattr(obj, "state", None) in (PeriodState.APPROVED, PeriodState.PAID)
     return is_director(user) or heads(user, department)
+
+
+def _is_approved(obj: Any) -> bool:
+    """A revision approved, or a period whose current revision is (approved or paid)."""
+    from compensation.models import PeriodState, Revision
+
+    if isinstance(obj, Revision):
+        return obj.is_approved
+    return getattr(obj, "state", None) in (PeriodState.APPROVED, PeriodState.PAID)
+
+
+def _period_of(obj: Any) -> Any:
+    from compensation.models import Revision
+
+    return obj.period if isinstance(obj, Revision) else obj
+
+
+def _view_adjustments(user: Any, obj: Any) -> bool:
+    """The awards and deductions of a revision (or a period's current one), with reasons.
+
+    Those who decide or pay them see them as they stand; the team sees them once
+    approved, unless the month's scheme turns that off. A proposal is never shown to staff.
+    """
+    period = _period_of(obj)
+    department = _department_of(period)
+    if department is None:
+        return False
+    if is_director(user) or heads(user, department):
+        return True
+    if not _is_approved(obj):
+        return False
+    if is_accountant(user):
+        return True
+    return belongs_to(user, department, period.month) and team_sees_adjustments(period)
+
+
+def sees_adjusted_figures(user: Any, revision: Any) -> bool:
+    """The team figures with the revision's awards and deductions counted in: once it is
+    approved, for whoever sees the period; before that, for those who see the proposal."""
+    return _is_approved(revision) or can(user, Action.VIEW_ADJUSTMENTS, revision)
+
+
+def team_sees_adjustments(period: Any) -> bool:
+    """The month's scheme lets the team see its awards and deductions (on by default).
+
+    The scheme is read as it is now: it no longer changes once its month is closed.
+    """
+    from compensation.models import MonthlyScheme
+
+    allowed = (
+        MonthlyScheme.objects.filter(department_id=period.department_id, month=period.month)
+        .values_list("team_sees_adjustments", flat=True)
+        .order_by()
+        .first()
+    )
+    return allowed is not False
 
 
 def _export_payroll(user: Any, obj: Any) -> bool:
@@ -215,21 +335,31 @@ def _view_payroll(user: Any, obj: Any) -> bool:
     return is_accountant(user)
 
 
+def _administer(user: Any, obj: Any) -> bool:
+    # People, clients and payments' records. Not anyone's pay: the admin's pay-line and
+    # proposal pages list only what ``visible_pay_lines`` and ``visible_proposal_lines``
+    # give the administrator (nothing, unless they also hold a role that sees pay).
+    return is_admin(user)
+
+
 _RULES = {
     Action.VIEW_DEPARTMENT: _view_department,
     Action.VIEW_PAYMENTS: _view_payments,
     Action.MANAGE_PAYMENTS: _manage_payments,
     Action.EDIT_SCHEME: _edit_scheme,
+    Action.COPY_SCHEME: _copy_scheme,
     Action.CLOSE_PERIOD: _close_period,
     Action.PROPOSE: _propose,
     Action.REVIEW: _review,
     Action.REOPEN: _review,
     Action.VIEW_PERIOD: _view_period,
     Action.VIEW_PAY_LINES: _view_pay_lines,
+    Action.VIEW_ADJUSTMENTS: _view_adjustments,
     Action.VIEW_OWN_BONUS: _view_own_bonus,
     Action.VIEW_PAYROLL: _view_payroll,
     Action.EXPORT_PAYROLL: _export_payroll,
     Action.MARK_PAID: _mark_paid,
+    Action.ADMINISTER: _administer,
 }
 
 
@@ -309,7 +439,7 @@ def visible_import_previews(user: Any) -> QuerySet:
     while they may manage payments (a preview is that person's dry run, nobody else's)."""
     from payments.models import ImportUpload
 
-    if not can(user, Action.MANAGE_PAYMENTS):
+    if user is SYSTEM or not can(user, Action.MANAGE_PAYMENTS):
         return ImportUpload.objects.none()
     return ImportUpload.objects.filter(batch=None, created_by=user)
 
@@ -333,3 +463,62 @@ def visible_pay_lines(user: Any) -> QuerySet:
         if has_role(user, Role.HEAD):
             condition |= Q(revision__period__department__head=employee)
     return lines.filter(condition)
+
+
+def visible_proposal_lines(user: Any) -> QuerySet:
+    """Proposal lines (awards and deductions with reasons) for the pages that list them
+    across periods: those whose every revision the user may see as it stands (the
+    director, the head of the department), and approved ones for the accountant.
+
+    A staff member sees a period's approved adjustments on that period's pages, where
+    ``Action.VIEW_ADJUSTMENTS`` decides; no list across periods is offered to staff.
+    """
+    from compensation.models import ProposalLine
+
+    lines = ProposalLine.objects.select_related("revision__period__department", "employee")
+    if is_director(user):
+        return lines
+    employee = employee_of(user)
+    condition = Q(pk__in=[])
+    if is_accountant(user):
+        condition |= Q(revision__approved_at__isnull=False)
+    if employee is not None and has_role(user, Role.HEAD):
+        condition |= Q(revision__period__department__head=employee)
+    return lines.filter(condition)
+
+
+def bonus_department(user: Any, month: dt.date) -> Department | None:
+    """The department whose bonus the user shares in ``month``, as its head or a member.
+
+    A closed period's frozen head and members decide; before that, the head of record and
+    the memberships overlapping the month. None for anyone without a bonus of their own.
+    """
+    employee = employee_of(user)
+    if employee is None or not can(user, Action.VIEW_OWN_BONUS):
+        return None
+    first = month.replace(day=1)
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    condition = Q(pk__in=[])
+    if has_role(user, Role.HEAD):
+        condition |= Q(head=employee) | Q(periods__month=first, periods__head=employee)
+    if has_role(user, Role.STAFF):
+        condition |= Q(periods__month=first, periods__members__employee=employee)
+        condition |= Q(
+            Q(memberships__ended_on__isnull=True) | Q(memberships__ended_on__gte=first),
+            memberships__employee=employee,
+            memberships__started_on__lte=last,
+        )
+    return Department.objects.filter(condition).distinct().order_by("name").first()
+
+
+def start_page(user: Any) -> str | None:
+    """The page each role starts from (a URL name): its work, or None for a plain page."""
+    if is_accountant(user):
+        return "payroll"
+    if is_director(user):
+        return "period_list"
+    if has_role(user, Role.HEAD) or has_role(user, Role.STAFF):
+        return "dashboard"
+    if is_admin(user):
+        return "payment_list"
+    return None

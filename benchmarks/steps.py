@@ -291,12 +291,7 @@ def _close_run(department: Any, people: dict[str, Any], month: dt.date) -> dict[
 
 
 def pages(repeat: int) -> None:
-    """Each page that exists, as its user sees it: median time, queries, and its own SQL.
-
-    Measured as computed, with the page cache off; the load test measures the pages as
-    production serves them (cache on).
-    """
-    os.environ["PAGE_CACHE_SECONDS"] = "0"
+    """Each page that exists, as its user sees it: median time, queries, and its own SQL."""
     _django()
     from django.test import Client
     from django.urls import NoReverseMatch
@@ -411,7 +406,7 @@ def session(username: str) -> None:
     user = _user(username)
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "accounts.backends.CachedUserBackend"
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
     paths = {}

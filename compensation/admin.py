@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import policy
+from accounts.admin import PolicyAdminMixin
 from compensation.models import (
     BonusPeriod,
     MonthlyScheme,
@@ -27,17 +28,10 @@ from compensation.models import (
 )
 
 
-class ReadOnlyMixin:
+class ReadOnlyMixin(PolicyAdminMixin):
     """No add, change or delete: the record is written by the services only."""
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    read_only = True
 
 
 class MilestoneInline(ReadOnlyMixin, admin.TabularInline):
@@ -60,7 +54,7 @@ class MemberInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(BonusPeriod)
-class BonusPeriodAdmin(SimpleHistoryAdmin):
+class BonusPeriodAdmin(PolicyAdminMixin, SimpleHistoryAdmin):
     list_display = ["department", "month", "state", "revision", "version", "collected"]
     list_filter = ["state", "department"]
     date_hierarchy = "month"
@@ -115,10 +109,8 @@ class ProposalLineAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     list_filter = ["revision__period__department"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        # People's awards and deductions: only for those the policy lets see pay lines.
-        if not policy.is_director(request.user):
-            return super().get_queryset(request).none()
-        return super().get_queryset(request)
+        # People's awards and deductions with their reasons: the policy decides whose.
+        return policy.visible_proposal_lines(request.user)
 
 
 @admin.register(PayLine)

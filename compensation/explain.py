@@ -11,9 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
+from accounts import policy
 from accounts.models import Department, Employee
 from compensation.engine import (
     KOPECK,
@@ -228,28 +230,6 @@ def team_adjustments(revision: Revision) -> list[ProposalLine]:
     return [line for line in lines if line.award or line.deduction]
 
 
-def my_department(
-    employee: Employee, month: dt.date, *, head: bool, staff: bool
-) -> Department | None:
-    """The department whose bonus ``employee`` shares in ``month`` (as head or staff member).
-
-    A closed period's frozen head and members decide; before that, the head of record and
-    the memberships overlapping the month. One query.
-    """
-    first, last = month_bounds(month)
-    condition = Q(pk__in=[])
-    if head:
-        condition |= Q(head=employee) | Q(periods__month=first, periods__head=employee)
-    if staff:
-        condition |= Q(periods__month=first, periods__members__employee=employee)
-        condition |= Q(
-            Q(memberships__ended_on__isnull=True) | Q(memberships__ended_on__gte=first),
-            memberships__employee=employee,
-            memberships__started_on__lte=last,
-        )
-    return Department.objects.filter(condition).distinct().order_by("name").first()
-
-
 def my_pay_months(employee: Employee) -> list[dict]:
     """The months with an approved pay line of ``employee``, newest first (one query)."""
     return list(
@@ -290,26 +270,36 @@ class MyBonus:
     revision: Revision | None = None  # the approved revision shown
     later_revision: int | None = None  # a correction in progress after it
     adjustments: tuple[ProposalLine, ...] = ()
+    # The scheme may keep the approved awards and deductions from the team (the totals stay).
+    adjustments_shown: bool = True
     problem: str = ""
 
 
-def my_bonus_figures(employee: Employee, department: Department, month: dt.date) -> MyBonus:
-    """The month's chain for ``employee``: approved if it is, else frozen, else live.
+def my_bonus_figures(
+    user: Any, employee: Employee, department: Department, month: dt.date
+) -> MyBonus:
+    """The month's chain for ``employee`` (``user``'s): approved if it is, else frozen, else live.
 
-    Never reads another person's pay line; the team's awards and deductions come from
-    the proposal, since the team sees them with their reasons (SPEC section 2).
+    Never reads another person's pay line; the team's approved awards and deductions come
+    from the proposal, with their reasons, where the policy lets ``user`` see them.
     """
     first, _last = month_bounds(month)
-    period = BonusPeriod.objects.filter(department=department, month=first).first()
+    period = (
+        BonusPeriod.objects.filter(department=department, month=first)
+        .select_related("department")
+        .first()
+    )
     if period is None or period.state == PeriodState.OPEN:
         return _live_bonus(employee, department, first, period)
     revision = latest_approved_revision(period)
     if revision is None:
         return _pending_bonus(employee, period)
-    return _approved_bonus(employee, period, revision)
+    return _approved_bonus(user, employee, period, revision)
 
 
-def _approved_bonus(employee: Employee, period: BonusPeriod, revision: Revision) -> MyBonus:
+def _approved_bonus(
+    user: Any, employee: Employee, period: BonusPeriod, revision: Revision
+) -> MyBonus:
     line = revision.pay_lines.filter(employee=employee).first()
     mine = None
     if line is not None:
@@ -329,8 +319,14 @@ def _approved_bonus(employee: Employee, period: BonusPeriod, revision: Revision)
         mine=mine,
         revision=revision,
         later_revision=period.revision if period.revision > revision.number else None,
-        adjustments=tuple(team_adjustments(revision)),
+        **_adjustments(user, revision),
     )
+
+
+def _adjustments(user: Any, revision: Revision) -> dict[str, Any]:
+    if not policy.can(user, policy.Action.VIEW_ADJUSTMENTS, revision):
+        return {"adjustments": (), "adjustments_shown": False}
+    return {"adjustments": tuple(team_adjustments(revision))}
 
 
 def _pending_bonus(employee: Employee, period: BonusPeriod) -> MyBonus:

@@ -39,6 +39,15 @@ class SchemeForm(forms.Form):
         label=_("Rate"), max_length=40, help_text=_("Share of collections above the threshold.")
     )
     head_share = RatioField(label=_("Head's share"), max_length=40, help_text=RATIO_HELP)
+    team_sees_adjustments = forms.BooleanField(
+        label=_("The team sees awards and deductions"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "Once approved, every member of the department sees the awards and deductions "
+            "with their reasons."
+        ),
+    )
     reason = forms.CharField(
         label=_("Reason for the change"),
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -62,6 +71,7 @@ class SchemeForm(forms.Form):
             "threshold": scheme.threshold,
             "rate": scheme.rate,
             "head_share": scheme.head_share,
+            "team_sees_adjustments": scheme.team_sees_adjustments,
             "version": scheme.version,
         }
 

@@ -69,6 +69,15 @@ class MonthlyScheme(models.Model):
     threshold = models.DecimalField(_("threshold"), **MONEY)
     rate = models.CharField(_("rate"), max_length=40, validators=[validate_ratio])
     head_share = models.CharField(_("head's share"), max_length=40, validators=[validate_ratio])
+    # SPEC section 2: the team sees who got an award or a deduction and why, once approved.
+    team_sees_adjustments = models.BooleanField(
+        _("the team sees awards and deductions"),
+        default=True,
+        help_text=_(
+            "Once approved, every member of the department sees the awards and deductions "
+            "with their reasons."
+        ),
+    )
     # Moved on by every change: an edit posted from an older page is refused, not merged.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     history = HistoricalRecords()

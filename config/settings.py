@@ -65,7 +65,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else ""
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.PolicyAdminConfig",  # django.contrib.admin, entered through the policy
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -149,8 +149,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    # Django's ModelBackend; keeps the signed-in user's row in a shared cache (below).
-    "accounts.backends.CachedUserBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -194,26 +193,18 @@ IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_BYTES", 5 * 1024 * 1024)
 # backend, so workers need no broker and run on any machine that reaches the database.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# The dashboard and "my bonus" are served from a per-user cache for this many seconds
-# (config/page_cache.py): figures may lag a write by at most this long. 0 turns it off.
-PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 10)
 
 # A cache every web process shares (Redis, ``REDIS_URL``) also keeps the sessions: a
 # signed-in request then reads its session from Redis, not PostgreSQL (``cached_db``
 # still writes every session to the database, so a Redis restart signs nobody out).
 # Without it each process has its own memory cache, and sessions stay in the database
 # only: a per-process copy would let a session ended in one process live on in another.
-# Pages (config/page_cache.py) are cached in each process's memory either way: a page
-# is served only after its session and user have been checked, and a local read is
-# the cheapest part of a request served from the cache.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "default",
     },
-    # At most 300 pages a process (Django's default), expired ones dropped first.
-    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"},
 }
 if REDIS_URL:
     CACHES["default"] = {
@@ -228,10 +219,6 @@ if REDIS_URL:
     # library's folder stays (one machine's processes share it; a per-process cache
     # would lose the file between two gunicorn workers).
     IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
-# Seconds a signed-in user's row is kept in the shared cache (accounts/backends.py);
-# a save of the user makes it out of date at once. 0 (read it on every request) without
-# a shared cache.
-USER_CACHE_SECONDS = env_int("USER_CACHE_SECONDS", 60) if REDIS_URL else 0
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

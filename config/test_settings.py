@@ -17,15 +17,7 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # explicitly (the browser journeys run in ru-RU).
 LANGUAGE_CODE = "en"
 
-# Pages are read fresh in tests; the page cache has its own test.
-PAGE_CACHE_SECONDS = 0
-
 # The suite never uses a Redis named in the environment (``REDIS_URL``): each test's
-# cache is this process's memory, sessions live in the test database, and users are
-# read on every request. tests/test_cached_user.py turns the shared cache on itself.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"},
-}
+# cache is this process's memory, and sessions live in the test database.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-USER_CACHE_SECONDS = 0

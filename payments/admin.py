@@ -24,6 +24,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.admin import PolicyAdminMixin
 from accounts.policy import Action, can
 from payments.importing import format_report, payments_import
 from payments.importing.formats import AUTO, READERS
@@ -60,7 +61,7 @@ class PaymentImportForm(BoundedImportForm):
     )
 
 
-class ClientAssignmentInline(admin.TabularInline):
+class ClientAssignmentInline(PolicyAdminMixin, admin.TabularInline):
     model = ClientAssignment
     extra = 0
     raw_id_fields = ("employee",)
@@ -68,7 +69,7 @@ class ClientAssignmentInline(admin.TabularInline):
 
 
 @admin.register(Client)
-class ClientAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class ClientAdmin(PolicyAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [ClientResource]
     import_form_class = BoundedImportForm
     list_display = ("name", "inn", "department", "responsible")
@@ -79,7 +80,7 @@ class ClientAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class PaymentAdmin(PolicyAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [PaymentResource]
     import_form_class = PaymentImportForm
     list_display = ("received_on", "client", "amount", "department", "source", "is_void")
@@ -154,7 +155,7 @@ _IMPORT_PAGE = Template(
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(PolicyAdminMixin, admin.ModelAdmin):
     list_display = (
         "created_at",
         "file_name",
@@ -243,7 +244,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
 
 @admin.register(UnmatchedPayment)
-class UnmatchedPaymentAdmin(admin.ModelAdmin):
+class UnmatchedPaymentAdmin(PolicyAdminMixin, admin.ModelAdmin):
     list_display = ("received_on", "amount", "payer_name", "payer_inn", "source", "payment")
     list_filter = ("source", ("payment", admin.EmptyFieldListFilter))
     search_fields = ("payer_name", "payer_inn", "payer_account", "purpose")

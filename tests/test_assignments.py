@@ -9,8 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from pytest_django import DjangoAssertNumQueries
 
-from accounts.models import BaseSalary, Membership
-from accounts.services import employee_base_salary
+from accounts.models import BaseSalary, Employee, Membership
 from payments.assignments import client_reassign, client_responsible_on
 from payments.models import Client, ClientAssignment
 from tests.factories import Cast, ClientFactory, EmployeeFactory
@@ -201,3 +200,13 @@ def test_base_salary_is_none_before_any_was_set(
         salary = employee_base_salary(employee=cast.masha, month=dt.date(2024, 12, 1))
 
     assert salary is None
+
+
+def employee_base_salary(*, employee: Employee, month: dt.date) -> Decimal | None:
+    """The base salary in force on the month's first day, as the month's payroll reads it."""
+    return (
+        Employee.objects.with_base_salary(month.replace(day=1))
+        .filter(pk=employee.pk)
+        .values_list("base_salary", flat=True)
+        .first()
+    )

@@ -14,7 +14,6 @@ from pytest_django import Settings
 
 from accounts.management.commands.load_demo import PASSWORD
 from accounts.models import BaseSalary, Department, Employee, Membership, Role
-from accounts.services import employee_base_salary
 from compensation.models import MonthlyScheme, SchemeMilestone
 from payments.assignments import client_responsible_on
 from payments.inn import is_valid_inn
@@ -177,3 +176,13 @@ def test_a_leave_cover_shows_in_history_and_on_the_payment(demo: Department) -> 
     assert client.responsible.user.username == "vasya"
     assert client_responsible_on(client, payment.received_on).user.username == "olya"
     assert payment.responsible.user.username == "olya"
+
+
+def employee_base_salary(*, employee: Employee, month: dt.date) -> Decimal | None:
+    """The base salary in force on the month's first day, as the month's payroll reads it."""
+    return (
+        Employee.objects.with_base_salary(month.replace(day=1))
+        .filter(pk=employee.pk)
+        .values_list("base_salary", flat=True)
+        .first()
+    )

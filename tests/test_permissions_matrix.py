@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from accounts.policy import (
+    SYSTEM,
     Action,
     can,
     employee_of,
@@ -40,6 +41,8 @@ BOTH = frozenset({OWN, OTHER})
 ONLY_OWN = frozenset({OWN})
 # The accountant's period rights hold only once the period is approved (or paid).
 APPROVED_ONLY = "approved only"
+# The team's: their own department's period, once approved (or paid).
+OWN_APPROVED = "own, approved only"
 
 # action → role → the departments where it is allowed; a missing role is refused.
 EXPECTED: dict[Action, dict[str, Any]] = {
@@ -57,8 +60,10 @@ EXPECTED: dict[Action, dict[str, Any]] = {
         "accountant": BOTH,
         "admin": BOTH,
     },
-    Action.MANAGE_PAYMENTS: {"accountant": BOTH, "admin": BOTH},
+    # The system imports payments from the command line and the worker.
+    Action.MANAGE_PAYMENTS: {"accountant": BOTH, "admin": BOTH, "system": BOTH},
     Action.EDIT_SCHEME: {"director": BOTH},
+    Action.COPY_SCHEME: {"director": BOTH, "system": BOTH},
     Action.CLOSE_PERIOD: {"head": ONLY_OWN, "director": BOTH},
     Action.PROPOSE: {"head": ONLY_OWN},
     Action.REVIEW: {"director": BOTH},
@@ -71,20 +76,32 @@ EXPECTED: dict[Action, dict[str, Any]] = {
         "admin": BOTH,
     },
     Action.VIEW_PAY_LINES: {"head": ONLY_OWN, "director": BOTH, "accountant": APPROVED_ONLY},
+    # Awards and deductions with their reasons: the team sees them once approved.
+    Action.VIEW_ADJUSTMENTS: {
+        "staff": OWN_APPROVED,
+        "head": ONLY_OWN,
+        "director": BOTH,
+        "accountant": APPROVED_ONLY,
+    },
     # Neither looks at a department: one's own bonus, and the payroll list.
     Action.VIEW_OWN_BONUS: {"staff": BOTH, "head": BOTH},
     Action.VIEW_PAYROLL: {"accountant": BOTH},
     Action.EXPORT_PAYROLL: {"accountant": APPROVED_ONLY},
     Action.MARK_PAID: {"accountant": APPROVED_ONLY},
+    Action.ADMINISTER: {"admin": BOTH},
 }
-ROLES = ["staff", "head", "director", "accountant", "admin"]
+PEOPLE = ["staff", "head", "director", "accountant", "admin"]
+ROLES = [*PEOPLE, "system"]
 STATES = [PeriodState.CLOSED, PeriodState.APPROVED]
 
 
 def expected(action: Action, role: str, scope: str, state: str) -> bool:
     allowed = EXPECTED[action].get(role, frozenset())
+    approved = state in (PeriodState.APPROVED, PeriodState.PAID)
     if allowed == APPROVED_ONLY:
-        return state in (PeriodState.APPROVED, PeriodState.PAID)
+        return approved
+    if allowed == OWN_APPROVED:
+        return approved and scope == OWN
     return scope in allowed
 
 
@@ -95,6 +112,8 @@ def user_of(cast: Cast, role: str) -> Any:
         "director": cast.director.user,
         "accountant": cast.accountant.user,
     }
+    if role == "system":
+        return SYSTEM
     return cast.admin if role == "admin" else people[role]
 
 
@@ -208,12 +227,12 @@ def test_visible_pay_lines_agree_with_the_policy(cast: Cast, role: str) -> None:
         assert (line in visible) is allowed, (role, line.employee)
 
 
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", PEOPLE)
 def test_visible_import_previews_are_the_users_own_while_they_manage_payments(
     cast: Cast, role: str
 ) -> None:
     # given a waiting preview for each role's user (however it came to be)
-    users = {name: user_of(cast, name) for name in ROLES}
+    users = {name: user_of(cast, name) for name in PEOPLE}
     previews = {
         name: ImportUpload.objects.create(
             token=uuid.uuid4(), created_by=user, requested_format="auto", size=1

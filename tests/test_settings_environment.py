@@ -75,7 +75,7 @@ import json, django
 django.setup()
 from django.conf import settings
 names = ["EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_USE_TLS",
-         "EMAIL_USE_SSL", "EMAIL_TIMEOUT", "DEFAULT_FROM_EMAIL", "PAGE_CACHE_SECONDS"]
+         "EMAIL_USE_SSL", "EMAIL_TIMEOUT", "DEFAULT_FROM_EMAIL", "IMPORT_BACKGROUND_BYTES"]
 print(json.dumps({name: getattr(settings, name) for name in names}))
 """
 
@@ -156,7 +156,7 @@ def test_it_refuses_to_start_with_both_kinds_of_mail_encryption(tmp_path: Path) 
     [
         ("EMAIL_PORT", "smtp", "EMAIL_PORT must be a whole number, 1 or more, got 'smtp'"),
         ("EMAIL_PORT", "0", "EMAIL_PORT must be a whole number, 1 or more, got '0'"),
-        ("PAGE_CACHE_SECONDS", "-5", "PAGE_CACHE_SECONDS must be a whole number, 0 or more"),
+        ("CONN_MAX_AGE", "-5", "CONN_MAX_AGE must be a whole number, 0 or more"),
         ("IMPORT_BACKGROUND_BYTES", "5MB", "IMPORT_BACKGROUND_BYTES must be a whole number"),
         ("AXES_FAILURE_LIMIT", "0", "AXES_FAILURE_LIMIT must be a whole number, 1 or more"),
         ("EMAIL_USE_TLS", "maybe", "EMAIL_USE_TLS must be a boolean (1/0, true/false)"),
@@ -174,10 +174,10 @@ def test_it_refuses_a_value_that_is_not_one_naming_the_variable(
 
 def test_it_takes_an_empty_value_as_the_default(tmp_path: Path) -> None:
     # an .env line left as NAME= is the same as no line
-    seen = shown(tmp_path, EMAIL_PORT="", PAGE_CACHE_SECONDS=" ")
+    seen = shown(tmp_path, EMAIL_PORT="", IMPORT_BACKGROUND_BYTES=" ")
 
     assert seen["EMAIL_PORT"] == 25
-    assert seen["PAGE_CACHE_SECONDS"] == 10
+    assert seen["IMPORT_BACKGROUND_BYTES"] == 5 * 1024 * 1024
 
 
 def test_the_admin_spreadsheet_file_waits_where_every_web_process_reads_it(

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import gettext as _
+
+from accounts.policy import SYSTEM
 
 register = template.Library()
 
 
 @register.filter
 def person(user: object) -> str:
-    if user is None:
-        return "—"
+    # A record keeps no user for work the system did on its own (a scheme copied into a
+    # new month, a command's import): it is named as such, not left blank.
+    if user is None or user is SYSTEM:
+        return _("system")
     employee = getattr(user, "employee", None)
     if employee is not None:
         return employee.full_name

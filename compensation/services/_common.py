@@ -10,14 +10,15 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from accounts.policy import recorded_user
 from compensation.errors import ImmutableRecord, PeriodChanged, WorkflowError
 from compensation.models import BonusPeriod, PeriodEvent, PeriodState, ProposalLine
 from compensation.tasks import send_period_event_mail
 
 
 def remember(instance: models.Model, *, user: Any, reason: str) -> None:
-    """Tell django-simple-history who made the next save and why."""
-    instance._history_user = user
+    """Tell django-simple-history who made the next save and why (the system: no user)."""
+    instance._history_user = recorded_user(user)
     instance._change_reason = reason
 
 
@@ -32,7 +33,9 @@ def create_lines(lines: list[ProposalLine], *, user: Any, reason: str) -> None:
         raise ImmutableRecord(
             _("The proposal of an approved revision never changes; reopen the period.")
         )
-    bulk_create_with_history(lines, ProposalLine, default_user=user, default_change_reason=reason)
+    bulk_create_with_history(
+        lines, ProposalLine, default_user=recorded_user(user), default_change_reason=reason
+    )
 
 
 def lock_period(
@@ -85,7 +88,7 @@ def record_event(
         action=action,
         from_state=from_state,
         to_state=period.state,
-        actor=user,
+        actor=recorded_user(user),
         comment=comment,
         details=details or {},
     )

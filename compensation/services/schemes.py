@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Department
-from accounts.policy import Action, require
+from accounts.policy import SYSTEM, Action, require
 from accounts.templatetags.people import person
 from compensation.engine import BonusInputError, Milestone, Scheme, validate_scheme
 from compensation.errors import SchemeChanged, SchemeMissing, WorkflowError
@@ -43,15 +43,17 @@ def scheme_for_month(*, department: Department, month: dt.date) -> MonthlyScheme
     )
     if previous is None:
         raise SchemeMissing()
+    # The month's scheme continues from the last one: the system's work, not the reader's.
+    require(SYSTEM, Action.COPY_SCHEME, department)
     try:
         with transaction.atomic():
-            return _copy_scheme(previous, first)
+            return _copy_scheme(previous, first, actor=SYSTEM)
     except IntegrityError:
         # Someone else copied it a moment ago: theirs is the same copy.
         return MonthlyScheme.objects.get(department=department, month=first)
 
 
-def _copy_scheme(previous: MonthlyScheme, month: dt.date) -> MonthlyScheme:
+def _copy_scheme(previous: MonthlyScheme, month: dt.date, *, actor: Any) -> MonthlyScheme:
     reason = _("Copied from the scheme of %(month)s") % {"month": f"{previous.month:%Y-%m}"}
     scheme = MonthlyScheme(
         department=previous.department,
@@ -60,11 +62,14 @@ def _copy_scheme(previous: MonthlyScheme, month: dt.date) -> MonthlyScheme:
         threshold=previous.threshold,
         rate=previous.rate,
         head_share=previous.head_share,
+        team_sees_adjustments=previous.team_sees_adjustments,
     )
-    remember(scheme, user=None, reason=reason)
+    remember(scheme, user=actor, reason=reason)
     scheme.save()
     for row in previous.milestones.order_by("day"):
-        _add_milestone(scheme, (row.day, row.share_of_plan, row.fraction), user=None, reason=reason)
+        _add_milestone(
+            scheme, (row.day, row.share_of_plan, row.fraction), user=actor, reason=reason
+        )
     return scheme
 
 
@@ -80,6 +85,7 @@ def scheme_create(
     head_share: Any,
     milestones: Sequence[MilestoneRow],
     reason: str = "",
+    team_sees_adjustments: bool = True,
 ) -> MonthlyScheme:
     """Set a month's scheme where there is none yet (a department's first month)."""
     require(user, Action.EDIT_SCHEME, department)
@@ -88,7 +94,9 @@ def scheme_create(
     if MonthlyScheme.objects.filter(department=department, month=first).exists():
         raise WorkflowError(_("This month already has a scheme; edit it instead."))
     engine_scheme = scheme_to_engine(plan, threshold, rate, head_share, milestones)
-    scheme = MonthlyScheme(department=department, month=first)
+    scheme = MonthlyScheme(
+        department=department, month=first, team_sees_adjustments=team_sees_adjustments
+    )
     _apply(scheme, engine_scheme, rate=rate, head_share=head_share)
     reason = reason.strip() or _("Scheme set")
     remember(scheme, user=user, reason=reason)
@@ -110,11 +118,13 @@ def scheme_update(
     milestones: Sequence[MilestoneRow],
     reason: str,
     expected_version: int,
+    team_sees_adjustments: bool | None = None,
 ) -> MonthlyScheme:
     """The director's change to a month's scheme, allowed only while the month is open.
 
     ``expected_version`` is the version the change was made on: if the scheme has moved
     on since, the change is refused (:class:`SchemeChanged`) rather than overwriting.
+    ``team_sees_adjustments``: None keeps the scheme's setting.
     """
     require(user, Action.EDIT_SCHEME, scheme)
     if not reason.strip():
@@ -127,6 +137,8 @@ def scheme_update(
         raise _changed(scheme)
     engine_scheme = scheme_to_engine(plan, threshold, rate, head_share, milestones)
     _apply(scheme, engine_scheme, rate=rate, head_share=head_share)
+    if team_sees_adjustments is not None:
+        scheme.team_sees_adjustments = team_sees_adjustments
     scheme.version += 1
     remember(scheme, user=user, reason=reason)
     scheme.save()
@@ -140,7 +152,7 @@ def scheme_update(
 
 def _changed(scheme: MonthlyScheme) -> SchemeChanged:
     latest = scheme.history.select_related("history_user__employee").latest()
-    who = person(latest.history_user) if latest.history_user else _("Someone")
+    who = person(latest.history_user)
     return SchemeChanged(who=who, reason=latest.history_change_reason or "")
 
 

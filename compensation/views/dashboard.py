@@ -19,7 +19,6 @@ from compensation.engine import BonusInputError, BonusResult
 from compensation.explain import bonus_at_plan
 from compensation.models import BonusPeriod, PeriodState
 from compensation.selectors import live_result
-from config.page_cache import cached_per_user
 from payments.selectors import (
     CollectionsSummary,
     MilestoneStatus,
@@ -46,7 +45,6 @@ def dashboard_start(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@cached_per_user
 def department_dashboard(request: HttpRequest, department_id: int, month: dt.date) -> HttpResponse:
     user = request.user
     # The switcher lists the visible departments anyway: the one shown is among them.

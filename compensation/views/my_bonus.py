@@ -11,10 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts import policy
-from accounts.models import Employee, Role
+from accounts.models import Employee
 from accounts.policy import Action
-from compensation.explain import my_bonus_figures, my_department, my_pay_months
-from config.page_cache import cached_per_user
+from compensation.explain import my_bonus_figures, my_pay_months
 
 
 def _employee(user: Any) -> Employee:
@@ -33,17 +32,11 @@ def my_bonus_start(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@cached_per_user
 def my_bonus(request: HttpRequest, month: dt.date) -> HttpResponse:
     user = request.user
     employee = _employee(user)
-    department = my_department(
-        employee,
-        month,
-        head=policy.has_role(user, Role.HEAD),
-        staff=policy.has_role(user, Role.STAFF),
-    )
-    figures = None if department is None else my_bonus_figures(employee, department, month)
+    department = policy.bonus_department(user, month)
+    figures = None if department is None else my_bonus_figures(user, employee, department, month)
     return render(
         request,
         "compensation/my_bonus.html",

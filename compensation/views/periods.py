@@ -22,6 +22,7 @@ from accounts.policy import Action
 from compensation import services
 from compensation.engine import BonusInputError
 from compensation.errors import PeriodChanged
+from compensation.explain import frozen_result_before_awards
 from compensation.models import BonusPeriod, PeriodEvent, PeriodState, ProposalLine, Revision
 from compensation.selectors import current_revision, period_members, period_result
 from compensation.workflow_forms import (
@@ -77,14 +78,22 @@ def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if period.state != PeriodState.OPEN:
         revision = current_revision(period)
         context["revision"] = revision
-        context["result"] = _safe_result(period, revision)
-        context["lines"] = _lines(revision)
+        # A proposal still being decided counts in the figures only for those who see it.
+        if policy.sees_adjusted_figures(user, revision):
+            context["result"] = _safe_result(period, revision)
+        else:
+            context["result"] = frozen_result_before_awards(period)
+            context["awards_pending"] = True
+        context["show_adjustments"] = policy.can(user, Action.VIEW_ADJUSTMENTS, revision)
+        context["lines"] = _lines(revision) if context["show_adjustments"] else []
         context["show_pay"] = policy.can(user, Action.VIEW_PAY_LINES, period)
         if context["show_pay"] and revision.is_approved:
             context["pay_lines"] = revision.pay_lines.select_related("employee").order_by("order")
-        context["earlier"] = period.revisions.filter(
-            approved_at__isnull=False, number__lt=revision.number
-        ).order_by("-number")
+        context["earlier"] = list(
+            period.revisions.filter(approved_at__isnull=False, number__lt=revision.number)
+            .select_related("period")
+            .order_by("-number")
+        )
     context["can"] = {
         "close": period.state == PeriodState.OPEN and policy.can(user, Action.CLOSE_PERIOD, period),
         "propose": period.state == PeriodState.CLOSED and policy.can(user, Action.PROPOSE, period),
@@ -92,7 +101,10 @@ def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "reopen": period.state == PeriodState.APPROVED and policy.can(user, Action.REOPEN, period),
         "pay": policy.can(user, Action.MARK_PAID, period),
         "export": policy.can(user, Action.EXPORT_PAYROLL, period),
-        "export_history": policy.is_accountant(user),
+        # Earlier approved revisions stay exportable, as history.
+        "export_history": any(
+            policy.can(user, Action.EXPORT_PAYROLL, old) for old in context.get("earlier", [])[:1]
+        ),
     }
     context["reopen_form"] = ReasonForm(initial={"expected_version": period.version})
     return render(request, "compensation/period_detail.html", context)

@@ -90,6 +90,7 @@ def _save(
         "head_share": data["head_share"],
         "milestones": rows,
         "reason": data["reason"],
+        "team_sees_adjustments": data["team_sees_adjustments"],
     }
     if scheme is None:
         return scheme_create(user=user, department=department, month=month, **terms)
