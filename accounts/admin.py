@@ -19,6 +19,7 @@ from accounts.resources import (
     EmployeeResource,
     MembershipResource,
 )
+from core.models import CalendarDay
 
 
 class PolicyAdminMixin:
@@ -121,3 +122,18 @@ class PolicyUserAdmin(PolicyAdminMixin, UserAdmin):
 @admin.register(Group)
 class PolicyGroupAdmin(PolicyAdminMixin, GroupAdmin):
     pass
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(PolicyAdminMixin, SimpleHistoryAdmin):
+    """The company's calendar: holidays and transferred working days (core/calendar.py)."""
+
+    list_display = ["day", "is_working", "name", "edited_by"]
+    list_filter = ["is_working"]
+    date_hierarchy = "day"
+    search_fields = ["name"]
+    readonly_fields = ["edited_by"]
+
+    def save_model(self, request: HttpRequest, obj: CalendarDay, form: Any, change: bool) -> None:
+        obj.edited_by = request.user
+        super().save_model(request, obj, form, change)

@@ -6,11 +6,14 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
 from core.calendar import calendar_seed, month_working_days, working_days
 from core.models import CalendarDay
+from tests.factories import Cast
 
 
 @given(st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2100, 12, 1)))
@@ -79,3 +82,28 @@ def test_a_later_year_is_seeded_by_the_command(capsys: pytest.CaptureFixture[str
     assert added >= 10
     assert f"{added} days added" in capsys.readouterr().out
     assert CalendarDay.objects.get(day=dt.date(2031, 1, 1)).is_working is False
+
+
+@pytest.mark.django_db
+def test_an_administrator_edits_a_day_in_the_admin_and_staff_cannot(cast: Cast) -> None:
+    day = CalendarDay.objects.get(day=dt.date(2026, 12, 31))
+    url = reverse("admin:core_calendarday_change", args=[day.pk])
+
+    # given a staff member, the admin's calendar is closed
+    staff = Client()
+    staff.force_login(cast.masha.user)
+    assert staff.post(url, {"day": "2026-12-31", "is_working": "on"}).status_code in (302, 403)
+    day.refresh_from_db()
+    assert day.is_working is False
+
+    # when the administrator makes the 31st a working day
+    admin_http = Client()
+    admin_http.force_login(cast.admin)
+    response = admin_http.post(url, {"day": "2026-12-31", "is_working": "on", "name": "Worked"})
+
+    # then the month counts it, and who changed it is recorded
+    assert response.status_code == 302
+    day.refresh_from_db()
+    assert day.is_working is True
+    assert day.edited_by == cast.admin
+    assert dt.date(2026, 12, 31) in month_working_days(dt.date(2026, 12, 1))
