@@ -124,6 +124,17 @@ def require(user: Any, action: Action, obj: Any = None) -> None:
         raise PermissionDenied
 
 
+def may_now(user: Any, step: str, period: Any) -> bool:
+    """May ``user`` take the workflow ``step`` (``close``, ``approve``...) on ``period`` in
+    the state it is in now? The lifecycle says whether the state allows the step and
+    which rule guards it; the rule says whether this user may."""
+    from compensation import lifecycle
+
+    return lifecycle.can(step, getattr(period, "state", None)) and can(
+        user, lifecycle.transition(step).permission, period
+    )
+
+
 def _in_department(user: Any, obj: Any) -> bool:
     department = _department_of(obj)
     if department is None:
@@ -167,42 +178,39 @@ def _review(user: Any, obj: Any) -> bool:
 
 
 def _view_period(user: Any, obj: Any) -> bool:
-    from compensation.models import PeriodState
+    from compensation import lifecycle
 
-    if is_accountant(user) and getattr(obj, "state", None) in (
-        PeriodState.APPROVED,
-        PeriodState.PAID,
-    ):
+    if is_accountant(user) and lifecycle.is_settled(getattr(obj, "state", None)):
         return True
     # Not _view_department: an accountant sees a period only once it is approved.
     return is_director(user) or is_admin(user) or _in_department(user, obj)
 
 
 def _view_pay_lines(user: Any, obj: Any) -> bool:
-    from compensation.models import PeriodState
+    from compensation import lifecycle
 
     department = _department_of(obj)
     if department is None:
         return False
     if is_accountant(user):
-        return getattr(obj, "state", None) in (PeriodState.APPROVED, PeriodState.PAID)
+        return lifecycle.is_settled(getattr(obj, "state", None))
     return is_director(user) or heads(user, department)
 
 
 def _export_payroll(user: Any, obj: Any) -> bool:
-    from compensation.models import PeriodState, Revision
+    from compensation import lifecycle
+    from compensation.models import Revision
 
     if isinstance(obj, Revision):
         # An approved revision stays exportable after a reopen, as history.
         return is_accountant(user) and obj.is_approved
-    state = getattr(obj, "state", None)
-    return is_accountant(user) and state in (PeriodState.APPROVED, PeriodState.PAID)
+    return is_accountant(user) and lifecycle.is_settled(getattr(obj, "state", None))
 
 
 def _mark_paid(user: Any, obj: Any) -> bool:
-    from compensation.models import PeriodState
+    from compensation import lifecycle
 
-    return is_accountant(user) and getattr(obj, "state", None) == PeriodState.APPROVED
+    return is_accountant(user) and lifecycle.can("pay", getattr(obj, "state", None))
 
 
 def _view_own_bonus(user: Any, obj: Any) -> bool:
@@ -266,13 +274,14 @@ def sees_departments(user: Any) -> bool:
 
 
 def visible_periods(user: Any) -> QuerySet:
-    from compensation.models import BonusPeriod, PeriodState
+    from compensation import lifecycle
+    from compensation.models import BonusPeriod
 
     periods = BonusPeriod.objects.select_related("department")
     if is_director(user) or is_admin(user):
         return periods
     if is_accountant(user):
-        return periods.filter(state__in=[PeriodState.APPROVED, PeriodState.PAID])
+        return periods.filter(state__in=lifecycle.SETTLED)
     employee = employee_of(user)
     if employee is None:
         return periods.none()

@@ -15,6 +15,7 @@ from fractions import Fraction
 from django.db.models import Count, Q
 
 from accounts.models import Department, Employee
+from compensation import lifecycle
 from compensation.engine import (
     KOPECK,
     BonusResult,
@@ -26,7 +27,6 @@ from compensation.models import (
     BonusPeriod,
     MonthlyScheme,
     PayLine,
-    PeriodState,
     ProposalLine,
     Revision,
 )
@@ -301,7 +301,7 @@ def my_bonus_figures(employee: Employee, department: Department, month: dt.date)
     """
     first, _last = month_bounds(month)
     period = BonusPeriod.objects.filter(department=department, month=first).first()
-    if period is None or period.state == PeriodState.OPEN:
+    if period is None or lifecycle.takes_payments(period.state):
         return _live_bonus(employee, department, first, period)
     revision = latest_approved_revision(period)
     if revision is None:

@@ -135,7 +135,7 @@ Step = Callable[[Cast, Any], BonusPeriod]
 def _close(cast: Cast, user: Any) -> BonusPeriod:
     set_scheme(cast)
     pay_in(cast)
-    period = services.period_for_month(department=cast.dept, month=OCTOBER)
+    period = services.period_open(department=cast.dept, month=OCTOBER)
     return services.period_close(user=user, period=period, expected_version=period.version)
 
 

@@ -42,7 +42,7 @@ def test_payments_cannot_be_changed_in_the_admin(cast: Cast) -> None:
 
 
 def test_the_proposal_of_an_open_month_is_not_a_server_error(cast: Cast) -> None:
-    period = services.period_for_month(department=cast.dept, month=dt.date(2026, 11, 1))
+    period = services.period_open(department=cast.dept, month=dt.date(2026, 11, 1))
     http = signed_in(cast.head.user)
     assert http.get(reverse("proposal", args=[period.pk])).status_code == 302
     assert http.post(reverse("proposal_preview", args=[period.pk]), {}).status_code == 404

@@ -137,7 +137,7 @@ def _other_department_period(cast: Cast) -> Any:
         amount=Decimal("800000.00"),
         received_on=dt.date(2026, 10, 10),
     )
-    period = services.period_for_month(department=other, month=dt.date(2026, 10, 1))
+    period = services.period_open(department=other, month=dt.date(2026, 10, 1))
     return services.period_close(
         user=cast.other_head.user, period=period, expected_version=period.version
     )
