@@ -37,6 +37,7 @@ def payroll_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_POST  # every download is recorded (an event row): a GET never writes
 def payroll_export(
     request: HttpRequest, pk: int, number: int, layout: str, extension: str
 ) -> HttpResponse:
