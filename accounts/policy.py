@@ -78,7 +78,6 @@ class Action(StrEnum):
     VIEW_PAYMENTS = "view_payments"
     MANAGE_PAYMENTS = "manage_payments"  # record, void, import, assign unmatched
     EDIT_SCHEME = "edit_scheme"
-    COPY_SCHEME = "copy_scheme"  # a new month starts as a copy of the latest scheme
     CLOSE_PERIOD = "close_period"
     PROPOSE = "propose"
     REVIEW = "review"  # edit, return, approve
@@ -93,9 +92,9 @@ class Action(StrEnum):
     ADMINISTER = "administer"  # the admin site: people, clients, payments' records
 
 
-# The system does only this: imports (from the command line and the worker) and the copy
-# of a scheme into a new month. Nothing that decides or sees anyone's pay.
-_SYSTEM_ACTIONS = frozenset({Action.MANAGE_PAYMENTS, Action.COPY_SCHEME})
+# The system does only this: imports, from the command line and the worker. Nothing that
+# decides or sees anyone's pay; a new month's scheme is started by a person.
+_SYSTEM_ACTIONS = frozenset({Action.MANAGE_PAYMENTS})
 
 
 def _roles(user: Any) -> frozenset[str]:
@@ -177,6 +176,17 @@ def require(user: Any, action: Action, obj: Any = None) -> None:
         raise PermissionDenied
 
 
+def may_now(user: Any, step: str, period: Any) -> bool:
+    """May ``user`` take the workflow ``step`` (``close``, ``approve``...) on ``period`` in
+    the state it is in now? The lifecycle says whether the state allows the step and
+    which rule guards it; the rule says whether this user may."""
+    from compensation import lifecycle
+
+    return lifecycle.can(step, getattr(period, "state", None)) and can(
+        user, lifecycle.transition(step).permission, period
+    )
+
+
 def _in_department(user: Any, obj: Any) -> bool:
     department = _department_of(obj)
     if department is None:
@@ -208,11 +218,6 @@ def _edit_scheme(user: Any, obj: Any) -> bool:
     return is_director(user)
 
 
-def _copy_scheme(user: Any, obj: Any) -> bool:
-    # The system copies it when a month is first needed; the director may as well.
-    return is_director(user)
-
-
 def _close_period(user: Any, obj: Any) -> bool:
     department = _department_of(obj)
     return department is not None and (is_director(user) or heads(user, department))
@@ -228,38 +233,36 @@ def _review(user: Any, obj: Any) -> bool:
 
 
 def _view_period(user: Any, obj: Any) -> bool:
-    from compensation.models import PeriodState
+    from compensation import lifecycle
 
     if obj is None:
         # Any period at all (the navigation's question).
         return is_director(user) or visible_periods(user).exists()
-    if is_accountant(user) and getattr(obj, "state", None) in (
-        PeriodState.APPROVED,
-        PeriodState.PAID,
-    ):
+    if is_accountant(user) and lifecycle.is_settled(getattr(obj, "state", None)):
         return True
     # Not _view_department: an accountant sees a period only once it is approved.
     return is_director(user) or is_admin(user) or _in_department(user, obj)
 
 
 def _view_pay_lines(user: Any, obj: Any) -> bool:
-    from compensation.models import PeriodState
+    from compensation import lifecycle
 
     department = _department_of(obj)
     if department is None:
         return False
     if is_accountant(user):
-        return getattr(obj, "state", None) in (PeriodState.APPROVED, PeriodState.PAID)
+        return lifecycle.is_settled(getattr(obj, "state", None))
     return is_director(user) or heads(user, department)
 
 
 def _is_approved(obj: Any) -> bool:
     """A revision approved, or a period whose current revision is (approved or paid)."""
-    from compensation.models import PeriodState, Revision
+    from compensation import lifecycle
+    from compensation.models import Revision
 
     if isinstance(obj, Revision):
         return obj.is_approved
-    return getattr(obj, "state", None) in (PeriodState.APPROVED, PeriodState.PAID)
+    return lifecycle.is_settled(getattr(obj, "state", None))
 
 
 def _period_of(obj: Any) -> Any:
@@ -310,19 +313,19 @@ def team_sees_adjustments(period: Any) -> bool:
 
 
 def _export_payroll(user: Any, obj: Any) -> bool:
-    from compensation.models import PeriodState, Revision
+    from compensation import lifecycle
+    from compensation.models import Revision
 
     if isinstance(obj, Revision):
         # An approved revision stays exportable after a reopen, as history.
         return is_accountant(user) and obj.is_approved
-    state = getattr(obj, "state", None)
-    return is_accountant(user) and state in (PeriodState.APPROVED, PeriodState.PAID)
+    return is_accountant(user) and lifecycle.is_settled(getattr(obj, "state", None))
 
 
 def _mark_paid(user: Any, obj: Any) -> bool:
-    from compensation.models import PeriodState
+    from compensation import lifecycle
 
-    return is_accountant(user) and getattr(obj, "state", None) == PeriodState.APPROVED
+    return is_accountant(user) and lifecycle.can("pay", getattr(obj, "state", None))
 
 
 def _view_own_bonus(user: Any, obj: Any) -> bool:
@@ -347,7 +350,6 @@ _RULES = {
     Action.VIEW_PAYMENTS: _view_payments,
     Action.MANAGE_PAYMENTS: _manage_payments,
     Action.EDIT_SCHEME: _edit_scheme,
-    Action.COPY_SCHEME: _copy_scheme,
     Action.CLOSE_PERIOD: _close_period,
     Action.PROPOSE: _propose,
     Action.REVIEW: _review,
@@ -396,13 +398,14 @@ def sees_departments(user: Any) -> bool:
 
 
 def visible_periods(user: Any) -> QuerySet:
-    from compensation.models import BonusPeriod, PeriodState
+    from compensation import lifecycle
+    from compensation.models import BonusPeriod
 
     periods = BonusPeriod.objects.select_related("department")
     if is_director(user) or is_admin(user):
         return periods
     if is_accountant(user):
-        return periods.filter(state__in=[PeriodState.APPROVED, PeriodState.PAID])
+        return periods.filter(state__in=lifecycle.SETTLED)
     employee = employee_of(user)
     if employee is None:
         return periods.none()

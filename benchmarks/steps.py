@@ -265,7 +265,7 @@ def _close_run(department: Any, people: dict[str, Any], month: dt.date) -> dict[
 
     from compensation.services import closing, proposals, review
 
-    period = closing.period_for_month(department=department, month=month)
+    period = closing.period_open(department=department, month=month)
     steps = {
         "close": lambda p: closing.period_close(
             user=people["head"], period=p, expected_version=p.version

@@ -17,6 +17,7 @@ from django.db.models import Count
 
 from accounts import policy
 from accounts.models import Department, Employee
+from compensation import lifecycle
 from compensation.engine import (
     KOPECK,
     BonusResult,
@@ -28,7 +29,6 @@ from compensation.models import (
     BonusPeriod,
     MonthlyScheme,
     PayLine,
-    PeriodState,
     ProposalLine,
     Revision,
 )
@@ -289,7 +289,7 @@ def my_bonus_figures(
         .select_related("department")
         .first()
     )
-    if period is None or period.state == PeriodState.OPEN:
+    if period is None or lifecycle.takes_payments(period.state):
         return _live_bonus(employee, department, first, period)
     revision = latest_approved_revision(period)
     if revision is None:

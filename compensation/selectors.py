@@ -122,6 +122,15 @@ def month_figures(
     )
 
 
+def latest_scheme_before(department: Department, month: dt.date) -> MonthlyScheme | None:
+    """The latest scheme of an earlier month: the terms a new month starts from."""
+    return (
+        MonthlyScheme.objects.filter(department=department, month__lt=month.replace(day=1))
+        .order_by("-month")
+        .first()
+    )
+
+
 def figures_input(figures: MonthFigures) -> BonusInput:
     """Engine input from live figures: daily totals stand in for the payments."""
     if figures.scheme is None:

@@ -43,7 +43,7 @@ urlpatterns = [
     path("periods/", periods.period_list, name="period_list"),
     path(
         "departments/<int:department_id>/<month:month>/period/",
-        periods.period_open,
+        periods.month_period,
         name="period_for_month",
     ),
     path("periods/<int:pk>/", periods.period_detail, name="period_detail"),

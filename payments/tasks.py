@@ -22,6 +22,7 @@ from django_tasks import task
 from accounts.policy import Action, require
 from payments.importing.pipeline import BatchNotPending, payments_import
 from payments.models import ImportBatch, ImportStatus, ImportUpload
+from payments.services import import_batch_settle_if_lost
 from payments.uploads import (
     upload_parts_store,
     upload_spool,
@@ -136,4 +137,17 @@ def _fail_if_pending(batch: ImportBatch, message: str) -> None:
         status=ImportStatus.FAILED,
         finished_at=timezone.now(),
         errors=[{"line": 0, "field": "file", "message": message}],
+    )
+
+
+def import_batches_settle_lost() -> int:
+    """Record as failed every running import whose process has ended; how many were.
+
+    Pages only show such an import as lost; this writes it down, so that its file can
+    be run again and the months it held can close. The worker runs it as it starts and
+    after every job (``manage.py run_worker``); ``manage.py settle_imports`` is for cron.
+    """
+    running = ImportBatch.objects.filter(status=ImportStatus.RUNNING).order_by("pk")
+    return sum(
+        import_batch_settle_if_lost(batch).status == ImportStatus.FAILED for batch in running
     )

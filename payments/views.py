@@ -23,7 +23,7 @@ from accounts import policy
 from accounts.policy import Action
 from payments.filters import PaymentFilter
 from payments.forms import AssignForm, ImportUploadForm, PaymentForm, VoidForm
-from payments.importing import rules
+from payments.importing import liveness, rules
 from payments.importing.pipeline import ImportResult, payments_import
 from payments.models import (
     Client,
@@ -316,7 +316,10 @@ def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
     policy.require(request.user, Action.MANAGE_PAYMENTS)
-    batch = import_batch_settle_if_lost(get_object_or_404(ImportBatch, pk=pk))
+    # A page reads: an import whose process ended shows as failed, and the worker
+    # records it so (payments.tasks.import_batches_settle_lost).
+    stored = get_object_or_404(ImportBatch, pk=pk)
+    batch = liveness.as_seen(stored)
     in_progress = batch.status in (ImportStatus.PENDING, ImportStatus.RUNNING)
     if request.htmx:
         # The page polls while the job runs; once it has ended, reload it whole.
@@ -325,7 +328,10 @@ def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "payments/_import_progress.html", {"batch": batch})
     unmatched = batch.unmatched.filter(payment__isnull=True)
     # An import that failed whole, or whose worker died, keeps its file: it can run again.
-    can_retry = uploads_to_run_again().filter(batch=batch).exists()
+    # A lost one keeps its file too: running it again records it failed first.
+    lost = batch is not stored
+    files = ImportUpload.objects if lost else uploads_to_run_again()
+    can_retry = files.filter(batch=stored).exists()
     return render(
         request,
         "payments/import_batch.html",

@@ -49,7 +49,7 @@ def test_a_payment_written_during_the_close_is_counted() -> None:
     set_scheme(cast)
     pay_in(cast)
     client = ClientFactory(department=cast.dept)
-    period = services.period_for_month(department=cast.dept, month=OCTOBER)
+    period = services.period_open(department=cast.dept, month=OCTOBER)
     holding = threading.Event()
 
     def write_slowly() -> None:
@@ -80,7 +80,7 @@ def test_a_payment_arriving_after_the_close_began_is_refused() -> None:
     set_scheme(cast)
     pay_in(cast)
     client = ClientFactory(department=cast.dept)
-    period = services.period_for_month(department=cast.dept, month=OCTOBER)
+    period = services.period_open(department=cast.dept, month=OCTOBER)
     outcome: list[str] = []
     closing = threading.Event()
 

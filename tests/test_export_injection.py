@@ -131,7 +131,7 @@ def test_the_payroll_download_neutralises_formulas(
         },
     )
 
-    response = web.get(url)
+    response = web.post(url)
 
     assert response.status_code == 200
     if extension == "csv":

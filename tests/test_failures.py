@@ -197,7 +197,7 @@ def test_a_close_failing_after_totalling_payments_leaves_the_period_open(
     # given October with its payments, and a staff-freezing step that breaks
     set_scheme(people)
     pay_in(people)
-    period = services.period_for_month(department=people.dept, month=OCTOBER)
+    period = services.period_open(department=people.dept, month=OCTOBER)
     before = snapshot()
 
     def broken(period: BonusPeriod, *args: Any, **kwargs: Any) -> None:

@@ -201,7 +201,7 @@ def test_the_history_lists_every_step_with_who_and_why(cast: Cast) -> None:
 
 
 def _download(http: HttpClient, period: object, layout: str, extension: str) -> bytes:
-    response = http.get(reverse("payroll_export", args=[period.pk, 1, layout, extension]))
+    response = http.post(reverse("payroll_export", args=[period.pk, 1, layout, extension]))
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
     return response.content
@@ -239,13 +239,16 @@ def test_the_accountant_downloads_files_that_match_the_approved_lines(cast: Cast
 def test_exports_are_refused_before_approval_and_to_others(cast: Cast) -> None:
     period = proposed_october(cast)
     url = reverse("payroll_export", args=[period.pk, 1, "standard", "xlsx"])
-    assert signed_in(cast.accountant.user).get(url).status_code == 404
+    assert signed_in(cast.accountant.user).post(url).status_code == 404
     approved = services.period_approve(
         user=cast.director.user, period=period, expected_version=period.version
     )
     url = reverse("payroll_export", args=[approved.pk, 1, "standard", "xlsx"])
-    assert signed_in(cast.masha.user).get(url).status_code in (403, 404)
-    assert signed_in(cast.head.user).get(url).status_code in (403, 404)
+    assert signed_in(cast.masha.user).post(url).status_code in (403, 404)
+    assert signed_in(cast.head.user).post(url).status_code in (403, 404)
+    # a download is recorded, so it is never a GET
+    assert signed_in(cast.accountant.user).get(url).status_code == 405
+    assert not PeriodEvent.objects.filter(action=PeriodEvent.Action.EXPORT).exists()
 
 
 def test_the_accountant_marks_paid(cast: Cast) -> None:

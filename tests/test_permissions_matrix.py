@@ -63,7 +63,6 @@ EXPECTED: dict[Action, dict[str, Any]] = {
     # The system imports payments from the command line and the worker.
     Action.MANAGE_PAYMENTS: {"accountant": BOTH, "admin": BOTH, "system": BOTH},
     Action.EDIT_SCHEME: {"director": BOTH},
-    Action.COPY_SCHEME: {"director": BOTH, "system": BOTH},
     Action.CLOSE_PERIOD: {"head": ONLY_OWN, "director": BOTH},
     Action.PROPOSE: {"head": ONLY_OWN},
     Action.REVIEW: {"director": BOTH},
@@ -154,7 +153,7 @@ Step = Callable[[Cast, Any], BonusPeriod]
 def _close(cast: Cast, user: Any) -> BonusPeriod:
     set_scheme(cast)
     pay_in(cast)
-    period = services.period_for_month(department=cast.dept, month=OCTOBER)
+    period = services.period_open(department=cast.dept, month=OCTOBER)
     return services.period_close(user=user, period=period, expected_version=period.version)
 
 

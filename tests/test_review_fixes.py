@@ -42,7 +42,7 @@ def test_payments_cannot_be_changed_in_the_admin(cast: Cast) -> None:
 
 
 def test_the_proposal_of_an_open_month_is_not_a_server_error(cast: Cast) -> None:
-    period = services.period_for_month(department=cast.dept, month=dt.date(2026, 11, 1))
+    period = services.period_open(department=cast.dept, month=dt.date(2026, 11, 1))
     http = signed_in(cast.head.user)
     assert http.get(reverse("proposal", args=[period.pk])).status_code == 302
     assert http.post(reverse("proposal_preview", args=[period.pk]), {}).status_code == 404
@@ -71,7 +71,7 @@ def test_an_approved_revision_stays_exportable_after_a_reopen(cast: Cast) -> Non
     listed = accountant.get(reverse("payroll")).context["revisions"]
     assert [(r.period_id, r.number) for r in listed] == [(period.pk, 1)]
     url = reverse("payroll_export", args=[period.pk, 1, "standard", "csv"])
-    assert accountant.get(url).status_code == 200
+    assert accountant.post(url).status_code == 200
 
 
 def test_an_import_whose_process_died_can_be_marked_stopped(cast: Cast) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client as HttpClient
 from django.urls import reverse
@@ -28,7 +29,7 @@ from payments.importing.pipeline import payments_import
 from payments.importing.progress import Progress
 from payments.models import ImportBatch, ImportStatus, Payment
 from payments.services import import_batch_mark_stopped, import_batch_settle_if_lost
-from payments.tasks import import_upload_store
+from payments.tasks import import_batches_settle_lost, import_upload_store
 from tests.factories import Cast, ClientFactory
 from tests.test_workflow_helpers import OCTOBER, import_process, pay_in, set_scheme
 
@@ -160,7 +161,7 @@ def test_a_pending_batch_taken_by_a_worker_is_held_from_the_start(
     assert liveness.is_held(pending.pk) is False
 
 
-def test_the_batch_page_fails_an_import_whose_process_has_ended(cast: Cast) -> None:
+def test_the_batch_page_shows_an_import_whose_process_has_ended_as_failed(cast: Cast) -> None:
     # given a batch left running by a worker that was killed: nobody holds its lock
     batch = running_batch()
     http = signed_in(cast.admin)
@@ -172,10 +173,22 @@ def test_the_batch_page_fails_an_import_whose_process_has_ended(cast: Cast) -> N
     page = http.get(url)
     assert page.context["in_progress"] is False
     assert LOST in page.content.decode()
+    # but a page only reads: the worker records it
+    batch.refresh_from_db()
+    assert (batch.status, batch.errors) == (ImportStatus.RUNNING, [])
+    assert import_batches_settle_lost() == 1
     batch.refresh_from_db()
     assert batch.status == ImportStatus.FAILED
     assert batch.finished_at is not None
     assert batch.errors == [{"line": 0, "field": "file", "message": LOST}]
+
+
+def test_the_settle_command_records_only_lost_imports(cast: Cast) -> None:
+    lost, alive = running_batch(), running_batch()
+    with import_process(alive):
+        call_command("settle_imports", verbosity=0)
+        assert ImportBatch.objects.get(pk=alive.pk).status == ImportStatus.RUNNING
+    assert ImportBatch.objects.get(pk=lost.pk).status == ImportStatus.FAILED
 
 
 def test_a_living_import_stays_running_until_its_connection_ends(cast: Cast) -> None:
@@ -191,6 +204,7 @@ def test_a_living_import_stays_running_until_its_connection_ends(cast: Cast) -> 
     # when the worker's connection ends (the process died), so does the import
     assert let_go(batch)
     assert http.get(url).context["in_progress"] is False
+    import_batches_settle_lost()
     batch.refresh_from_db()
     assert batch.status == ImportStatus.FAILED
 
@@ -255,22 +269,23 @@ def test_a_lost_import_no_longer_keeps_its_month_from_closing(cast: Cast) -> Non
     set_scheme(cast)
     pay_in(cast)
     lost = running_batch(first_date=dt.date(2026, 10, 20), last_date=dt.date(2026, 11, 3))
-    period = services.period_for_month(department=cast.dept, month=OCTOBER)
+    period = services.period_open(department=cast.dept, month=OCTOBER)
 
     closed = services.period_close(
         user=cast.head.user, period=period, expected_version=period.version
     )
 
     assert closed.state == PeriodState.CLOSED
+    # the close only reads it; the worker records it failed
     lost.refresh_from_db()
-    assert lost.status == ImportStatus.FAILED
+    assert lost.status == ImportStatus.RUNNING
 
 
 def test_a_living_import_still_keeps_its_month_from_closing(cast: Cast) -> None:
     set_scheme(cast)
     pay_in(cast)
     alive = running_batch(first_date=dt.date(2026, 10, 20), last_date=dt.date(2026, 11, 3))
-    period = services.period_for_month(department=cast.dept, month=OCTOBER)
+    period = services.period_open(department=cast.dept, month=OCTOBER)
     payments_before = Payment.objects.count()
 
     with import_process(alive), pytest.raises(WorkflowError, match=r"october\.csv"):

@@ -86,7 +86,7 @@ TABLE: dict[str, Row] = {
     "period_history":       row("GET", "period", "302/302", "200/404", "200/404", "200/404", "200/200", "200/404", "200/200"),
     # payroll
     "payroll":              row("GET", "none", "302", "403", "403", "403", "403", "200", "403"),
-    "payroll_export":       row("GET", "export", "302/302", "403/404", "403/404", "403/404", "403/403", "200/404", "403/403"),
+    "payroll_export":       row("POST", "export", "302/302", "403/404", "403/404", "403/404", "403/403", "200/404", "403/403"),
     "period_mark_paid":     row("POST", "period", "302/302", "403/404", "403/404", "403/404", "403/403", "302/404", "403/403"),
 }  # fmt: skip
 
@@ -137,7 +137,7 @@ def _other_department_period(cast: Cast) -> Any:
         amount=Decimal("800000.00"),
         received_on=dt.date(2026, 10, 10),
     )
-    period = services.period_for_month(department=other, month=dt.date(2026, 10, 1))
+    period = services.period_open(department=other, month=dt.date(2026, 10, 1))
     return services.period_close(
         user=cast.other_head.user, period=period, expected_version=period.version
     )

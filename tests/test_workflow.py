@@ -54,7 +54,7 @@ def test_it_runs_the_seed_october_from_close_to_paid(
     # given the scheme of SPEC section 2 and 55 M collected in October
     set_scheme(cast)
     pay_in(cast)
-    period = services.period_for_month(department=cast.dept, month=OCTOBER)
+    period = services.period_open(department=cast.dept, month=OCTOBER)
 
     # when the head closes, proposes Masha +15,000 and Vasya −6,000, and submits
     period = services.period_close(
@@ -183,7 +183,7 @@ def test_it_never_recomputes_a_closed_period_from_live_data(cast: Cast) -> None:
 def test_it_shows_what_will_be_frozen_before_close(cast: Cast) -> None:
     set_scheme(cast)
     pay_in(cast)
-    period = services.period_for_month(department=cast.dept, month=OCTOBER)
+    period = services.period_open(department=cast.dept, month=OCTOBER)
 
     preview = services.period_close_preview(user=cast.head.user, period=period)
 
@@ -200,7 +200,7 @@ def test_it_shows_what_will_be_frozen_before_close(cast: Cast) -> None:
 def test_it_refuses_to_close_before_the_month_has_ended(cast: Cast) -> None:
     this_month = timezone.localdate().replace(day=1)
     set_scheme(cast, month=this_month)
-    period = services.period_for_month(department=cast.dept, month=this_month)
+    period = services.period_open(department=cast.dept, month=this_month)
 
     with pytest.raises(WorkflowError, match="it can be closed from the next day"):
         services.period_close(user=cast.head.user, period=period, expected_version=period.version)
@@ -223,7 +223,7 @@ def test_it_refuses_to_close_while_an_import_of_the_month_runs(
         first_date=dt.date(2026, 10, 20),
         last_date=dt.date(2026, 11, 3),
     )
-    period = services.period_for_month(department=cast.dept, month=OCTOBER)
+    period = services.period_open(department=cast.dept, month=OCTOBER)
 
     # (a running one with its process alive: tests/test_running_imports.py has the dead)
     with import_process(batch), pytest.raises(WorkflowError, match=r"october\.csv"):
@@ -248,7 +248,7 @@ def test_it_closes_while_an_import_of_another_month_runs(cast: Cast) -> None:
 def test_it_refuses_to_close_when_a_member_has_no_base_salary(cast: Cast) -> None:
     set_scheme(cast)
     cast.olya.salaries.all().delete()
-    period = services.period_for_month(department=cast.dept, month=OCTOBER)
+    period = services.period_open(department=cast.dept, month=OCTOBER)
 
     with pytest.raises(WorkflowError, match="Olya Smirnova has no base salary"):
         services.period_close(user=cast.head.user, period=period, expected_version=period.version)
@@ -257,7 +257,7 @@ def test_it_refuses_to_close_when_a_member_has_no_base_salary(cast: Cast) -> Non
 def test_it_refuses_to_close_a_department_without_staff(cast: Cast) -> None:
     set_scheme(cast)
     cast.dept.memberships.update(ended_on=dt.date(2026, 9, 30))
-    period = services.period_for_month(department=cast.dept, month=OCTOBER)
+    period = services.period_open(department=cast.dept, month=OCTOBER)
 
     with pytest.raises(WorkflowError, match="no staff members"):
         services.period_close(user=cast.head.user, period=period, expected_version=period.version)
@@ -351,19 +351,41 @@ def test_it_refuses_a_deduction_beyond_the_persons_share(cast: Cast) -> None:
 # --- schemes ----------------------------------------------------------------------------
 
 
-def test_it_starts_a_new_month_as_a_copy_of_the_previous_scheme(cast: Cast) -> None:
+def test_the_director_starts_a_new_month_as_a_copy_of_the_previous_scheme(cast: Cast) -> None:
     october = set_scheme(cast)
 
-    november = services.scheme_for_month(department=cast.dept, month=dt.date(2026, 11, 1))
+    november = services.scheme_start(
+        user=cast.director.user, department=cast.dept, month=dt.date(2026, 11, 1)
+    )
 
     assert november.pk != october.pk
     assert november.to_engine() == october.to_engine()
-    assert november.history.latest().history_change_reason == "Copied from the scheme of 2026-10"
+    latest = november.history.latest()
+    assert latest.history_change_reason == "Copied from the scheme of 2026-10"
+    assert latest.history_user == cast.director.user
+
+
+def test_a_month_is_started_once(cast: Cast) -> None:
+    set_scheme(cast)
+    november = dt.date(2026, 11, 1)
+    services.scheme_start(user=cast.director.user, department=cast.dept, month=november)
+
+    with pytest.raises(WorkflowError, match="already has a scheme"):
+        services.scheme_start(user=cast.director.user, department=cast.dept, month=november)
+    assert MonthlyScheme.objects.filter(department=cast.dept, month=november).count() == 1
+
+
+def test_only_the_director_starts_a_month(cast: Cast) -> None:
+    set_scheme(cast)
+    with pytest.raises(PermissionDenied):
+        services.scheme_start(user=cast.head.user, department=cast.dept, month=dt.date(2026, 11, 1))
+    assert MonthlyScheme.objects.count() == 1
 
 
 def test_it_does_not_invent_a_first_scheme(cast: Cast) -> None:
     with pytest.raises(SchemeMissing):
-        services.scheme_for_month(department=cast.dept, month=OCTOBER)
+        services.scheme_start(user=cast.director.user, department=cast.dept, month=OCTOBER)
+    assert not MonthlyScheme.objects.exists()
 
 
 def test_it_validates_a_scheme_with_the_engine_rules(cast: Cast) -> None:
@@ -501,8 +523,8 @@ def test_it_has_no_live_result_without_a_scheme(cast: Cast) -> None:
 
 
 def test_it_makes_one_period_per_department_and_month(cast: Cast) -> None:
-    first = services.period_for_month(department=cast.dept, month=dt.date(2026, 10, 17))
-    again = services.period_for_month(department=cast.dept, month=OCTOBER)
+    first = services.period_open(department=cast.dept, month=dt.date(2026, 10, 17))
+    again = services.period_open(department=cast.dept, month=OCTOBER)
 
     assert first.pk == again.pk
     assert (first.month, first.state) == (OCTOBER, PeriodState.OPEN)

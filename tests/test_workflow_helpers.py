@@ -55,7 +55,7 @@ def closed_october(
 ) -> BonusPeriod:
     set_scheme(cast)
     pay_in(cast, payments)
-    period = services.period_for_month(department=cast.dept, month=OCTOBER)
+    period = services.period_open(department=cast.dept, month=OCTOBER)
     return services.period_close(
         user=cast.head.user, period=period, expected_version=period.version
     )

@@ -8,7 +8,8 @@ from compensation.services.closing import (
     ClosePreview,
     period_close,
     period_close_preview,
-    period_for_month,
+    period_open,
+    period_or_unsaved,
 )
 from compensation.services.payroll import PayrollFile, payroll_export
 from compensation.services.proposals import (
@@ -24,7 +25,7 @@ from compensation.services.review import (
     period_reopen,
     period_return,
 )
-from compensation.services.schemes import scheme_create, scheme_for_month, scheme_update
+from compensation.services.schemes import scheme_create, scheme_start, scheme_update
 
 __all__ = [
     "ClosePreview",
@@ -34,8 +35,9 @@ __all__ = [
     "period_approve",
     "period_close",
     "period_close_preview",
-    "period_for_month",
     "period_mark_paid",
+    "period_open",
+    "period_or_unsaved",
     "period_reopen",
     "period_return",
     "proposal_edit",
@@ -43,6 +45,6 @@ __all__ = [
     "proposal_save",
     "proposal_submit",
     "scheme_create",
-    "scheme_for_month",
+    "scheme_start",
     "scheme_update",
 ]

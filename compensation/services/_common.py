@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from accounts.policy import recorded_user
-from compensation.errors import ImmutableRecord, PeriodChanged, WorkflowError
-from compensation.models import BonusPeriod, PeriodEvent, PeriodState, ProposalLine
+from compensation import lifecycle
+from compensation.errors import ImmutableRecord, PeriodChanged
+from compensation.models import BonusPeriod, PeriodEvent, ProposalLine
 from compensation.tasks import send_period_event_mail
 
 
@@ -38,10 +39,9 @@ def create_lines(lines: list[ProposalLine], *, user: Any, reason: str) -> None:
     )
 
 
-def lock_period(
-    period: BonusPeriod, *, expected_version: int, states: tuple[str, ...]
-) -> BonusPeriod:
-    """Lock the period row and check it is still what the user saw.
+def lock_period(period: BonusPeriod, *, expected_version: int, action: str) -> BonusPeriod:
+    """Lock the period row and check it is still what the user saw, and that its state
+    allows ``action`` (asked before the lock too, then again on the row as locked).
 
     The lock makes two people acting at once queue up here; the second one then finds a
     newer version than the page they posted from, and is told to reload instead of
@@ -50,6 +50,7 @@ def lock_period(
     The department, its head and the head at close come with the row (only the
     period's row is locked): every step reads one of them, and each would be a query.
     """
+    lifecycle.require(action, period)
     locked = (
         BonusPeriod.objects.select_for_update(of=("self",))
         .select_related("department__head", "head")
@@ -57,13 +58,15 @@ def lock_period(
     )
     if locked.version != expected_version:
         raise PeriodChanged()
-    if locked.state not in states:
-        raise WorkflowError(
-            _("This cannot be done while the period is “%(state)s”."),
-            code="wrong_state",
-            params={"state": PeriodState(locked.state).label},
-        )
+    lifecycle.require(action, locked)
     return locked
+
+
+def move(period: BonusPeriod, action: str) -> str:
+    """Put the locked period in the state ``action`` leads to; the state it left."""
+    left = period.state
+    period.state = lifecycle.target(action)
+    return left
 
 
 def save_period(period: BonusPeriod, *, user: Any, reason: str) -> None:

@@ -13,35 +13,53 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Department
 from accounts.policy import Action, require
+from compensation import lifecycle
 from compensation.engine import BonusInputError, BonusResult, calculate
 from compensation.errors import SchemeMissing, WorkflowError
 from compensation.models import (
     BonusPeriod,
     PeriodEvent,
     PeriodMember,
-    PeriodState,
     ProposalLine,
     Revision,
 )
-from compensation.selectors import MonthFigures, figures_input, month_figures, scheme_to_json
+from compensation.selectors import (
+    MonthFigures,
+    figures_input,
+    latest_scheme_before,
+    month_figures,
+    scheme_to_json,
+)
 from compensation.services._common import (
     create_lines,
     lock_period,
     money,
+    move,
     record_event,
     save_period,
 )
+from payments.importing import liveness
 from payments.models import ImportBatch, ImportStatus
 from payments.selectors import month_bounds
-from payments.services import import_batch_settle_if_lost
 
 
-def period_for_month(*, department: Department, month: dt.date) -> BonusPeriod:
-    """The department's period for the month, created open the first time it is asked for."""
+def period_open(*, department: Department, month: dt.date) -> BonusPeriod:
+    """The department's period for the month, created open if it has none yet.
+
+    Only the steps that need the row call this (closing the month, setting its scheme):
+    a month without a period is open all the same, and takes payments.
+    """
     period, _created = BonusPeriod.objects.get_or_create(
         department=department, month=month.replace(day=1)
     )
     return period
+
+
+def period_or_unsaved(*, department: Department, month: dt.date) -> BonusPeriod:
+    """The month's period, or an unsaved open one standing for it (nothing is written)."""
+    first = month.replace(day=1)
+    period = BonusPeriod.objects.filter(department=department, month=first).first()
+    return period or BonusPeriod(department=department, month=first)
 
 
 @dataclass(frozen=True)
@@ -59,9 +77,9 @@ class ClosePreview:
 
 
 def period_close_preview(*, user: Any, period: BonusPeriod) -> ClosePreview:
+    """What closing would freeze; reads only (``period`` may be an unsaved one)."""
     require(user, Action.CLOSE_PERIOD, period)
-    if period.state != PeriodState.OPEN:
-        raise WorkflowError(_("This period is already closed."), code="wrong_state")
+    lifecycle.require("close", period)
     return _preview(period)
 
 
@@ -85,12 +103,12 @@ def _preview(period: BonusPeriod) -> ClosePreview:
 def _with_scheme(figures: MonthFigures) -> MonthFigures:
     """The figures with the month's scheme and its milestones, read once for the close.
 
-    A month without a scheme of its own starts from a copy of the latest earlier one.
+    A month without a scheme of its own is closed on the latest earlier one's terms
+    (copied into the month by the close itself, :func:`_own_scheme`).
     """
-    # Imported here: the schemes module needs period_for_month from this one.
-    from compensation.services.schemes import scheme_for_month
-
-    scheme = figures.scheme or scheme_for_month(department=figures.department, month=figures.month)
+    scheme = figures.scheme or latest_scheme_before(figures.department, figures.month)
+    if scheme is None:
+        raise SchemeMissing()
     # Both the engine (to_engine) and the frozen copy (scheme_to_json) read them.
     prefetch_related_objects([scheme], "milestones")
     return replace(figures, scheme=scheme)
@@ -120,9 +138,9 @@ def _running_imports(first: dt.date, last: dt.date) -> list[ImportBatch]:
     batches = ImportBatch.objects.filter(
         overlapping | unknown, status__in=[ImportStatus.PENDING, ImportStatus.RUNNING]
     )
-    # One whose process has ended holds nothing of the month: it is failed, not running.
-    batches = [import_batch_settle_if_lost(batch) for batch in batches]
-    return [b for b in batches if b.status in (ImportStatus.PENDING, ImportStatus.RUNNING)]
+    # One whose process has ended holds nothing of the month: it is failed, not running
+    # (the worker records that; here it is only read).
+    return [batch for batch in batches if not liveness.is_lost(batch)]
 
 
 def _people_problems(figures: MonthFigures) -> list[str]:
@@ -148,15 +166,25 @@ def _people_problems(figures: MonthFigures) -> list[str]:
 
 @transaction.atomic
 def period_close(*, user: Any, period: BonusPeriod, expected_version: int) -> BonusPeriod:
-    """Freeze the month: scheme, payments, milestone figures, staff and base salaries."""
+    """Freeze the month: scheme, payments, milestone figures, staff and base salaries.
+
+    ``period`` may be an unsaved one standing for a month without a period yet
+    (:func:`period_or_unsaved`): closing creates it, version 1 like any new one.
+    """
     require(user, Action.CLOSE_PERIOD, period)
-    period = lock_period(period, expected_version=expected_version, states=(PeriodState.OPEN,))
+    lifecycle.require("close", period)
+    if period.pk is None:
+        period = period_open(department=period.department, month=period.month)
+    period = lock_period(period, expected_version=expected_version, action="close")
+    # Every write of payments into the month holds this lock until it commits
+    # (payments.importing.rules.lock_periods): wait for those, keep out the rest.
+    lifecycle.hold_months([(period.department_id, period.month)])
     preview = _preview(period)
     if preview.problems:
         raise WorkflowError(list(preview.problems), code="cannot_close")
-    figures = preview.figures
+    figures = _own_scheme(preview.figures, user=user)
     _freeze_payments(period, figures)
-    period.state = PeriodState.CLOSED
+    left = move(period, "close")
     period.closed_at = timezone.now()
     period.closed_by = user
     period.frozen_scheme = scheme_to_json(figures.scheme)
@@ -168,7 +196,7 @@ def period_close(*, user: Any, period: BonusPeriod, expected_version: int) -> Bo
         period,
         user=user,
         action=PeriodEvent.Action.CLOSE,
-        from_state=PeriodState.OPEN,
+        from_state=left,
         details={
             "collected": money(period.collected),
             "payment_count": period.payment_count,
@@ -177,6 +205,19 @@ def period_close(*, user: Any, period: BonusPeriod, expected_version: int) -> Bo
         },
     )
     return period
+
+
+def _own_scheme(figures: MonthFigures, *, user: Any) -> MonthFigures:
+    """The month keeps the scheme it closes on: an earlier month's terms become its own."""
+    scheme = figures.scheme
+    if scheme is None or scheme.month == figures.month:
+        return figures
+    # Imported here: the schemes module needs period_open from this one.
+    from compensation.services.schemes import scheme_copy
+
+    copy = scheme_copy(scheme, month=figures.month, user=user)
+    prefetch_related_objects([copy], "milestones")
+    return replace(figures, scheme=copy)
 
 
 def _freeze_payments(period: BonusPeriod, figures: MonthFigures) -> None:

@@ -14,13 +14,14 @@ from django.utils.translation import gettext as _
 from accounts.models import Employee
 from accounts.policy import Action, require
 from compensation.engine import BonusResult
-from compensation.models import BonusPeriod, PeriodEvent, PeriodState, ProposalLine
+from compensation.models import BonusPeriod, PeriodEvent, ProposalLine
 from compensation.selectors import current_revision
 from compensation.services._amounts import check_with_engine, parse_amount
 from compensation.services._common import (
     announce,
     lock_period,
     money,
+    move,
     record_event,
     remember,
     save_period,
@@ -45,7 +46,7 @@ def proposal_save(
 ) -> BonusPeriod:
     """The head saves awards and deductions; lines not given keep their values."""
     require(user, Action.PROPOSE, period)
-    period = lock_period(period, expected_version=expected_version, states=(PeriodState.CLOSED,))
+    period = lock_period(period, expected_version=expected_version, action="save_proposal")
     revision = current_revision(period)
     existing = {line.employee_id: line for line in revision.proposal.select_related("employee")}
     parsed = _parse_lines(lines, existing)
@@ -65,12 +66,13 @@ def proposal_save(
         line.proposed_award, line.proposed_deduction, line.reason = award, deduction, reason
         remember(line, user=user, reason=reason or _("Award and deduction cleared"))
         line.save()
+    left = move(period, "save_proposal")
     save_period(period, user=user, reason=_("Proposal saved"))
     record_event(
         period,
         user=user,
         action=PeriodEvent.Action.SAVE_PROPOSAL,
-        from_state=period.state,
+        from_state=left,
         details={"changes": changes},
     )
     return period
@@ -133,7 +135,7 @@ def proposal_submit(
 ) -> BonusPeriod:
     """The head hands the proposal to the commercial director (closed → proposed)."""
     require(user, Action.PROPOSE, period)
-    period = lock_period(period, expected_version=expected_version, states=(PeriodState.CLOSED,))
+    period = lock_period(period, expected_version=expected_version, action="submit")
     revision = current_revision(period)
     lines = revision.proposal.all()
     check_with_engine(
@@ -142,13 +144,13 @@ def proposal_submit(
     revision.proposed_by = user
     revision.proposed_at = timezone.now()
     revision.save(update_fields=["proposed_by", "proposed_at"])
-    period.state = PeriodState.PROPOSED
+    left = move(period, "submit")
     save_period(period, user=user, reason=comment or _("Proposal submitted"))
     event = record_event(
         period,
         user=user,
         action=PeriodEvent.Action.SUBMIT,
-        from_state=PeriodState.CLOSED,
+        from_state=left,
         comment=comment,
     )
     announce(event)
@@ -171,7 +173,7 @@ def proposal_edit(
     Setting the head's own figures again takes the director's edit back out.
     """
     require(user, Action.REVIEW, period)
-    period = lock_period(period, expected_version=expected_version, states=(PeriodState.PROPOSED,))
+    period = lock_period(period, expected_version=expected_version, action="edit")
     revision = current_revision(period)
     line = revision.proposal.filter(employee=employee).first()
     if line is None:
@@ -186,12 +188,13 @@ def proposal_edit(
     _apply_edit(line, new_award, new_deduction, reason)
     remember(line, user=user, reason=reason)
     line.save()
+    left = move(period, "edit")
     save_period(period, user=user, reason=reason)
     record_event(
         period,
         user=user,
         action=PeriodEvent.Action.EDIT,
-        from_state=period.state,
+        from_state=left,
         comment=reason,
         details={"changes": [change]},
     )

@@ -17,7 +17,6 @@ from compensation.models import (
     PayLine,
     PeriodEvent,
     PeriodMember,
-    PeriodState,
     ProposalLine,
     Revision,
 )
@@ -28,6 +27,7 @@ from compensation.services._common import (
     create_lines,
     lock_period,
     money,
+    move,
     record_event,
     remember,
     save_period,
@@ -52,19 +52,19 @@ def period_return(
     """
     require(user, Action.REVIEW, period)
     comment = _required(comment, "comment", _("Say why the proposal goes back to the head."))
-    period = lock_period(period, expected_version=expected_version, states=(PeriodState.PROPOSED,))
+    period = lock_period(period, expected_version=expected_version, action="return")
     revision = current_revision(period)
     withdrawn = _withdraw_edits(revision, user=user, comment=comment)
     revision.proposed_by = None
     revision.proposed_at = None
     revision.save(update_fields=["proposed_by", "proposed_at"])
-    period.state = PeriodState.CLOSED
+    left = move(period, "return")
     save_period(period, user=user, reason=comment)
     event = record_event(
         period,
         user=user,
         action=PeriodEvent.Action.RETURN,
-        from_state=PeriodState.PROPOSED,
+        from_state=left,
         comment=comment,
         details={"withdrawn_edits": withdrawn},
     )
@@ -98,7 +98,7 @@ def period_approve(
 ) -> BonusPeriod:
     """Approve the proposal as it stands; the engine's lines are stored as pay lines."""
     require(user, Action.REVIEW, period)
-    period = lock_period(period, expected_version=expected_version, states=(PeriodState.PROPOSED,))
+    period = lock_period(period, expected_version=expected_version, action="approve")
     revision = current_revision(period)
     # Four eyes: whoever proposed never approves, even when they hold both roles.
     if revision.proposed_by_id == user.pk:
@@ -116,13 +116,13 @@ def period_approve(
     revision.approved_at = timezone.now()
     revision.save(update_fields=["result", "approved_by", "approved_at"])
     _store_pay_lines(period, revision, result, members)
-    period.state = PeriodState.APPROVED
+    left = move(period, "approve")
     save_period(period, user=user, reason=comment or _("Approved"))
     event = record_event(
         period,
         user=user,
         action=PeriodEvent.Action.APPROVE,
-        from_state=PeriodState.PROPOSED,
+        from_state=left,
         comment=comment,
         details={"head": revision.result["head"], "staff_pool": revision.result["staff_pool"]},
     )
@@ -174,7 +174,7 @@ def period_reopen(
     """
     require(user, Action.REOPEN, period)
     reason = _required(reason, "reason", _("Say why the period is reopened."))
-    period = lock_period(period, expected_version=expected_version, states=(PeriodState.APPROVED,))
+    period = lock_period(period, expected_version=expected_version, action="reopen")
     previous = current_revision(period)
     revision = Revision.objects.create(
         period=period, number=previous.number + 1, reopen_reason=reason
@@ -191,13 +191,13 @@ def period_reopen(
     ]
     create_lines(carried, user=user, reason=reason)
     period.revision = revision.number
-    period.state = PeriodState.CLOSED
+    left = move(period, "reopen")
     save_period(period, user=user, reason=reason)
     record_event(
         period,
         user=user,
         action=PeriodEvent.Action.REOPEN,
-        from_state=PeriodState.APPROVED,
+        from_state=left,
         comment=reason,
         details={"previous_revision": previous.number},
     )
@@ -208,12 +208,12 @@ def period_reopen(
 def period_mark_paid(*, user: Any, period: BonusPeriod, expected_version: int) -> BonusPeriod:
     """The accountant confirms the approved payroll was paid (approved → paid)."""
     require(user, Action.MARK_PAID, period)
-    period = lock_period(period, expected_version=expected_version, states=(PeriodState.APPROVED,))
+    period = lock_period(period, expected_version=expected_version, action="pay")
     revision = current_revision(period)
     revision.paid_by = user
     revision.paid_at = timezone.now()
     revision.save(update_fields=["paid_by", "paid_at"])
-    period.state = PeriodState.PAID
+    left = move(period, "pay")
     save_period(period, user=user, reason=_("Marked paid"))
-    record_event(period, user=user, action=PeriodEvent.Action.PAY, from_state=PeriodState.APPROVED)
+    record_event(period, user=user, action=PeriodEvent.Action.PAY, from_state=left)
     return period

@@ -1,4 +1,8 @@
-"""Monthly schemes: the copy that starts a new month, and the director's edits."""
+"""Monthly schemes: the copy that starts a new month, and the director's edits.
+
+Every write here is an explicit step of the director (or the close): reading a month
+without a scheme changes nothing.
+"""
 
 from __future__ import annotations
 
@@ -8,52 +12,49 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Department
-from accounts.policy import SYSTEM, Action, require
+from accounts.policy import Action, require
 from accounts.templatetags.people import person
+from compensation import lifecycle
 from compensation.engine import BonusInputError, Milestone, Scheme, validate_scheme
 from compensation.errors import SchemeChanged, SchemeMissing, WorkflowError
-from compensation.models import BonusPeriod, MonthlyScheme, PeriodState, SchemeMilestone
+from compensation.models import BonusPeriod, MonthlyScheme, SchemeMilestone
 from compensation.scenario import parse_decimal, parse_ratio
+from compensation.selectors import latest_scheme_before
 from compensation.services._common import remember
-from compensation.services.closing import period_for_month
+from compensation.services.closing import period_open
 
 # (day, share_of_plan, fraction); ratios as strings such as "0.50" or "1/3".
 MilestoneRow = tuple[int, Any, Any]
 _FIELD = re.compile(r"^(?:scheme\.)?(\w+)(?:\[(\d+)\])?")
 
 
-def scheme_for_month(*, department: Department, month: dt.date) -> MonthlyScheme:
-    """The month's scheme; a new month starts as a copy of the latest earlier one.
+@transaction.atomic
+def scheme_start(*, user: Any, department: Department, month: dt.date) -> MonthlyScheme:
+    """Start a month on the latest earlier month's terms: the director's explicit step.
 
     The very first scheme of a department is never invented: without one to copy this
     raises :class:`SchemeMissing` and the director sets it with :func:`scheme_create`.
     """
+    require(user, Action.EDIT_SCHEME, department)
     first = month.replace(day=1)
-    scheme = MonthlyScheme.objects.filter(department=department, month=first).first()
-    if scheme is not None:
-        return scheme
-    previous = (
-        MonthlyScheme.objects.filter(department=department, month__lt=first)
-        .order_by("-month")
-        .first()
-    )
+    _lock_open_period(department, first)
+    if MonthlyScheme.objects.filter(department=department, month=first).exists():
+        raise WorkflowError(_("This month already has a scheme; edit it instead."))
+    previous = latest_scheme_before(department, first)
     if previous is None:
         raise SchemeMissing()
-    # The month's scheme continues from the last one: the system's work, not the reader's.
-    require(SYSTEM, Action.COPY_SCHEME, department)
-    try:
-        with transaction.atomic():
-            return _copy_scheme(previous, first, actor=SYSTEM)
-    except IntegrityError:
-        # Someone else copied it a moment ago: theirs is the same copy.
-        return MonthlyScheme.objects.get(department=department, month=first)
+    return scheme_copy(previous, month=first, user=user)
 
 
-def _copy_scheme(previous: MonthlyScheme, month: dt.date, *, actor: Any) -> MonthlyScheme:
+def scheme_copy(previous: MonthlyScheme, *, month: dt.date, user: Any) -> MonthlyScheme:
+    """A copy of ``previous`` as ``month``'s scheme, with its milestones and who made it.
+
+    For the steps that hold the month's period already: :func:`scheme_start`, the close.
+    """
     reason = _("Copied from the scheme of %(month)s") % {"month": f"{previous.month:%Y-%m}"}
     scheme = MonthlyScheme(
         department=previous.department,
@@ -64,12 +65,10 @@ def _copy_scheme(previous: MonthlyScheme, month: dt.date, *, actor: Any) -> Mont
         head_share=previous.head_share,
         team_sees_adjustments=previous.team_sees_adjustments,
     )
-    remember(scheme, user=actor, reason=reason)
+    remember(scheme, user=user, reason=reason)
     scheme.save()
     for row in previous.milestones.order_by("day"):
-        _add_milestone(
-            scheme, (row.day, row.share_of_plan, row.fraction), user=actor, reason=reason
-        )
+        _add_milestone(scheme, (row.day, row.share_of_plan, row.fraction), user=user, reason=reason)
     return scheme
 
 
@@ -157,9 +156,10 @@ def _changed(scheme: MonthlyScheme) -> SchemeChanged:
 
 
 def _lock_open_period(department: Department, month: dt.date) -> BonusPeriod:
-    period = period_for_month(department=department, month=month)
+    # Saving a scheme is one of the steps that need the month's period row: to lock it.
+    period = period_open(department=department, month=month)
     period = BonusPeriod.objects.select_for_update().get(pk=period.pk)
-    if period.state != PeriodState.OPEN:
+    if not lifecycle.takes_payments(period.state):
         raise WorkflowError(
             _("The scheme cannot change once the month's period is closed."),
             code="scheme_frozen",

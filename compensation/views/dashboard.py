@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 from accounts import policy
 from accounts.models import Department
 from accounts.policy import Action
+from compensation import lifecycle
 from compensation.charts import collections_chart
 from compensation.engine import BonusInputError, BonusResult
 from compensation.explain import bonus_at_plan
-from compensation.models import BonusPeriod, PeriodState
+from compensation.models import BonusPeriod
 from compensation.selectors import live_result
 from payments.selectors import (
     CollectionsSummary,
@@ -84,7 +85,7 @@ def _parse_month(value: str) -> dt.date | None:
 def _bonus_shown(user: Any, department: Department, month: dt.date, period: Any) -> bool:
     """The bonus figures are the period's: shown to whoever may see the period (an
     accountant, say, sees collections of every month but a bonus only once approved)."""
-    subject = period or BonusPeriod(department=department, month=month, state=PeriodState.OPEN)
+    subject = period or BonusPeriod(department=department, month=month)
     return policy.can(user, Action.VIEW_PERIOD, subject)
 
 
@@ -116,10 +117,12 @@ def _chart(summary: CollectionsSummary) -> Any:
 def _links(user: Any, department: Department, month: dt.date, period: Any) -> dict[str, Any]:
     """Where this user can go from here: the period, closing it, the scheme."""
     ended = timezone.localdate() > month_bounds(month)[1]
-    is_open = period is None or period.state == PeriodState.OPEN
+    state = period.state if period is not None else None
     return {
-        "period_started": not is_open,
-        "can_close": ended and is_open and policy.can(user, Action.CLOSE_PERIOD, department),
+        "period_started": not lifecycle.takes_payments(state),
+        "can_close": ended
+        and lifecycle.can("close", state)
+        and policy.can(user, Action.CLOSE_PERIOD, department),
         "can_edit_scheme": policy.can(user, Action.EDIT_SCHEME, department),
     }
 

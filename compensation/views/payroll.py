@@ -14,7 +14,6 @@ from accounts import policy
 from accounts.policy import Action
 from compensation import services
 from compensation.exports import LAYOUTS
-from compensation.models import PeriodState
 from compensation.services.payroll import CONTENT_TYPES
 from compensation.workflow_forms import VersionForm
 
@@ -28,14 +27,17 @@ def payroll_list(request: HttpRequest) -> HttpResponse:
         .select_related("period__department", "approved_by__employee", "paid_by")
         .order_by("-period__month", "period__department__name", "-number")
     )
-    return render(
-        request,
-        "compensation/payroll.html",
-        {"revisions": revisions[:300], "state": PeriodState, "layouts": LAYOUTS},
-    )
+    shown = list(revisions[:300])
+    for revision in shown:
+        # Only the period's current revision is paid, once the lifecycle allows it.
+        revision.payable = revision.number == revision.period.revision and policy.may_now(
+            request.user, "pay", revision.period
+        )
+    return render(request, "compensation/payroll.html", {"revisions": shown, "layouts": LAYOUTS})
 
 
 @login_required
+@require_POST  # every download is recorded (an event row): a GET never writes
 def payroll_export(
     request: HttpRequest, pk: int, number: int, layout: str, extension: str
 ) -> HttpResponse:

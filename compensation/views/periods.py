@@ -19,11 +19,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import policy
 from accounts.policy import Action
-from compensation import services
+from compensation import lifecycle, services
 from compensation.engine import BonusInputError
 from compensation.errors import PeriodChanged
 from compensation.explain import frozen_result_before_awards
-from compensation.models import BonusPeriod, PeriodEvent, PeriodState, ProposalLine, Revision
+from compensation.models import BonusPeriod, PeriodEvent, ProposalLine, Revision
 from compensation.selectors import current_revision, period_members, period_result
 from compensation.workflow_forms import (
     CommentForm,
@@ -58,12 +58,16 @@ def period_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def period_open(request: HttpRequest, department_id: int, month: dt.date) -> HttpResponse:
-    """The period of a department's month, created open the first time someone closes it."""
+@require_http_methods(["GET", "POST"])
+def month_period(request: HttpRequest, department_id: int, month: dt.date) -> HttpResponse:
+    """A department's month as a period: its page once it has one; before that, what
+    closing it would freeze, from the live figures (nothing is created by looking)."""
     department = get_object_or_404(policy.visible_departments(request.user), pk=department_id)
     policy.require(request.user, Action.CLOSE_PERIOD, department)
-    period = services.period_for_month(department=department, month=month)
-    return _to_detail(period)
+    period = services.period_or_unsaved(department=department, month=month)
+    if period.pk is not None:
+        return _to_detail(period)
+    return _close(request, period)
 
 
 def _lines(revision: Revision) -> list[ProposalLine]:
@@ -74,8 +78,9 @@ def _lines(revision: Revision) -> list[ProposalLine]:
 def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
     period = _period(request, pk)
     user = request.user
-    context: dict[str, Any] = {"period": period, "state": PeriodState}
-    if period.state != PeriodState.OPEN:
+    live = lifecycle.takes_payments(period.state)
+    context: dict[str, Any] = {"period": period, "live": live}
+    if not live:
         revision = current_revision(period)
         context["revision"] = revision
         # A proposal still being decided counts in the figures only for those who see it.
@@ -95,11 +100,11 @@ def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .order_by("-number")
         )
     context["can"] = {
-        "close": period.state == PeriodState.OPEN and policy.can(user, Action.CLOSE_PERIOD, period),
-        "propose": period.state == PeriodState.CLOSED and policy.can(user, Action.PROPOSE, period),
-        "review": period.state == PeriodState.PROPOSED and policy.can(user, Action.REVIEW, period),
-        "reopen": period.state == PeriodState.APPROVED and policy.can(user, Action.REOPEN, period),
-        "pay": policy.can(user, Action.MARK_PAID, period),
+        "close": policy.may_now(user, "close", period),
+        "propose": policy.may_now(user, "save_proposal", period),
+        "review": policy.may_now(user, "approve", period),
+        "reopen": policy.may_now(user, "reopen", period),
+        "pay": policy.may_now(user, "pay", period),
         "export": policy.can(user, Action.EXPORT_PAYROLL, period),
         # Earlier approved revisions stay exportable, as history.
         "export_history": any(
@@ -122,11 +127,16 @@ def _safe_result(period: BonusPeriod, revision: Revision) -> Any:
 @login_required
 @require_http_methods(["GET", "POST"])
 def period_close_view(request: HttpRequest, pk: int) -> HttpResponse:
-    period = _period(request, pk)
+    return _close(request, _period(request, pk))
+
+
+def _close(request: HttpRequest, period: BonusPeriod) -> HttpResponse:
+    """The close screen and its confirmation; ``period`` may be an unsaved one standing
+    for a month without a period yet, which the close creates."""
     form = VersionForm(request.POST or None, initial={"expected_version": period.version})
     if request.method == "POST" and form.is_valid():
         try:
-            services.period_close(
+            closed = services.period_close(
                 user=request.user,
                 period=period,
                 expected_version=form.cleaned_data["expected_version"],
@@ -135,7 +145,7 @@ def period_close_view(request: HttpRequest, pk: int) -> HttpResponse:
             _refused(request, error)
         else:
             messages.success(request, _("The period is closed; its figures are frozen."))
-            return _to_detail(period)
+            return _to_detail(closed)
     try:
         preview = services.period_close_preview(user=request.user, period=period)
     except ValidationError as error:
@@ -167,7 +177,7 @@ def _proposal_form(request: HttpRequest, period: BonusPeriod, data: Any = None) 
 def proposal_view(request: HttpRequest, pk: int) -> HttpResponse:
     period = _period(request, pk)
     policy.require(request.user, Action.PROPOSE, period)
-    if period.state == PeriodState.OPEN:
+    if lifecycle.takes_payments(period.state):
         messages.info(request, _("The month is still open: close it before proposing."))
         return _to_detail(period)
     form = _proposal_form(request, period, request.POST or None)
@@ -199,7 +209,7 @@ def _proposal_context(period: BonusPeriod, form: ProposalForm) -> dict[str, Any]
         "form": form,
         "preview": preview,
         "submit_form": CommentForm(initial={"expected_version": period.version}),
-        "editable": period.state == PeriodState.CLOSED,
+        "editable": lifecycle.can("save_proposal", period.state),
     }
 
 
@@ -209,7 +219,7 @@ def proposal_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The live preview: each person's bonus for the figures as typed, from the engine."""
     period = _period(request, pk)
     policy.require(request.user, Action.PROPOSE, period)
-    if period.state == PeriodState.OPEN:
+    if lifecycle.takes_payments(period.state):
         raise Http404
     form = _proposal_form(request, period, request.POST)
     result, problems = None, []
@@ -256,7 +266,7 @@ def proposal_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
 def review_view(request: HttpRequest, pk: int) -> HttpResponse:
     period = _period(request, pk)
     policy.require(request.user, Action.REVIEW, period)
-    if period.state != PeriodState.PROPOSED:
+    if not lifecycle.can("approve", period.state):
         messages.info(request, _("There is no proposal to review in this period now."))
         return _to_detail(period)
     edit_form = EditLineForm(request.POST or None)

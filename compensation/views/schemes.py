@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -17,12 +16,14 @@ from django.views.decorators.http import require_http_methods
 from accounts import policy
 from accounts.models import Department
 from accounts.policy import Action
+from compensation import lifecycle
 from compensation.charts import scheme_chart
-from compensation.errors import SchemeChanged, SchemeMissing
+from compensation.errors import SchemeChanged
 from compensation.explain import ratio_percent, scheme_comparison
 from compensation.forms import MilestoneFormSet, SchemeForm, milestone_initial
-from compensation.models import BonusPeriod, MonthlyScheme, PeriodState
-from compensation.services import scheme_create, scheme_for_month, scheme_update
+from compensation.models import BonusPeriod, MonthlyScheme
+from compensation.selectors import latest_scheme_before
+from compensation.services import scheme_create, scheme_start, scheme_update
 
 HISTORY_ROWS = 5
 
@@ -32,17 +33,23 @@ HISTORY_ROWS = 5
 def scheme_edit(request: HttpRequest, department_id: int, month: dt.date) -> HttpResponse:
     department = get_object_or_404(policy.visible_departments(request.user), pk=department_id)
     policy.require(request.user, Action.EDIT_SCHEME, department)
-    try:
-        scheme: MonthlyScheme | None = scheme_for_month(department=department, month=month)
-        # The form, the chart and the figures all read the milestones: once.
-        prefetch_related_objects([scheme], "milestones")
-    except SchemeMissing:
-        scheme = None
+    # The form, the chart and the figures all read the milestones: once.
+    scheme = (
+        MonthlyScheme.objects.filter(department=department, month=month)
+        .prefetch_related("milestones")
+        .first()
+    )
+    # A month without a scheme is only read here: the director starts it explicitly.
+    previous = None if scheme is not None else latest_scheme_before(department, month)
     period = BonusPeriod.objects.filter(department=department, month=month).first()
-    frozen = period is not None and period.state != PeriodState.OPEN
+    frozen = period is not None and not lifecycle.takes_payments(period.state)
+    if request.method == "POST" and "start" in request.POST and not frozen:
+        return _start(request, department, month)
     data = request.POST if request.method == "POST" and not frozen else None
-    form = SchemeForm(data, initial=SchemeForm.initial_from(scheme))
-    milestones = MilestoneFormSet(data, initial=milestone_initial(scheme), prefix="milestones")
+    form = SchemeForm(data, initial=SchemeForm.initial_from(scheme or previous))
+    milestones = MilestoneFormSet(
+        data, initial=milestone_initial(scheme or previous), prefix="milestones"
+    )
     milestone_errors: list[str] = []
     if data is not None and form.is_valid() and milestones.is_valid():
         try:
@@ -65,6 +72,7 @@ def scheme_edit(request: HttpRequest, department_id: int, month: dt.date) -> Htt
             "department": department,
             "month": month,
             "scheme": scheme,
+            "previous": previous,
             "period": period,
             "frozen": frozen,
             "form": form,
@@ -73,6 +81,17 @@ def scheme_edit(request: HttpRequest, department_id: int, month: dt.date) -> Htt
             **_picture(scheme),
         },
     )
+
+
+def _start(request: HttpRequest, department: Department, month: dt.date) -> HttpResponse:
+    """The director starts the month on the latest earlier month's terms."""
+    try:
+        scheme_start(user=request.user, department=department, month=month)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The month starts with the previous month's terms."))
+    return redirect("scheme_edit", department_id=department.pk, month=month)
 
 
 def _save(

@@ -8,11 +8,28 @@ its process, and its transaction, never committed, wrote nothing.
 
 Elsewhere (SQLite in development) nothing is held and nothing can be told: an
 administrator marks such a batch stopped by hand.
+
+Pages only read this (:func:`as_seen`); the worker records a lost import as failed
+(``payments.tasks.import_batches_settle_lost``, run as it starts and after every job,
+and by ``manage.py settle_imports`` for cron).
 """
 
 from __future__ import annotations
 
+import copy
+from typing import TYPE_CHECKING
+
 from django.db import Error, connection
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from payments.models import ImportBatch
+
+# What a lost import's batch says once failed (payments.services records the same words).
+LOST = _(
+    "The import stopped before it finished: its process ended (a worker was"
+    " stopped or restarted). Nothing was saved; import the file again."
+)
 
 # The lock's first key, so that the batch's id as the second cannot meet another lock.
 NAMESPACE = 0x7B0715  # "import batch"
@@ -56,3 +73,25 @@ def is_held(batch_id: int) -> bool | None:
             [classid, objid],
         )
         return bool(cursor.fetchone()[0])
+
+
+def is_lost(batch: ImportBatch) -> bool:
+    """The batch says "running" while nobody holds its lock: its process has ended."""
+    from payments.models import ImportStatus
+
+    return batch.status == ImportStatus.RUNNING and is_held(batch.pk) is False
+
+
+def as_seen(batch: ImportBatch) -> ImportBatch:
+    """The batch as a page shows it: a lost import is shown failed, and why.
+
+    Nothing is written (a page only reads); the copy returned is never to be saved.
+    """
+    from payments.models import ImportStatus
+
+    if not is_lost(batch):
+        return batch
+    seen = copy.copy(batch)
+    seen.status = ImportStatus.FAILED
+    seen.errors = [*batch.errors, {"line": 0, "field": "file", "message": str(LOST)}]
+    return seen

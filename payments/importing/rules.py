@@ -15,10 +15,10 @@ from decimal import Decimal
 from typing import NamedTuple, Protocol
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from compensation import lifecycle
 from compensation.models import BonusPeriod, PeriodState
 from payments.importing.rows import FieldNames, RawRow, RowError
 from payments.inn import is_valid_inn
@@ -308,46 +308,32 @@ def closed_periods(pairs: Iterable[tuple[int, dt.date]]) -> dict[tuple[int, dt.d
         return {}
     departments = {department for department, _month in pairs}
     months = {month for _department, month in pairs}
-    found = (
-        BonusPeriod.objects.filter(department_id__in=departments, month__in=months)
-        .exclude(state=PeriodState.OPEN)
-        .values_list("department_id", "month", "state")
-    )
+    found = BonusPeriod.objects.filter(
+        department_id__in=departments, month__in=months, state__in=lifecycle.FROZEN
+    ).values_list("department_id", "month", "state")
     return {(dep, month): state for dep, month, state in found if (dep, month) in pairs}
 
 
 def lock_periods(pairs: Iterable[tuple[int, dt.date]]) -> dict[tuple[int, dt.date], str]:
-    """Hold the months' bonus periods open while payments are written into them.
+    """Hold the months open while payments are written into them.
 
-    Every write of payments locks the periods of its (department id, month) pairs,
-    creating open ones where none exists yet; closing takes the same rows FOR UPDATE. So a
+    Every write of payments holds its (department id, month) pairs
+    (``lifecycle.hold_months``, until its transaction ends), and so does the close. So a
     close and a write never interleave: the close counts every payment committed before
     it, and a write that had to wait finds the month closed. Returns the pairs whose
-    period is no longer open. Two queries, however many pairs.
+    period no longer takes payments. Two queries, however many pairs.
     """
-    pairs = sorted(set(pairs))
+    pairs = set(pairs)
     if not pairs:
         return {}
-    BonusPeriod.objects.bulk_create(
-        [BonusPeriod(department_id=department, month=month) for department, month in pairs],
-        ignore_conflicts=True,
-    )
-    wanted = Q()
-    for department, month in pairs:
-        wanted |= Q(department_id=department, month=month)
-    # Ordered by key, so two writers lock in the same order and cannot deadlock.
-    locked = (
-        BonusPeriod.objects.select_for_update(no_key=True)
-        .filter(wanted)
-        .order_by("pk")
-        .values_list("department_id", "month", "state")
-    )
-    return {(dep, month): state for dep, month, state in locked if state != PeriodState.OPEN}
+    lifecycle.hold_months(pairs)
+    # Read after the hold: a close that went first has committed by now.
+    return closed_periods(pairs)
 
 
 def closed_periods_all() -> dict[tuple[int, dt.date], str]:
     """Every period that no longer takes payments (one query; a few per department-year)."""
-    found = BonusPeriod.objects.exclude(state=PeriodState.OPEN).values_list(
+    found = BonusPeriod.objects.filter(state__in=lifecycle.FROZEN).values_list(
         "department_id", "month", "state"
     )
     return {(dep, month): state for dep, month, state in found}
