@@ -79,7 +79,7 @@ def proposed(cast: Cast, *, team_sees: bool = True) -> BonusPeriod:
             team_sees_adjustments=False,
         )
     pay_in(cast)
-    period = services.period_for_month(department=cast.dept, month=OCTOBER)
+    period = services.period_open(department=cast.dept, month=OCTOBER)
     period = services.period_close(
         user=cast.head.user, period=period, expected_version=period.version
     )
