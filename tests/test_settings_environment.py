@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from tests.test_deployment_security import production_env, run
+from tests.test_deployment_security import BASE_DIR, production_env, run
 
 
 class MailServer:
@@ -244,3 +246,34 @@ print(json.dumps({{"version": int(version), "database": name, "url": url}}))
     assert (tmp_path / "pg" / "PG_VERSION").exists()
     # and it stopped with the last process that used it
     assert not (tmp_path / "pg" / "postmaster.pid").exists()
+
+
+def test_a_killed_process_does_not_keep_the_embedded_server_running(tmp_path: Path) -> None:
+    # given a process on the embedded server that is killed before it can stop it
+    env = production_env(tmp_path, DEBUG="1")
+    del env["DATABASE_URL"]
+    data = tmp_path / "pg"
+    attach = "from pathlib import Path; from config import embedded_db; "
+    attach += f"embedded_db.database_url(Path({str(data)!r}))"
+    wait = "; print('ready', flush=True); import time; time.sleep(60)"
+    killed = subprocess.Popen(
+        [sys.executable, "-c", attach + wait],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert killed.stdout is not None
+        assert killed.stdout.readline().strip() == "ready"
+        assert (data / "postmaster.pid").exists()
+    finally:
+        killed.kill()
+        killed.wait()
+
+    # when the next process uses it and ends normally
+    result = run(["-c", attach], env)
+
+    # then the server stops with it
+    assert result.returncode == 0, result.stderr
+    assert not (data / "postmaster.pid").exists()
