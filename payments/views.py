@@ -21,6 +21,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from accounts import policy
 from accounts.policy import Action
+from core.forms import add_service_error
 from payments.filters import PaymentFilter
 from payments.forms import AssignForm, ImportUploadForm, PaymentForm, VoidForm
 from payments.importing import liveness, rules
@@ -30,6 +31,7 @@ from payments.models import (
     ImportBatch,
     ImportStatus,
     ImportUpload,
+    Payment,
     Source,
     UnmatchedPayment,
 )
@@ -144,7 +146,7 @@ def payment_create(request: HttpRequest) -> HttpResponse:
         try:
             payment = payment_record(user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             messages.success(
                 request, _("Payment of %(client)s recorded.") % {"client": payment.client.name}
@@ -160,16 +162,37 @@ def payment_void_view(request: HttpRequest, pk: int) -> HttpResponse:
         policy.visible_payments(request.user).select_related("client"), pk=pk
     )
     policy.require(request.user, Action.MANAGE_PAYMENTS, payment)
+    refusal = _void_refusal(payment)
+    if refusal:
+        # Said, not offered: the page shows why there is nothing to do.
+        if request.method == "POST":
+            messages.error(request, refusal)
+            return redirect("payment_list")
+        return render(
+            request, "payments/payment_void.html", {"payment": payment, "refusal": refusal}
+        )
     form = VoidForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             payment_void(user=request.user, payment=payment, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The payment is void."))
             return redirect("payment_list")
     return render(request, "payments/payment_void.html", {"form": form, "payment": payment})
+
+
+def _void_refusal(payment: Payment) -> str:
+    """Why ``payment`` cannot be voided now, or "" (the service checks again, locked)."""
+    if payment.is_void:
+        return _("This payment is already void.")
+    month = rules.month_of(payment.received_on)
+    if rules.closed_periods([(payment.department_id, month)]):
+        return _(
+            "This payment is counted in the closed period %(month)s; it can no longer be voided."
+        ) % {"month": f"{month:%m.%Y}"}
+    return ""
 
 
 # --- import ------------------------------------------------------------------------------

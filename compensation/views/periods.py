@@ -33,6 +33,7 @@ from compensation.workflow_forms import (
     RequiredCommentForm,
     VersionForm,
 )
+from core.forms import add_service_error
 
 
 def _period(request: HttpRequest, pk: int) -> BonusPeriod:
@@ -193,7 +194,7 @@ def proposal_view(request: HttpRequest, pk: int) -> HttpResponse:
             _refused(request, error)
             return redirect("proposal", pk=period.pk)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The proposal is saved."))
             return redirect("proposal", pk=period.pk)
