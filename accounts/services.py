@@ -6,8 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from accounts.models import Employee
-
-KOPECK = Decimal("0.01")
+from core.money import KOPECK
 
 
 def employee_base_salary(*, employee: Employee, month: dt.date) -> Decimal | None:

@@ -21,10 +21,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Department, Employee
 from compensation import engine
 from compensation.models import MonthlyScheme
+from core.money import KOPECK
 from payments.models import Client, DailyCollection, Payment
 
 ZERO = Decimal("0.00")
-KOPECK = Decimal("0.01")
 ONE_DAY = dt.timedelta(days=1)
 PERCENT = Decimal("0.1")
 # The engine splits a bonus among staff; progress needs only the collections, so one
