@@ -27,7 +27,7 @@ from compensation.models import (
 )
 from compensation.selectors import current_revision
 from compensation.services import closing, proposals, review
-from payments.importing import payments_import, postgres, rules
+from payments.importing import payments_import, rules, writer
 from payments.models import ImportBatch, ImportStatus, Payment, UnmatchedPayment
 from tests.factories import Cast, ClientFactory, PaymentFactory, build_cast, make_inn
 from tests.test_workflow_helpers import (
@@ -103,7 +103,7 @@ def _fail_writing(monkeypatch: pytest.MonkeyPatch) -> None:
         assert Payment.objects.count() > 1, "the payments should be written by now"
         raise RuntimeError("simulated failure after the payments were written")
 
-    monkeypatch.setattr(postgres, "_write_unmatched", broken)
+    monkeypatch.setattr(writer, "_write_unmatched", broken)
 
 
 @pytest.mark.parametrize("break_it", [_fail_reading, _fail_writing])
