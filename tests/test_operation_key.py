@@ -235,3 +235,44 @@ def test_a_manual_entry_without_a_number_may_be_entered_twice(cast: Cast) -> Non
 
     assert first.operation_key != second.operation_key
     assert Payment.objects.filter(client=client, amount=Decimal("1500.00")).count() == 2
+
+
+# --- the data migration ------------------------------------------------------------------
+
+
+def test_the_migration_reads_old_references_into_the_keys_imports_build_now(
+    clients: dict, cast: Cast
+) -> None:
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    migration = import_module("payments.migrations.0009_operation_key")
+    run(onec(), "statement.txt", user=cast.admin)
+    alfa = Payment.objects.get(source_ref="512")
+
+    # rows as the importer stored them before there was a key
+    old = {
+        "1c": "40702810500000001234|512|05.11.2025|150000.00|40702810900000004567",
+        "camt053": "40702810500000001234|512",
+        "file": f"2025-11-06|150000.00|{ALFA}|512",
+    }
+    keys = {
+        source: migration._key(
+            row, *migration._old_parts(row, "40702810900000004567" if source != "file" else "")
+        )
+        for source, ref in old.items()
+        for row in [
+            SimpleNamespace(
+                source=source,
+                source_ref=ref,
+                payer_inn=ALFA,
+                payer_name="Alfa",
+                amount=Decimal("150000.00"),
+                received_on=dt.date(2025, 11, 6),
+            )
+        ]
+    }
+
+    # the bank statements' rows get the key the import gives the same operation today
+    assert keys["1c"] == keys["camt053"] == alfa.operation_key
+    assert keys["file"] == f"2025-11-06|150000.00|i:{ALFA}|512"
