@@ -1,7 +1,8 @@
 """The rules every payment obeys, whoever brings it in: imports, the admin, manual entry.
 
 Each ``clean_*`` function raises ``ValidationError`` with a message for people; the
-callers attach the row and field. Database look-ups take whole chunks of rows at once.
+callers attach the row and field. A row checked here also gets its operation key, the
+one identity of a bank operation across every source (``operation_key``).
 """
 
 from __future__ import annotations
@@ -282,27 +283,13 @@ def _bounded(text: str, limit: int) -> str:
 
 
 class ClientMatcher:
-    """Finds clients by INN (or, for spreadsheets, exact name) a chunk at a time.
-
-    Clients seen once are remembered for the rest of the file: a year's statements
-    name far fewer clients than they have rows.
-    """
+    """Finds clients by INN (or, for spreadsheets, exact name), all loaded at once."""
 
     FIELDS = ("id", "name", "inn", "department_id", "responsible_id")
 
     def __init__(self) -> None:
         self._by_inn: dict[str, Client | None] = {}
         self._by_name: dict[str, list[Client]] = {}
-
-    def load(self, rows: Iterable[CheckedRow], *, by_name: bool) -> None:
-        rows = list(rows)
-        inns = {row.inn for row in rows if row.inn} - self._by_inn.keys()
-        if inns:
-            self._by_inn.update(dict.fromkeys(inns))
-            for client in Client.objects.filter(inn__in=inns).only(*self.FIELDS):
-                self._by_inn[client.inn] = client
-        names = {row.name for row in rows if by_name and not row.inn and row.name}
-        self._load_names(names - self._by_name.keys())
 
     def load_all(self, *, by_name: bool) -> None:
         """Every client in one query: a large file names most of them anyway.
@@ -315,14 +302,6 @@ class ClientMatcher:
             self._by_inn[client.inn] = client
             if by_name:
                 self._by_name.setdefault(client.name, []).append(client)
-
-    def _load_names(self, names: set[str]) -> None:
-        if not names:
-            return
-        for name in names:
-            self._by_name[name] = []
-        for client in Client.objects.filter(name__in=names).only(*self.FIELDS):
-            self._by_name[client.name].append(client)
 
     def find(self, row: CheckedRow) -> Client | None:
         """The row's client, or None; raises ``ValidationError`` when a name is ambiguous."""
