@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-KOPECK = Decimal("0.01")
+from core.money import KOPECK
+
 ZERO = Decimal("0.00")
 # Amounts are stored as Decimal(14, 2): at most 12 digits before the point.
 MAX_DIGITS_BEFORE_POINT = 12

@@ -138,11 +138,10 @@ def _month_key(department_id: int, month: dt.date) -> int:
 def hold_months(pairs: Iterable[tuple[int, dt.date]]) -> None:
     """Hold the (department id, month's first day) pairs until this transaction ends.
 
-    In key order, so two holders of several months cannot deadlock. Elsewhere than on
-    PostgreSQL (SQLite in development) the database runs one writer at a time anyway.
+    In key order, so two holders of several months cannot deadlock.
     """
     keys = sorted({_month_key(department, month) for department, month in pairs})
-    if not keys or connection.vendor != "postgresql":
+    if not keys:
         return
     if not connection.in_atomic_block:
         raise TransactionManagementError("hold_months() outside a transaction holds nothing.")

@@ -1,8 +1,9 @@
 """Admin for clients, payments, import batches and unmatched payments.
 
 Payments are never deleted here: a wrong one is voided with a reason (``payment_void``).
-Bank statements (1C, camt.053) and spreadsheets can also be imported from the import
-batches page, through the same pipeline as the ``import_payments`` command.
+Payments are imported on the payments' import page (the payment list here links to it)
+or from the import batches page, through the same pipeline as the ``import_payments``
+command; this admin exports them.
 """
 
 from __future__ import annotations
@@ -20,14 +21,14 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from import_export.admin import ImportExportModelAdmin
+from import_export.admin import ExportMixin, ImportExportModelAdmin
 from import_export.forms import ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin import PolicyAdminMixin
 from accounts.policy import Action, can
 from payments.importing import format_report, payments_import
-from payments.importing.formats import AUTO, READERS
+from payments.importing.readers import AUTO, READERS
 from payments.models import Client, ClientAssignment, ImportBatch, Payment, UnmatchedPayment
 from payments.resources import ClientResource, PaymentResource
 from payments.services import import_batch_mark_stopped
@@ -54,13 +55,6 @@ class BoundedImportForm(ImportForm):
         return upload
 
 
-class PaymentImportForm(BoundedImportForm):
-    # The streaming import takes a file of any size, in the background.
-    elsewhere = gettext_lazy(
-        "Import it from the payments' import page, which takes large files in the background."
-    )
-
-
 class ClientAssignmentInline(PolicyAdminMixin, admin.TabularInline):
     model = ClientAssignment
     extra = 0
@@ -80,9 +74,10 @@ class ClientAdmin(PolicyAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(PolicyAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class PaymentAdmin(PolicyAdminMixin, ExportMixin, SimpleHistoryAdmin):
     resource_classes = [PaymentResource]
-    import_form_class = PaymentImportForm
+    # Links to the payments' import page: one import, with its preview and repeats.
+    import_export_change_list_template = "admin/payments/payment/change_list.html"
     list_display = ("received_on", "client", "amount", "department", "source", "is_void")
     list_filter = ("department", "source", ("voided_at", admin.EmptyFieldListFilter))
     search_fields = ("client__name", "client__inn", "payer_inn", "payer_name", "source_ref")
@@ -113,7 +108,7 @@ class PaymentAdmin(PolicyAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin)
         return False
 
     # Payments are entered, voided and imported through the services (the payments
-    # pages and this admin's import), which check closed months and hold their lock; an
+    # pages and the import pipeline), which check closed months and hold their lock; an
     # edit here would change a month's collections behind its frozen figures.
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

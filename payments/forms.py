@@ -52,7 +52,10 @@ class PaymentForm(_CrispyForm):
         label=_("Reference"),
         required=False,
         max_length=150,
-        help_text=_("The bank document number; leave empty to have one made up."),
+        help_text=_(
+            "The bank document number. With it, the same client, day, amount and number "
+            "cannot be recorded twice; without it, they can."
+        ),
     )
     purpose = forms.CharField(
         label=_("Purpose"), required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Func, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -16,6 +17,26 @@ from accounts.models import Department, Employee
 from payments.inn import validate_inn
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+OPERATION_KEY_LENGTH = 200
+
+
+def operation_key_field() -> models.CharField:
+    """The bank operation a payment is, whatever file brought it (``importing.rules``).
+
+    Byte order ("C"): the import finds possible repeats (same payer, day and amount,
+    another document number) as a range of keys sharing a prefix, through the index. A
+    row written without one (SQL, a fixture) gets a random key: unique, matching nothing.
+    """
+    return models.CharField(
+        _("operation key"),
+        max_length=OPERATION_KEY_LENGTH,
+        db_collation="C",
+        db_default=Cast(
+            Func(function="gen_random_uuid", output_field=models.UUIDField()),
+            models.CharField(max_length=OPERATION_KEY_LENGTH),
+        ),
+        editable=False,
+    )
 
 
 class Client(models.Model):
@@ -199,7 +220,9 @@ class Payment(models.Model):
     amount = models.DecimalField(_("amount"), **MONEY)
     received_on = models.DateField(_("received on"))
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
-    source_ref = models.CharField(_("source reference"), max_length=200)
+    # Provenance: the document number as the file or the person gave it.
+    source_ref = models.CharField(_("source reference"), max_length=200, blank=True)
+    operation_key = operation_key_field()
     payer_inn = models.CharField(_("payer INN"), max_length=12, blank=True)
     payer_name = models.CharField(_("payer"), max_length=300, blank=True)
     purpose = models.TextField(_("purpose"), blank=True)
@@ -260,8 +283,8 @@ class Payment(models.Model):
                 violation_error_message=_("A payment amount must be greater than zero."),
             ),
             models.UniqueConstraint(
-                fields=["source", "source_ref"],
-                name="payment_unique_source_ref",
+                fields=["operation_key"],
+                name="payment_unique_operation",
                 violation_error_message=_("This payment has already been recorded."),
             ),
             models.CheckConstraint(
@@ -354,7 +377,8 @@ class UnmatchedPayment(models.Model):
     amount = models.DecimalField(_("amount"), **MONEY)
     received_on = models.DateField(_("received on"))
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
-    source_ref = models.CharField(_("source reference"), max_length=200)
+    source_ref = models.CharField(_("source reference"), max_length=200, blank=True)
+    operation_key = operation_key_field()
     payer_inn = models.CharField(_("payer INN"), max_length=12, blank=True)
     payer_name = models.CharField(_("payer"), max_length=300, blank=True)
     payer_account = models.CharField(_("payer account"), max_length=34, blank=True)
@@ -383,9 +407,7 @@ class UnmatchedPayment(models.Model):
         verbose_name_plural = _("unmatched payments")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="unmatched_amount_positive"),
-            models.UniqueConstraint(
-                fields=["source", "source_ref"], name="unmatched_unique_source_ref"
-            ),
+            models.UniqueConstraint(fields=["operation_key"], name="unmatched_unique_operation"),
         ]
 
     def __str__(self) -> str:

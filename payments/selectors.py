@@ -21,10 +21,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Department, Employee
 from compensation import engine
 from compensation.models import MonthlyScheme
+from core.money import KOPECK
 from payments.models import Client, DailyCollection, Payment
 
 ZERO = Decimal("0.00")
-KOPECK = Decimal("0.01")
 ONE_DAY = dt.timedelta(days=1)
 PERCENT = Decimal("0.1")
 # The engine splits a bonus among staff; progress needs only the collections, so one
@@ -33,7 +33,7 @@ _PROGRESS_STAFF = ("department",)
 
 
 def _money(value: Decimal | None) -> Decimal:
-    # SQLite returns sums without their scale (3400000 for 3400000.00): make it kopecks.
+    # A sum of nothing is NULL; a sum is given to the kopeck whatever its scale.
     return ZERO if value is None else value.quantize(KOPECK)
 
 

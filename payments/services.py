@@ -7,7 +7,6 @@ person passes the same checks as one read from a file.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -60,22 +59,57 @@ def payment_record(
     reference: str = "",
     purpose: str = "",
 ) -> Payment:
-    """A payment entered by hand."""
+    """A payment entered by hand.
+
+    With a document number it is the bank operation it names (the client's INN, the
+    day, the amount, the number): entered twice, or imported before, it is refused.
+    Without one, a person may enter the same client, day and amount more than once.
+    """
     require(user, Action.MANAGE_PAYMENTS, client)
     amount, received_on = _validated(client=client, amount=amount, received_on=received_on)
+    key = rules.manual_operation_key(
+        inn=client.inn, received_on=received_on, amount=amount, number=reference
+    )
+    if _recorded(key):
+        raise ValidationError(
+            {
+                "reference": _(
+                    "A payment of %(client)s of %(amount)s on %(date)s with the document "
+                    "number %(number)s is already recorded."
+                )
+                % {
+                    "client": client.name,
+                    "amount": amount,
+                    "date": received_on.strftime("%d.%m.%Y"),
+                    "number": reference.strip(),
+                }
+            }
+        )
     payment = Payment.of_client(
         client,
         amount=amount,
         received_on=received_on,
         source=Source.MANUAL,
-        # Typed payments are never duplicates of each other: each gets its own reference.
-        source_ref=f"manual:{uuid.uuid4().hex}:{reference.strip()}"[:200],
+        source_ref=reference.strip()[:200],
+        operation_key=key,
         purpose=purpose.strip(),
         recorded_by=user,
     )
     payment._history_user = user
     payment.save()
     return payment
+
+
+def _recorded(operation_key: str) -> bool:
+    """Whether the operation is on record, as a payment or as one waiting to be assigned.
+
+    Checked under the month's period lock (``_validated``), which every writer of
+    payments takes first: no other write of the same month can slip in between.
+    """
+    return (
+        Payment.objects.filter(operation_key=operation_key).exists()
+        or UnmatchedPayment.objects.filter(operation_key=operation_key).exists()
+    )
 
 
 @transaction.atomic
@@ -118,15 +152,18 @@ def unmatched_assign(*, user: Any, unmatched: UnmatchedPayment, client: Client) 
         raise ValidationError({"unmatched": _("This payment has already been assigned.")})
     errors: dict[str, list[str]] = {}
     _check_period(client, unmatched.received_on, errors)
+    if not errors and Payment.objects.filter(operation_key=unmatched.operation_key).exists():
+        errors["unmatched"] = [_("This operation is already recorded as a payment.")]
     if errors:
         raise ValidationError(errors)
     payment = Payment.of_client(
         client,
         amount=unmatched.amount,
         received_on=unmatched.received_on,
-        # The same source reference keeps a re-import of the statement a duplicate.
+        # The same operation key keeps a re-import of the statement a repeat.
         source=unmatched.source,
         source_ref=unmatched.source_ref,
+        operation_key=unmatched.operation_key,
         payer_inn=unmatched.payer_inn,
         payer_name=unmatched.payer_name,
         purpose=unmatched.purpose,
@@ -154,7 +191,7 @@ def import_batch_mark_stopped(*, user: Any, batch: ImportBatch) -> ImportBatch:
     if batch.status not in (ImportStatus.PENDING, ImportStatus.RUNNING):
         raise ValidationError({"status": _("Only a waiting or running import can be stopped.")})
     if liveness.is_held(batch.pk):
-        # PostgreSQL can tell: its process is alive and will record the outcome itself.
+        # Its process is alive and will record the outcome itself.
         raise ValidationError({"status": _("This import is still running in its worker.")})
     batch.status = ImportStatus.FAILED
     batch.finished_at = timezone.now()
@@ -170,16 +207,15 @@ def import_batch_settle_if_lost(batch: ImportBatch) -> ImportBatch:
     """The batch as it stands: a running import whose process has ended is failed.
 
     The database tells (``payments.importing.liveness``): nobody holds the batch's lock.
-    Its transaction never committed, so it wrote nothing. Where that cannot be told
-    (SQLite), the batch is left to an administrator (:func:`import_batch_mark_stopped`).
+    Its transaction never committed, so it wrote nothing.
     """
-    if batch.status != ImportStatus.RUNNING or liveness.is_held(batch.pk) is not False:
+    if batch.status != ImportStatus.RUNNING or liveness.is_held(batch.pk):
         return batch
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         # Again under the row's lock: a process that has just finished has said so, and
         # one finishing now waits for this row while it still holds its lock.
-        if batch.status != ImportStatus.RUNNING or liveness.is_held(batch.pk) is not False:
+        if batch.status != ImportStatus.RUNNING or liveness.is_held(batch.pk):
             return batch
         batch.status = ImportStatus.FAILED
         batch.finished_at = timezone.now()

@@ -91,8 +91,7 @@ def import_stored_upload(batch_id: int) -> dict[str, Any]:
         _fail_if_pending(batch, f"{type(error).__name__}: {str(error)[:300]}")
         raise
     # Imported or rejected: the bytes have served; the batch keeps the result. Only while
-    # they are still this batch's: a batch marked stopped meanwhile (where the database
-    # cannot tell a living import, SQLite) may have handed them to a new one.
+    # they are still this batch's: a batch run again meanwhile has handed them on.
     ImportUpload.objects.filter(pk=upload.pk, batch=batch).delete()
     return {"status": result.batch.status if result.batch else "", "new": result.new}
 

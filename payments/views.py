@@ -213,7 +213,18 @@ def _summary(result: ImportResult) -> dict[str, Any]:
         "last_date": result.last_date.isoformat() if result.last_date else None,
         "errors": [error.as_json() for error in result.errors[:PREVIEW_ERRORS]],
         "errors_more": max(0, len(result.errors) - PREVIEW_ERRORS) + result.errors_left_out,
+        # Possible repeats (same payer, day, amount; another number): a person keeps or
+        # drops each on the preview. Bounded by the pipeline; all of them counted.
+        "near_matches": [near.as_json() for near in result.near_matches],
+        "near_match_count": result.near_match_count,
     }
+
+
+def _lines_to_skip(request: HttpRequest, pending: dict[str, Any]) -> list[int]:
+    """The possible repeats the person ticked "skip": only lines the preview listed."""
+    listed = {near["line"] for near in pending.get("near_matches", [])}
+    chosen = {int(value) for value in request.POST.getlist("skip") if value.isdigit()}
+    return sorted(chosen & listed)
 
 
 @login_required
@@ -325,12 +336,19 @@ def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
         if not preview_upload_claim(stored):
             return _already_taken(request, token)
         result = payments_import(
-            file_name=pending["file_name"], data=spool, fmt=pending["fmt"], user=request.user
+            file_name=pending["file_name"],
+            data=spool,
+            fmt=pending["fmt"],
+            user=request.user,
+            skip_lines=_lines_to_skip(request, pending),
         )
     if not result.written:
         messages.error(request, _("The file was rejected; nothing was saved."))
     else:
-        messages.success(request, _("Imported %(new)d new payments.") % {"new": result.new})
+        imported = _("Imported %(new)d new payments.") % {"new": result.new}
+        if result.dropped:
+            imported += " " + _("%(dropped)d left out as repeats.") % {"dropped": result.dropped}
+        messages.success(request, imported)
     if result.batch is None:
         return redirect("import_upload")
     return redirect("import_batch", pk=result.batch.pk)

@@ -49,8 +49,7 @@ def assert_kept_exact() -> None:
     """The kept daily collections equal, to the kopeck, the counted payments they total.
 
     The rows left out of the comparison, those at zero, must be at zero indeed: readers
-    skip them by their count, and sum the rest. (SQLite adds and takes back in binary,
-    so its zero may be a dust of a kopeck's fraction; PostgreSQL's is exact.)
+    skip them by their count, and sum the rest.
     """
     assert daily() == aggregated()
     half = Decimal("0.005")

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from payments.importing import encoding
-from payments.importing.encoding import decoded_lines
+from payments.importing.readers import encoding
+from payments.importing.readers.encoding import decoded_lines
 from payments.importing.rows import ImportFileError
 
 # Cyrillic and Latin text without line breaks or NULs: what a statement's lines hold.

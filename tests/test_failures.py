@@ -1,7 +1,7 @@
 """Failures midway leave the database as it was: imports and workflow transitions.
 
 Real transactions are exercised (``transaction=True``), so a rollback is PostgreSQL's own,
-not the test wrapper's; SQLite is skipped.
+not the test wrapper's.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from compensation.models import (
 )
 from compensation.selectors import current_revision
 from compensation.services import closing, proposals, review
-from payments.importing import payments_import, postgres, rules
+from payments.importing import payments_import, rules, writer
 from payments.models import ImportBatch, ImportStatus, Payment, UnmatchedPayment
 from tests.factories import Cast, ClientFactory, PaymentFactory, build_cast, make_inn
 from tests.test_workflow_helpers import (
@@ -98,7 +98,7 @@ def _fail_writing(monkeypatch: pytest.MonkeyPatch) -> None:
         assert Payment.objects.count() > 1, "the payments should be written by now"
         raise RuntimeError("simulated failure after the payments were written")
 
-    monkeypatch.setattr(postgres, "_write_unmatched", broken)
+    monkeypatch.setattr(writer, "_write_unmatched", broken)
 
 
 @pytest.mark.parametrize("break_it", [_fail_reading, _fail_writing])

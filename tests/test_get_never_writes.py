@@ -35,10 +35,6 @@ from payments.models import ImportBatch, ImportStatus, ImportUpload, Payment, Un
 from tests.factories import Cast, ClientFactory, PaymentFactory
 from tests.test_workflow_helpers import approved_october
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the table checksums are PostgreSQL's md5"
-)
-
 # Written on sign-in by design; the test signs in before the first snapshot.
 UNWATCHED = {"django_session", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog"}
 ROLES = ("anonymous", "staff", "head", "director", "accountant", "admin")

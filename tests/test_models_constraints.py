@@ -48,17 +48,20 @@ def test_it_refuses_an_update_to_a_zero_amount(cast: Cast) -> None:
         Payment.objects.filter(pk=payment.pk).update(amount=Decimal("0.00"))
 
 
-def test_it_refuses_the_same_source_reference_twice(cast: Cast) -> None:
+def test_it_refuses_the_same_operation_twice(cast: Cast) -> None:
     client = ClientFactory(department=cast.dept)
-    PaymentFactory(client=client, source=Source.FILE, source_ref="statement-7:row-1")
+    key = f"2025-11-06|150000.00|i:{client.inn}|512"
+    PaymentFactory(client=client, source=Source.ONEC, operation_key=key)
     with refused():
-        PaymentFactory(client=client, source=Source.FILE, source_ref="statement-7:row-1")
+        PaymentFactory(client=client, source=Source.CAMT053, operation_key=key)
 
 
-def test_it_refuses_a_duplicate_reference_in_a_bulk_import(cast: Cast) -> None:
+def test_it_refuses_a_repeated_operation_in_a_bulk_import(cast: Cast) -> None:
     client = ClientFactory(department=cast.dept)
     rows = [
-        PaymentFactory.build(client=client, source=Source.ONEC, source_ref="doc-42")
+        PaymentFactory.build(
+            client=client, source=Source.ONEC, operation_key="2025-11-06|1.00|x|42"
+        )
         for _ in range(2)
     ]
     with refused():
@@ -66,10 +69,10 @@ def test_it_refuses_a_duplicate_reference_in_a_bulk_import(cast: Cast) -> None:
     assert not Payment.objects.exists()
 
 
-def test_the_same_reference_from_another_source_is_a_different_payment(cast: Cast) -> None:
+def test_the_same_reference_of_another_operation_is_a_different_payment(cast: Cast) -> None:
     client = ClientFactory(department=cast.dept)
     PaymentFactory(client=client, source=Source.FILE, source_ref="42")
-    PaymentFactory(client=client, source=Source.MANUAL, source_ref="42")
+    PaymentFactory(client=client, source=Source.FILE, source_ref="42")
 
     assert Payment.objects.count() == 2
 

@@ -25,9 +25,7 @@ def _english(settings: object) -> None:
 
 
 @pytest.mark.parametrize("action", list(Action))
-def test_the_system_may_import_and_nothing_else(
-    cast: Cast, action: Action
-) -> None:
+def test_the_system_may_import_and_nothing_else(cast: Cast, action: Action) -> None:
     period = BonusPeriod.objects.create(
         department=cast.dept, month=OCTOBER, state=PeriodState.APPROVED, closed_at=timezone.now()
     )

@@ -24,7 +24,7 @@ from django.urls import reverse
 from compensation import services
 from compensation.errors import WorkflowError
 from compensation.models import PeriodState
-from payments.importing import liveness, postgres
+from payments.importing import liveness, writer
 from payments.importing.pipeline import payments_import
 from payments.importing.progress import Progress
 from payments.models import ImportBatch, ImportStatus, Payment
@@ -32,10 +32,6 @@ from payments.services import import_batch_mark_stopped, import_batch_settle_if_
 from payments.tasks import import_batches_settle_lost, import_upload_store
 from tests.factories import Cast, ClientFactory
 from tests.test_workflow_helpers import OCTOBER, import_process, pay_in, set_scheme
-
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the advisory locks are PostgreSQL's"
-)
 
 ALFA = "7701000019"
 LOST = (
@@ -80,13 +76,13 @@ def test_an_import_holds_its_batch_while_it_runs_and_lets_go_after(
 ) -> None:
     ClientFactory(name="Alfa", inn=ALFA, department=cast.dept)
     seen = []
-    write = postgres.import_rows
+    write = writer.import_rows
 
     def watched(read: Any, context: Any) -> None:
-        seen.append(liveness.is_held(context.writer.batch.pk))
+        seen.append(liveness.is_held(context.batch.pk))
         write(read, context)
 
-    monkeypatch.setattr(postgres, "import_rows", watched)
+    monkeypatch.setattr(writer, "import_rows", watched)
     data = f"date;amount;inn;reference\n01.10.2026;100.00;{ALFA};r-1\n".encode()
 
     result = payments_import(file_name="a.csv", data=data, user=cast.admin)
@@ -103,7 +99,7 @@ def test_a_failing_import_lets_go_of_its_batch_too(
     def broken(read: Any, context: Any) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(postgres, "import_rows", broken)
+    monkeypatch.setattr(writer, "import_rows", broken)
     data = f"date;amount;inn;reference\n01.10.2026;100.00;{ALFA};r-1\n".encode()
 
     with pytest.raises(RuntimeError):
@@ -145,14 +141,14 @@ def test_a_pending_batch_taken_by_a_worker_is_held_from_the_start(
     ClientFactory(name="Alfa", inn=ALFA, department=cast.dept)
     pending = ImportBatch.objects.create(file_name="b.csv", sha256="0" * 64, format="")
     seen = []
-    write = postgres.import_rows
+    write = writer.import_rows
 
     def watched(read: Any, context: Any) -> None:
         batch = ImportBatch.objects.get(pk=pending.pk)
         seen.append((batch.status, liveness.is_held(pending.pk)))
         write(read, context)
 
-    monkeypatch.setattr(postgres, "import_rows", watched)
+    monkeypatch.setattr(writer, "import_rows", watched)
     data = f"date;amount;inn;reference\n01.10.2026;100.00;{ALFA};r-1\n".encode()
 
     payments_import(file_name="b.csv", data=data, user=cast.admin, batch=pending)

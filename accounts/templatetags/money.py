@@ -9,10 +9,11 @@ from django.utils.formats import get_format, number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.money import KOPECK
+
 register = template.Library()
 
 NBSP = "\N{NO-BREAK SPACE}"
-KOPECK = Decimal("0.01")
 
 
 def grouped_kopecks(amount: Decimal) -> str:

@@ -9,10 +9,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from compensation.engine import KOPECK, BonusInputError, BonusResult, calculate
+from compensation.engine import BonusInputError, BonusResult, calculate
 from compensation.models import BonusPeriod
 from compensation.scenario import parse_decimal
 from compensation.selectors import frozen_input, period_members, staff_key
+from core import money
 
 # award and deduction per employee id
 Amounts = Mapping[int, tuple[Decimal, Decimal]]
@@ -25,15 +26,18 @@ def parse_amount(value: Any, field: str, errors: dict[str, list[str]]) -> Decima
     if value is None or (isinstance(value, str) and not value.strip()):
         return Decimal("0.00")
     try:
-        amount = parse_decimal(value, field)
+        if isinstance(value, str):
+            return money.parse_amount(value, allow_zero=True)
+        return money.check_amount(parse_decimal(value, field), allow_zero=True)
     except BonusInputError:
-        errors.setdefault(field, []).append(_("Enter an amount such as 15000.00."))
-        return Decimal("0.00")
-    if amount < 0:
-        errors.setdefault(field, []).append(_("The amount cannot be negative."))
-    elif amount != amount.quantize(KOPECK):
-        errors.setdefault(field, []).append(_("Use at most two decimal places (kopecks)."))
-    return amount.quantize(KOPECK) if amount >= 0 else Decimal("0.00")
+        message = _("Enter an amount such as 15000.00.")
+    except money.MoneyError as error:
+        message = {
+            "not_positive": _("The amount cannot be negative."),
+            "decimals": _("Use at most two decimal places (kopecks)."),
+        }.get(error.code, _("Enter an amount such as 15000.00."))
+    errors.setdefault(field, []).append(message)
+    return Decimal("0.00")
 
 
 def check_with_engine(period: BonusPeriod, amounts: Amounts, field_name: FieldName) -> BonusResult:

@@ -6,9 +6,6 @@ the lock when that process's connection ends, however it ends (a killed worker, 
 restarted machine): a batch that says "running" while nobody holds its lock has lost
 its process, and its transaction, never committed, wrote nothing.
 
-Elsewhere (SQLite in development) nothing is held and nothing can be told: an
-administrator marks such a batch stopped by hand.
-
 Pages only read this (:func:`as_seen`); the worker records a lost import as failed
 (``payments.tasks.import_batches_settle_lost``, run as it starts and after every job,
 and by ``manage.py settle_imports`` for cron).
@@ -42,15 +39,12 @@ def _keys(batch_id: int) -> tuple[int, int]:
 
 def hold(batch_id: int) -> None:
     """Take the batch's lock for this connection's session (kept across commits)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s, %s)", _keys(batch_id))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", _keys(batch_id))
 
 
 def release(batch_id: int) -> None:
     """Let the lock go; a connection already lost has let it go with itself."""
-    if connection.vendor != "postgresql":
-        return
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", _keys(batch_id))
@@ -58,10 +52,8 @@ def release(batch_id: int) -> None:
         pass
 
 
-def is_held(batch_id: int) -> bool | None:
-    """Whether any session holds the batch's lock; ``None`` where that cannot be told."""
-    if connection.vendor != "postgresql":
-        return None
+def is_held(batch_id: int) -> bool:
+    """Whether any session holds the batch's lock."""
     classid, objid = _keys(batch_id)
     with connection.cursor() as cursor:
         # Advisory locks are the database's own; the two-key form shows in pg_locks as

@@ -1,15 +1,12 @@
-"""The one import pipeline: read → validate → match the client → de-duplicate → write.
+"""The one import pipeline: reader → rules → writer, with the batch, progress and dry run.
 
-Every format, the command, the web page and the background worker come through
-``payments_import``. On PostgreSQL rows stream through COPY, straight into the payments
-table while the file brings only new ones, else into a staging table from which
-set-based SQL de-duplicates and writes them (``postgres``): a fixed number of queries
-whatever the file's size. Elsewhere (SQLite in development) rows flow through in chunks
-of ``CHUNK_ROWS``: each chunk costs a handful of queries, and memory holds one chunk.
-The whole file is written in one transaction that is rolled back if any row is rejected
-(all-or-nothing) or on a dry run, which goes through the same checks as the real import
-(on PostgreSQL a dry run takes the staged route, which checks every row before its
-first INSERT, and stops there).
+Every format, the command, the web page, the admin and the background worker come
+through ``payments_import``: a reader (``readers``) turns the file into raw rows, the
+rules (``rules``) check each row, match its client and build its operation key, and the
+writer (``writer``) stages the rows with COPY and de-duplicates and writes them with a
+fixed number of statements, whatever the file's size. The whole file is written in one
+transaction that is rolled back if any row is rejected (all-or-nothing) or on a dry run,
+which goes through the same steps up to the write and lists the possible repeats.
 """
 
 from __future__ import annotations
@@ -17,34 +14,25 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import itertools
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
-from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.policy import Action, require
-from payments.importing import liveness, postgres, rules
-from payments.importing.formats import AUTO, BANK_FORMATS, READERS, SOURCES, detect_format
+from payments.importing import liveness, writer
 from payments.importing.progress import Progress
-from payments.importing.rows import ImportFileError, RawRow, RowError
-from payments.importing.rules import CheckedRow, ClientMatcher
-from payments.models import (
-    Client,
-    ImportBatch,
-    ImportFormat,
-    ImportStatus,
-    Payment,
-    UnmatchedPayment,
-)
+from payments.importing.readers import AUTO, BANK_FORMATS, READERS, SOURCES, detect_format
+from payments.importing.rows import ImportFileError, RowError
+from payments.importing.rules import ClientMatcher
+from payments.importing.writer import NearMatch
+from payments.models import ImportBatch, ImportFormat, ImportStatus
 
-CHUNK_ROWS = 1000
 MAX_REPORTED_ERRORS = 1000
 ZERO = Decimal("0.00")
 
@@ -62,6 +50,12 @@ class ImportResult:
     rejected: int = 0
     new_amount: Decimal = ZERO
     unmatched_amount: Decimal = ZERO
+    # Lines a person chose to leave out as repeats (from the dry run's possible repeats).
+    dropped: int = 0
+    # New rows resembling a payment on record (same payer, day, amount; another number):
+    # the first ``writer.MAX_NEAR_MATCHES`` listed, all counted. Dry runs only.
+    near_matches: list[NearMatch] = field(default_factory=list)
+    near_match_count: int = 0
     first_date: dt.date | None = None
     last_date: dt.date | None = None
     errors: list[RowError] = field(default_factory=list)
@@ -101,12 +95,15 @@ def payments_import(
     user: Any = None,
     dry_run: bool = False,
     batch: ImportBatch | None = None,
+    skip_lines: Iterable[int] = (),
 ) -> ImportResult:
     """Import a file of incoming payments; see the module docstring.
 
     ``user`` is the person importing (checked against the access policy and recorded);
     ``None`` means a trusted operator at the command line. ``batch`` is a pending batch
     made for a background import (``payments.tasks``); it is used instead of a new one.
+    ``skip_lines`` are lines of the file to leave out as repeats: the possible repeats
+    its dry run listed that a person chose to drop.
     """
     if user is not None:
         require(user, Action.MANAGE_PAYMENTS)
@@ -126,7 +123,7 @@ def payments_import(
     try:
         try:
             if result.accepted:
-                _run(stream, result, batch, user)
+                _run(stream, result, batch, user, frozenset(skip_lines))
         except Exception as error:
             if batch is not None:
                 _batch_finish(batch, result, ImportStatus.FAILED, failure=error)
@@ -221,7 +218,7 @@ def _batch_finish(
     # A failure after the counting rolled the writes back: the batch kept nothing.
     kept = result.written and status == ImportStatus.DONE
     batch.new_count = result.new if kept else 0
-    batch.duplicate_count = result.duplicate
+    batch.duplicate_count = result.duplicate + result.dropped
     batch.unmatched_count = result.unmatched if kept else 0
     batch.rejected_count = result.rejected
     batch.first_date, batch.last_date = result.first_date, result.last_date
@@ -244,69 +241,14 @@ class _Rollback(Exception):
     """Leaves the write transaction without keeping anything."""
 
 
-def _run(stream: IO[bytes], result: ImportResult, batch: ImportBatch | None, user: Any) -> None:
-    progress: Progress | None = None
-    try:
-        with transaction.atomic():
-            # A dry run still writes, so that it checks exactly what the import would;
-            # its batch is created here and rolled back with everything else.
-            writer = _Writer(
-                batch or _batch_start(result.file_name, stream, result.format, user, dry_run=True),
-                user,
-            )
-            context = _Context(result=result, writer=writer, fmt=result.format)
-            if batch is not None:  # a dry run's batch is never seen: nothing to tell
-                progress = Progress(
-                    batch.pk, stream, by_position=result.format != ImportFormat.XLSX
-                )
-
-            def read() -> Iterator[RawRow]:
-                """The file's rows from its start (PostgreSQL may read it twice)."""
-                stream.seek(0)
-                rows = READERS[result.format](stream)
-                return progress.counted(rows) if progress is not None else rows
-
-            if connection.vendor == "postgresql":
-                postgres.import_rows(read, context)
-            else:
-                for chunk in _chunks(read()):
-                    _import_chunk(chunk, context)
-            if not result.accepted or result.dry_run:
-                raise _Rollback
-    except _Rollback:
-        pass
-    except ImportFileError as error:
-        result.add_error(error.error)
-    finally:
-        if progress is not None:
-            progress.close()
-
-
-def _chunks(rows: Iterator[RawRow]) -> Iterator[list[RawRow]]:
-    while chunk := list(itertools.islice(rows, CHUNK_ROWS)):
-        yield chunk
-
-
-class _Writer:
-    def __init__(self, batch: ImportBatch, user: Any) -> None:
-        self.batch = batch
-        self.user = user
-
-    def payments(self, payments: list[Payment]) -> None:
-        # No '+' history rows: the batch is the imported payments' record of how they
-        # came in (see ``postgres._write_payments``).
-        Payment.objects.bulk_create(payments, batch_size=CHUNK_ROWS)
-
-    def unmatched(self, rows: list[UnmatchedPayment]) -> None:
-        if rows:
-            UnmatchedPayment.objects.bulk_create(rows, batch_size=CHUNK_ROWS)
-
-
 @dataclass
-class _Context:
+class Context:
+    """What the writer needs to know of the import it writes."""
+
     result: ImportResult
-    writer: _Writer
+    batch: ImportBatch
     fmt: str
+    skip_lines: frozenset[int] = frozenset()
     today: dt.date = field(default_factory=timezone.localdate)
     matcher: ClientMatcher = field(default_factory=ClientMatcher)
 
@@ -319,114 +261,41 @@ class _Context:
         return self.fmt in BANK_FORMATS
 
 
-def _import_chunk(rows: list[RawRow], context: _Context) -> None:
-    checked = _checked(rows, context)
-    fresh = _fresh(checked, context)
-    context.matcher.load(fresh, by_name=not context.is_bank)
-    matched, unmatched = _match(fresh, context)
-    context.writer.payments(_payments_in_open_periods(matched, context))
-    context.writer.unmatched([_unmatched(row, context) for row in unmatched])
-
-
-def _checked(rows: list[RawRow], context: _Context) -> list[CheckedRow]:
-    return list(rules.checked_rows(rows, context.result, today=context.today))
-
-
-def _fresh(rows: list[CheckedRow], context: _Context) -> list[CheckedRow]:
-    """Rows not imported before, whether as payments or as unmatched, nor earlier in the file.
-
-    Earlier chunks of this file are already written inside the transaction, so the
-    database answers for them too; only the current chunk needs a set.
-    """
-    refs = {row.source_ref for row in rows}
-    known = set(
-        Payment.objects.filter(source=context.source, source_ref__in=refs).values_list(
-            "source_ref", flat=True
-        )
-    )
-    known.update(
-        UnmatchedPayment.objects.filter(source=context.source, source_ref__in=refs).values_list(
-            "source_ref", flat=True
-        )
-    )
-    fresh = []
-    for row in rows:
-        if row.source_ref in known:
-            context.result.duplicate += 1
-            continue
-        known.add(row.source_ref)
-        fresh.append(row)
-    return fresh
-
-
-def _match(
-    rows: list[CheckedRow], context: _Context
-) -> tuple[list[tuple[CheckedRow, Client]], list[CheckedRow]]:
-    matched, unmatched = [], []
-    for row in rows:
-        try:
-            client = context.matcher.find(row)
-        except ValidationError as error:
-            context.result.reject([RowError(row.line, row.names.client, " ".join(error.messages))])
-            continue
-        if client is not None:
-            matched.append((row, client))
-        elif context.is_bank:
-            unmatched.append(row)
-        else:
-            field_name = row.names.inn if row.inn else row.names.client
-            message = rules.unknown_client_message(row)
-            context.result.reject([RowError(row.line, field_name, message)])
-    return matched, unmatched
-
-
-def _payments_in_open_periods(
-    matched: list[tuple[CheckedRow, Client]], context: _Context
-) -> list[Payment]:
-    closed = rules.lock_periods(
-        (client.department_id, rules.month_of(row.received_on)) for row, client in matched
-    )
-    payments = []
-    for row, client in matched:
-        try:
-            rules.check_period_open(client.department_id, row.received_on, closed)
-        except ValidationError as error:
-            context.result.reject([RowError(row.line, row.names.date, " ".join(error.messages))])
-            continue
-        payments.append(_payment(row, client, context))
-    return payments
-
-
-def _payment(row: CheckedRow, client: Client, context: _Context) -> Payment:
-    context.result.new += 1
-    context.result.new_amount += row.amount
-    return Payment.of_client(
-        client,
-        amount=row.amount,
-        received_on=row.received_on,
-        source=context.source,
-        source_ref=row.source_ref,
-        payer_inn=row.inn,
-        payer_name=row.name[:300],
-        purpose=row.purpose,
-        import_batch=context.writer.batch,  # who imported it: the batch's created_by
-    )
-
-
-def _unmatched(row: CheckedRow, context: _Context) -> UnmatchedPayment:
-    context.result.unmatched += 1
-    context.result.unmatched_amount += row.amount
-    return UnmatchedPayment(
-        batch=context.writer.batch,
-        amount=row.amount,
-        received_on=row.received_on,
-        source=context.source,
-        source_ref=row.source_ref,
-        payer_inn=row.inn,
-        payer_name=row.name[:300],
-        payer_account=row.payer_account[:34],
-        purpose=row.purpose,
-    )
+def _run(
+    stream: IO[bytes],
+    result: ImportResult,
+    batch: ImportBatch | None,
+    user: Any,
+    skip_lines: frozenset[int],
+) -> None:
+    progress: Progress | None = None
+    try:
+        with transaction.atomic():
+            # A dry run still stages, so that it checks exactly what the import would;
+            # its batch is created here and rolled back with everything else.
+            context = Context(
+                result=result,
+                batch=batch
+                or _batch_start(result.file_name, stream, result.format, user, dry_run=True),
+                fmt=result.format,
+                skip_lines=skip_lines,
+            )
+            rows = READERS[result.format](stream)
+            if batch is not None:  # a dry run's batch is never seen: nothing to tell
+                progress = Progress(
+                    batch.pk, stream, by_position=result.format != ImportFormat.XLSX
+                )
+                rows = progress.counted(rows)
+            writer.import_rows(rows, context)
+            if not result.accepted or result.dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    except ImportFileError as error:
+        result.add_error(error.error)
+    finally:
+        if progress is not None:
+            progress.close()
 
 
 def format_report(result: ImportResult) -> str:

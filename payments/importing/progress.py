@@ -4,8 +4,6 @@ The import writes in one transaction that nobody else sees until it commits, so 
 progress goes through a database connection of its own (autocommit) into the batch's
 ``progress``: ``{"rows": 120000, "percent": 45, "stage": "reading"}``, then ``"writing"``
 once every row is read and checked. At most one short UPDATE a second.
-
-PostgreSQL only: SQLite (development) has one writer at a time, and the import is it.
 A report that cannot be written (no connection to spare, a lock) stops the reports,
 never the import.
 """
@@ -39,7 +37,7 @@ class Progress:
         self.size = _size(stream) if by_position else 0
         self.side: Any = None
         self.last = time.monotonic()
-        self.enabled = connection.vendor == "postgresql"
+        self.enabled = True
 
     def counted(self, rows: Iterator[Any]) -> Iterator[Any]:
         """``rows`` as they are, reporting on the way; "writing" once the last is read."""

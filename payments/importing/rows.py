@@ -25,9 +25,8 @@ class RawRow(NamedTuple):
     ``object.__setattr__`` calls).
 
     ``line`` is where the row starts in the file (for camt.053: the entry's line).
-    ``key`` is the format's own identity of the payment (a bank statement's document
-    number, account and so on); when empty the pipeline builds one from the checked
-    values, so the same row always gets the same source reference.
+    ``reference`` is the document number; with the payer, the day and the amount it
+    makes the operation's key (``rules.operation_key``), built from the checked values.
     """
 
     line: int
@@ -40,7 +39,6 @@ class RawRow(NamedTuple):
     own_account: str = ""
     purpose: str = ""
     currency: str = ""
-    key: tuple[str, ...] = ()
     names: FieldNames = FieldNames()
 
 

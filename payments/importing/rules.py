@@ -1,7 +1,8 @@
 """The rules every payment obeys, whoever brings it in: imports, the admin, manual entry.
 
 Each ``clean_*`` function raises ``ValidationError`` with a message for people; the
-callers attach the row and field. Database look-ups take whole chunks of rows at once.
+callers attach the row and field. A row checked here also gets its operation key, the
+one identity of a bank operation across every source (``operation_key``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import datetime as dt
 import functools
 import hashlib
 import re
+import uuid
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import NamedTuple, Protocol
@@ -20,55 +22,42 @@ from django.utils.translation import gettext as _
 
 from compensation import lifecycle
 from compensation.models import BonusPeriod, PeriodState
+from core import money
 from payments.importing.rows import FieldNames, RawRow, RowError
 from payments.inn import is_valid_inn
 from payments.models import Client
 
 EARLIEST_DATE = dt.date(2000, 1, 1)
-MAX_INTEGER_DIGITS = 12
 CURRENCY = "RUB"
 SOURCE_REF_MAX = 200
 # Individuals without an INN appear in bank statements as an empty field or a zero.
 NO_INN = frozenset({"", "0", "00", "000000000000"})
-_AMOUNT = re.compile(r"^[0-9]+(\.[0-9]+)?$")
-_SPACES = re.compile(r"[\s\u00a0\u202f]")
-KOPECK = Decimal("0.01")
+_SPACES = re.compile(r"\s+")
 _DMY = re.compile(r"^([0-9]{2})\.([0-9]{2})\.([0-9]{4})$")
 
 
 def clean_amount(value: str | Decimal) -> Decimal:
     """A positive amount in roubles with kopecks; ``1 234,50`` and ``1234.50`` both read."""
-    if isinstance(value, Decimal):
-        number = value
-    elif value and _AMOUNT.match(value):
-        number = Decimal(value)  # the usual spelling, 1234.50: nothing to clean
-    else:
-        text = _SPACES.sub("", value or "")
-        if "," in text and "." in text:
-            raise ValidationError(
-                _("%(value)s: use one decimal separator."), params={"value": value}
-            )
-        text = text.replace(",", ".")
-        if text.startswith("-"):
-            raise ValidationError(_("The amount must be greater than zero."))
-        if not _AMOUNT.match(text):
-            raise ValidationError(_("%(value)s is not an amount."), params={"value": value or '""'})
-        number = Decimal(text)
-    return _check_amount(number)
+    try:
+        if isinstance(value, Decimal):
+            return money.check_amount(value)
+        return money.parse_amount(value or "")
+    except money.MoneyError as error:
+        raise ValidationError(_amount_message(error, value)) from None
 
 
-def _check_amount(number: Decimal) -> Decimal:
-    if not number.is_finite() or number <= 0:
-        raise ValidationError(_("The amount must be greater than zero."))
-    if number.adjusted() >= MAX_INTEGER_DIGITS:
-        raise ValidationError(
-            _("The amount has more than %(digits)d digits before the point."),
-            params={"digits": MAX_INTEGER_DIGITS},
-        )
-    rounded = number.quantize(KOPECK)
-    if number != rounded:
-        raise ValidationError(_("The amount has more than 2 decimal places."))
-    return rounded
+def _amount_message(error: money.MoneyError, value: str | Decimal) -> str:
+    if error.code == "not_positive":
+        return _("The amount must be greater than zero.")
+    if error.code == "too_large":
+        return _("The amount has more than %(digits)d digits before the point.") % {
+            "digits": money.MAX_INTEGER_DIGITS
+        }
+    if error.code == "decimals":
+        return _("The amount has more than 2 decimal places.")
+    if error.code == "two_separators":
+        return _("%(value)s: use one decimal separator.") % {"value": value}
+    return _("%(value)s is not an amount.") % {"value": value or '""'}
 
 
 def clean_date(value: str | dt.date, *, today: dt.date | None = None) -> dt.date:
@@ -147,7 +136,8 @@ class CheckedRow(NamedTuple):
     reference: str
     payer_account: str
     purpose: str
-    source_ref: str
+    operation_key: str
+    near_key: str
     names: FieldNames
 
 
@@ -179,16 +169,24 @@ def check_row(raw: RawRow, *, today: dt.date | None = None) -> CheckedRow:
         errors.append(_error(raw, names.inn, error))
     if errors:
         raise RowRejected(errors)
+    name, account = raw.name.strip(), raw.payer_account.strip()
+    key, near = operation_key(
+        received_on=received_on,
+        amount=amount,
+        payer=payer_id(account=account, inn=inn, name=name),
+        number=raw.reference,
+    )
     return CheckedRow(
         line=raw.line,
         received_on=received_on,
         amount=amount,
         inn=inn,
-        name=raw.name.strip(),
-        reference=raw.reference.strip(),
-        payer_account=raw.payer_account.strip(),
+        name=name,
+        reference=raw.reference.strip()[:SOURCE_REF_MAX],
+        payer_account=account,
         purpose=raw.purpose.strip(),
-        source_ref=source_ref(raw, received_on, amount, inn),
+        operation_key=key,
+        near_key=near,
         names=raw.names,
     )
 
@@ -219,42 +217,79 @@ def _error(raw: RawRow, field: str, error: ValidationError) -> RowError:
     return RowError(raw.line, field, " ".join(error.messages))
 
 
-def source_ref(raw: RawRow, received_on: dt.date, amount: Decimal, inn: str) -> str:
-    """The stable identity that makes importing the same row twice a no-op."""
-    parts = raw.key or (
-        received_on.isoformat(),
-        str(amount),
-        inn or raw.name.strip().casefold(),
-        raw.reference.strip(),
+# --- the cross-source key --------------------------------------------------------------
+#
+# One bank operation is one payment, whatever file brought it: a 1C statement, the same
+# month's camt.053, a spreadsheet, or the same 1C document re-exported with "2000" for
+# "2000.00". So the key is built from the parsed values, never from the text:
+#
+#     received on | amount | payer | document number
+#     2025-11-06|150000.00|a:40702810900000004567|512
+#
+# The payer is the account it paid from (both bank formats give it), else its INN (a
+# spreadsheet, a bank row without an account), else its name, casefolded. The number is
+# 1C's Номер, camt.053's AcctSvcrRef / NtryRef / EndToEndId, a spreadsheet's reference,
+# without spaces or leading zeros. The day comes first: "same payer, same day, same
+# amount, another number" (a possible repeat) is then every key starting with the
+# first three parts, one range of the index.
+
+_PAYER_MAX = 100
+_NUMBER_MAX = 60
+
+
+def payer_id(*, account: str = "", inn: str = "", name: str = "") -> str:
+    """Who paid, as the key names them: by account, else INN, else casefolded name."""
+    account = _SPACES.sub("", account)
+    if account:
+        payer = f"a:{account}"
+    elif inn:
+        payer = f"i:{inn}"
+    else:
+        payer = "n:" + _SPACES.sub(" ", name).strip().casefold()
+    return _bounded(payer.replace("|", "/"), _PAYER_MAX)
+
+
+def document_number(text: str) -> str:
+    """A document number as the key holds it: no spaces, no leading zeros, casefolded."""
+    number = _SPACES.sub("", text or "").casefold()
+    return number.lstrip("0") or ("0" if number else "")
+
+
+def operation_key(
+    *, received_on: dt.date, amount: Decimal, payer: str, number: str
+) -> tuple[str, str]:
+    """The operation's key and its prefix without the number (for possible repeats)."""
+    near = f"{received_on.isoformat()}|{amount.quantize(money.KOPECK)}|{payer}|"
+    return near + _bounded(document_number(number).replace("|", "/"), _NUMBER_MAX), near
+
+
+def manual_operation_key(*, inn: str, received_on: dt.date, amount: Decimal, number: str) -> str:
+    """A payment typed by a person: the client's INN, the day, the amount and the number.
+
+    Without a number, a person may enter the same client, day and amount twice (two
+    cash payments, say): each such entry gets a number of its own.
+    """
+    number = document_number(number) or f"manual-{uuid.uuid4().hex}"
+    key, _near = operation_key(
+        received_on=received_on, amount=amount, payer=payer_id(inn=inn), number=number
     )
-    ref = "|".join(map(str.strip, parts))
-    if len(ref) > SOURCE_REF_MAX:
-        ref = "sha256:" + hashlib.sha256(ref.encode()).hexdigest()
-    return ref
+    return key
+
+
+def _bounded(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return "h:" + hashlib.sha256(text.encode()).hexdigest()[:40]
 
 
 class ClientMatcher:
-    """Finds clients by INN (or, for spreadsheets, exact name) a chunk at a time.
-
-    Clients seen once are remembered for the rest of the file: a year's statements
-    name far fewer clients than they have rows.
-    """
+    """Finds clients by INN (or, for spreadsheets, exact name), all loaded at once."""
 
     FIELDS = ("id", "name", "inn", "department_id", "responsible_id")
 
     def __init__(self) -> None:
         self._by_inn: dict[str, Client | None] = {}
         self._by_name: dict[str, list[Client]] = {}
-
-    def load(self, rows: Iterable[CheckedRow], *, by_name: bool) -> None:
-        rows = list(rows)
-        inns = {row.inn for row in rows if row.inn} - self._by_inn.keys()
-        if inns:
-            self._by_inn.update(dict.fromkeys(inns))
-            for client in Client.objects.filter(inn__in=inns).only(*self.FIELDS):
-                self._by_inn[client.inn] = client
-        names = {row.name for row in rows if by_name and not row.inn and row.name}
-        self._load_names(names - self._by_name.keys())
 
     def load_all(self, *, by_name: bool) -> None:
         """Every client in one query: a large file names most of them anyway.
@@ -267,14 +302,6 @@ class ClientMatcher:
             self._by_inn[client.inn] = client
             if by_name:
                 self._by_name.setdefault(client.name, []).append(client)
-
-    def _load_names(self, names: set[str]) -> None:
-        if not names:
-            return
-        for name in names:
-            self._by_name[name] = []
-        for client in Client.objects.filter(name__in=names).only(*self.FIELDS):
-            self._by_name[client.name].append(client)
 
     def find(self, row: CheckedRow) -> Client | None:
         """The row's client, or None; raises ``ValidationError`` when a name is ambiguous."""

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from payments.importing import ImportResult, format_report, payments_import
-from payments.importing.formats import AUTO, READERS
+from payments.importing.readers import AUTO, READERS
 
 
 class Command(BaseCommand):
@@ -64,17 +64,30 @@ def _summary(result: ImportResult) -> str:
         "new: %(new)d (%(new_amount)s), duplicates: %(duplicate)d, "
         "unmatched: %(unmatched)d (%(unmatched_amount)s), rejected: %(rejected)d"
     )
-    return "\n".join(
-        [
-            heading % {"file": result.file_name, "format": result.format or "?"},
-            counts
+    lines = [
+        heading % {"file": result.file_name, "format": result.format or "?"},
+        counts
+        % {
+            "new": result.new,
+            "new_amount": result.new_amount,
+            "duplicate": result.duplicate,
+            "unmatched": result.unmatched,
+            "unmatched_amount": result.unmatched_amount,
+            "rejected": result.rejected,
+        },
+    ]
+    if result.near_match_count:
+        lines.append(
+            _("possible repeats (same payer, day and amount, another number): %(count)d")
+            % {"count": result.near_match_count}
+        )
+        lines.extend(
+            _("  row %(line)d: %(number)s resembles %(existing)s")
             % {
-                "new": result.new,
-                "new_amount": result.new_amount,
-                "duplicate": result.duplicate,
-                "unmatched": result.unmatched,
-                "unmatched_amount": result.unmatched_amount,
-                "rejected": result.rejected,
-            },
-        ]
-    )
+                "line": near.line,
+                "number": near.number or "—",
+                "existing": near.existing_number or "—",
+            }
+            for near in result.near_matches
+        )
+    return "\n".join(lines)

@@ -13,13 +13,13 @@ import io
 import itertools
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any, BinaryIO
 
 from django.utils.translation import gettext as _
 
-from payments.importing.encoding import decoded_lines, sniff_encoding
+from payments.importing.readers.encoding import decoded_lines, sniff_encoding
 from payments.importing.rows import FieldNames, ImportFileError, RawRow
 
 # Header (lower-cased) → the row field it fills.
@@ -123,15 +123,6 @@ def cell_text(value: Any) -> str:
     if isinstance(value, float):
         return str(Decimal(repr(value)))
     return str(value).strip()
-
-
-def header_from_mapping(row: Mapping[str, Any]) -> Header:
-    return Header(row.keys())
-
-
-def row_from_mapping(line: int, row: Mapping[str, Any]) -> RawRow | None:
-    """A raw row from a header→value mapping (a django-import-export dataset row)."""
-    return header_from_mapping(row).row(line, list(row.values()))
 
 
 def read_csv(stream: BinaryIO) -> Iterator[RawRow]:

@@ -158,9 +158,6 @@ def _credit(entry: Element, line: int, own_account: str) -> RawRow | None:
         payer_account=payer_account,
         own_account=own_account,
         purpose=" ".join("".join(u.itertext()).strip() for u in children(tx, "RmtInf", "Ustrd")),
-        key=(own_account, reference)
-        if reference
-        else (own_account, date, amount_text, payer_account or inn, text(tx, "Refs", "EndToEndId")),
         names=NAMES,
     )
 

@@ -1,4 +1,6 @@
-"""Which reader a file needs: from the format given, or guessed from its first bytes."""
+"""The readers, one a format: bytes in, ``RawRow``s out, the format's own field names kept
+for errors. A reader knows its format and nothing else; which reader a file needs comes
+from the format given, or is guessed from its first bytes (``detect_format``)."""
 
 from __future__ import annotations
 
@@ -9,9 +11,9 @@ from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 
-from payments.importing.camt053 import read_camt053
-from payments.importing.csv_xlsx import read_csv, read_xlsx
-from payments.importing.onec import SIGNATURE, read_onec
+from payments.importing.readers.camt053 import read_camt053
+from payments.importing.readers.csv_xlsx import read_csv, read_xlsx
+from payments.importing.readers.onec import SIGNATURE, read_onec
 from payments.importing.rows import ImportFileError, RawRow
 from payments.models import ImportFormat, Source
 

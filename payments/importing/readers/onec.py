@@ -7,21 +7,18 @@ the statement's ``ВсегоПоступило`` once the whole file has been re
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import BinaryIO
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from payments.importing.encoding import decoded_lines, sniff_encoding
+from core.money import MoneyError, parse_amount
+from payments.importing.readers.encoding import decoded_lines, sniff_encoding
 from payments.importing.rows import FieldNames, ImportFileError, RawRow
-from payments.importing.rules import clean_amount
 
 SIGNATURE = "1CClientBankExchange"
-_PLAIN_AMOUNT = re.compile(r"[0-9]{1,12}\.[0-9]{2}")
 NAMES = FieldNames(
     date="ДатаПоступило",
     amount="Сумма",
@@ -52,14 +49,9 @@ class _Statement:
             self.declared_line.setdefault(account, line)
 
     def note_credit(self, account: str, amount: str) -> None:
-        if _PLAIN_AMOUNT.fullmatch(amount) and (plain := Decimal(amount)):
-            # 1234.56, as nearly every bank writes it, and not zero: an amount the row's
-            # own check accepts as it is, so the total takes it without that check.
-            self.credited[account] += plain
-            return
         try:
-            self.credited[account] += clean_amount(amount)
-        except ValidationError:
+            self.credited[account] += parse_amount(amount)
+        except MoneyError:
             # The row itself is rejected with its own message; a total would only repeat it.
             self.unreadable_amounts = True
 
@@ -83,8 +75,9 @@ class _Statement:
 
 def _decimal(text: str, line: int, field: str) -> Decimal:
     try:
-        return Decimal(text.replace(",", "."))
-    except ArithmeticError:
+        # A statement's total may be zero: a month nothing came in.
+        return parse_amount(text, allow_zero=True)
+    except MoneyError:
         raise ImportFileError(
             line, field, _("%(value)s is not an amount.") % {"value": text}
         ) from None
@@ -177,8 +170,6 @@ def _incoming(doc: dict[str, str], line: int, statement: _Statement) -> RawRow |
         payer_account=payer,
         own_account=recipient,
         purpose=doc.get("НазначениеПлатежа", "").strip(),
-        # Banks re-export overlapping periods; this is how the same document is recognised.
-        key=(recipient, number, doc_date, amount, payer or inn),
         names=NAMES if received else _DATE_FALLBACK_NAMES,
     )
 
