@@ -18,6 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from accounts.policy import SYSTEM
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -163,7 +165,7 @@ def import_file(path: str, fmt: str) -> None:
 
     start = time.perf_counter()
     with open(path, "rb") as stream:
-        result = payments_import(file_name=Path(path).name, data=stream, fmt=fmt)
+        result = payments_import(user=SYSTEM, file_name=Path(path).name, data=stream, fmt=fmt)
     seconds = time.perf_counter() - start
     _emit(
         step="import",

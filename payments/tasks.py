@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from accounts.policy import Action, require
+from accounts.policy import SYSTEM, Action, require
 from payments.importing.pipeline import BatchNotPending, payments_import
 from payments.models import ImportBatch, ImportStatus, ImportUpload
 from payments.services import import_batch_settle_if_lost
@@ -78,7 +78,8 @@ def import_stored_upload(batch_id: int) -> dict[str, Any]:
                 file_name=batch.file_name,
                 data=spool,
                 fmt=upload.requested_format,
-                user=batch.created_by,
+                # Whoever uploaded it, checked again now; the system for a command's file.
+                user=batch.created_by or SYSTEM,
                 batch=batch,
             )
     except BatchNotPending:

@@ -16,6 +16,7 @@ from django.db.models import Count, Q, Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from accounts.policy import SYSTEM
 from payments.importing import payments_import
 from payments.models import DailyCollection, Payment, Source
 from payments.services import payment_record, payment_void
@@ -84,7 +85,7 @@ def test_an_import_adds_its_payments_by_day(cast: Cast, tmp_path: Path) -> None:
     # when it is imported twice (the second time adds nothing)
     for _ in range(2):
         with path.open("rb") as stream:
-            payments_import(file_name="day.csv", data=stream)
+            payments_import(user=SYSTEM, file_name="day.csv", data=stream)
     # then
     assert daily() == {
         (cast.dept.pk, DAYS[0]): (Decimal("30.03"), 2),

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.forms.models import model_to_dict
 
+from accounts.policy import SYSTEM
 from compensation import services
 from compensation.models import (
     BonusPeriod,
@@ -112,7 +113,7 @@ def test_an_import_failing_midway_writes_nothing(
 
     # when it is imported, the failure is not swallowed
     with pytest.raises(RuntimeError, match="simulated failure"):
-        payments_import(file_name="big.csv", data=big_file)
+        payments_import(user=SYSTEM, file_name="big.csv", data=big_file)
 
     # then nothing of it is kept, and its batch says it failed
     assert Payment.objects.count() == payments
@@ -130,9 +131,9 @@ def test_the_same_file_imports_whole_once_the_failure_is_gone(
     with monkeypatch.context() as patched:
         _fail_writing(patched)
         with pytest.raises(RuntimeError):
-            payments_import(file_name="big.csv", data=big_file)
+            payments_import(user=SYSTEM, file_name="big.csv", data=big_file)
 
-    result = payments_import(file_name="big.csv", data=big_file)
+    result = payments_import(user=SYSTEM, file_name="big.csv", data=big_file)
 
     assert (result.new, result.duplicate, result.errors) == (ROWS, 0, [])
 

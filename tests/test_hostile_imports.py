@@ -19,6 +19,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from accounts.policy import SYSTEM
 from compensation.exports import FORMULA_STARTS, neutralise
 from payments.importing import ImportResult, payments_import
 from payments.models import Client, Payment, UnmatchedPayment
@@ -82,7 +83,7 @@ def counts() -> tuple[int, int]:
 def imported(data: bytes, *, name: str = "f.csv", fmt: str = "auto") -> ImportResult:
     """Import a file and check the promise: a clear error and no change, or a clean import."""
     payments, unmatched = counts()
-    result = payments_import(file_name=name, data=data, fmt=fmt)
+    result = payments_import(user=SYSTEM, file_name=name, data=data, fmt=fmt)
     if result.errors:
         for error in result.errors:
             assert error.line >= 0, error

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from accounts.policy import SYSTEM
 from payments.importing import payments_import
 from payments.models import ImportStatus, Payment
 from tests.factories import ClientFactory, build_cast
@@ -32,7 +33,7 @@ def _at_once(*imports: bytes) -> list[Any]:
     def run(number: int, data: bytes) -> None:
         try:
             start.wait(timeout=10)
-            results[number] = payments_import(file_name="file.csv", data=data)
+            results[number] = payments_import(user=SYSTEM, file_name="file.csv", data=data)
         except BaseException as error:  # reported by the caller
             failures.append(error)
         finally:

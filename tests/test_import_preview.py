@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as HttpClient
 from django.urls import reverse
 
+from accounts.policy import SYSTEM
 from payments.importing import payments_import
 from payments.models import Client, ImportBatch, Payment
 from tests.factories import Cast, ClientFactory
@@ -54,7 +55,7 @@ def previewed(http: HttpClient, text: str) -> tuple[str, str]:
 
 def test_the_preview_lists_possible_repeats_with_a_skip_box_each(clients: dict, cast: Cast) -> None:
     # given the statement imported before
-    payments_import(file_name="statement.txt", data=ONEC.encode())
+    payments_import(user=SYSTEM, file_name="statement.txt", data=ONEC.encode())
     alfa = Payment.objects.get(source_ref="512")
     http = signed_in(cast.admin)
 
@@ -78,7 +79,7 @@ def test_the_preview_lists_possible_repeats_with_a_skip_box_each(clients: dict, 
 def test_the_confirm_leaves_out_the_lines_ticked_and_keeps_the_others(
     clients: dict, cast: Cast
 ) -> None:
-    payments_import(file_name="statement.txt", data=ONEC.encode())
+    payments_import(user=SYSTEM, file_name="statement.txt", data=ONEC.encode())
     http = signed_in(cast.admin)
     url, token = previewed(http, RENUMBERED)
     http.get(url)
@@ -99,7 +100,7 @@ def test_the_confirm_leaves_out_the_lines_ticked_and_keeps_the_others(
 def test_a_confirm_with_nothing_ticked_keeps_every_possible_repeat(
     clients: dict, cast: Cast
 ) -> None:
-    payments_import(file_name="statement.txt", data=ONEC.encode())
+    payments_import(user=SYSTEM, file_name="statement.txt", data=ONEC.encode())
     http = signed_in(cast.admin)
     url, token = previewed(http, RENUMBERED)
     http.get(url)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from accounts.policy import SYSTEM
 from compensation.models import BonusPeriod, PeriodState
 from payments.importing import payments_import, rules
 from payments.models import Client, ImportBatch, ImportStatus, Payment, Source
@@ -43,7 +44,7 @@ def write_csv(path: Path, rows: int, inns: list[str], *, bad_line: int | None = 
 
 def run(path: Path, **kwargs: object) -> object:
     with path.open("rb") as stream:
-        return payments_import(file_name=path.name, data=stream, **kwargs)
+        return payments_import(file_name=path.name, data=stream, **{"user": SYSTEM, **kwargs})
 
 
 def test_it_imports_through_copy_recorded_by_its_batch(

@@ -18,6 +18,7 @@ from django.test import Client as WebClient
 from django.test import override_settings
 from import_export.tmp_storages import CacheStorage
 
+from accounts.policy import SYSTEM
 from payments.importing import ImportResult, payments_import
 from payments.importing.readers.camt053 import read_camt053
 from payments.importing.readers.csv_xlsx import read_csv, read_xlsx
@@ -58,7 +59,7 @@ def clients(cast: Cast) -> dict[str, Client]:
 
 
 def run_import(
-    name: str, *, user: object = None, dry_run: bool = False, **kwargs: object
+    name: str, *, user: object = SYSTEM, dry_run: bool = False, **kwargs: object
 ) -> ImportResult:
     with (FIXTURES / name).open("rb") as stream:
         return payments_import(file_name=name, data=stream, user=user, dry_run=dry_run, **kwargs)
@@ -135,7 +136,7 @@ def test_it_imports_an_xlsx_with_numeric_and_date_cells(clients: dict) -> None:
         ]
     )
 
-    result = payments_import(file_name="november.xlsx", data=data)
+    result = payments_import(user=SYSTEM, file_name="november.xlsx", data=data)
 
     assert result.accepted, result.errors
     assert result.format == "xlsx"
@@ -168,7 +169,7 @@ def test_both_1c_encodings_are_the_same_payments(clients: dict) -> None:
 def test_it_dedupes_rows_repeated_within_a_file(clients: dict) -> None:
     data = "date;amount;inn\n05.11.2025;100.00;7701000019\n05.11.2025;100.00;7701000019\n"
 
-    result = payments_import(file_name="x.csv", data=data.encode())
+    result = payments_import(user=SYSTEM, file_name="x.csv", data=data.encode())
 
     assert (result.new, result.duplicate) == (1, 1)
 
@@ -211,7 +212,7 @@ def test_an_unknown_payer_is_listed_unmatched_and_assignable(name: str, cast: Ca
 def test_a_spreadsheet_row_for_an_unknown_client_is_rejected(clients: dict) -> None:
     data = "date;amount;inn\n05.11.2025;100.00;7701000019\n05.11.2025;200.00;" + make_inn(999)
 
-    result = payments_import(file_name="x.csv", data=data.encode())
+    result = payments_import(user=SYSTEM, file_name="x.csv", data=data.encode())
 
     assert not result.accepted
     assert [(e.line, e.field) for e in result.errors] == [(3, "inn")]
@@ -357,7 +358,7 @@ def test_the_pipeline_makes_a_fixed_number_of_queries(
 
     # when
     with django_assert_max_num_queries(QUERY_BUDGET):
-        result = payments_import(file_name="big.csv", data=data)
+        result = payments_import(user=SYSTEM, file_name="big.csv", data=data)
 
     # then: the same statements for 10 rows and 3,000, every row written
     assert result.accepted, result.errors[:3]

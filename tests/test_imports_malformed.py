@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from accounts.policy import SYSTEM
 from compensation.models import BonusPeriod, PeriodState
 from payments.importing import ImportResult, payments_import
 from payments.models import ImportBatch, ImportStatus, Payment, UnmatchedPayment
@@ -32,7 +33,7 @@ def rejected(name: str, data: bytes, fmt: str = "auto") -> ImportResult:
     """Import a bad file and check the all-or-nothing promise before returning the result."""
     payments, unmatched = Payment.objects.count(), UnmatchedPayment.objects.count()
 
-    result = payments_import(file_name=name, data=data, fmt=fmt)
+    result = payments_import(user=SYSTEM, file_name=name, data=data, fmt=fmt)
 
     assert not result.accepted
     assert Payment.objects.count() == payments

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 
+from accounts.policy import SYSTEM
 from payments.importing import ImportResult, payments_import
 from payments.importing.rules import document_number, operation_key, payer_id
 from payments.models import Client, Payment, Source, UnmatchedPayment
@@ -46,7 +47,7 @@ def onec(text: str = ONEC) -> bytes:
 
 
 def run(data: bytes, name: str, **kwargs: object) -> ImportResult:
-    return payments_import(file_name=name, data=data, **kwargs)
+    return payments_import(file_name=name, data=data, **{"user": SYSTEM, **kwargs})
 
 
 # --- the key itself ----------------------------------------------------------------------

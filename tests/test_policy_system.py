@@ -4,6 +4,8 @@ recorded as no user and named "system" on the pages."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -37,3 +39,32 @@ def test_the_system_is_recorded_as_no_user_and_named_system() -> None:
     assert recorded_user(SYSTEM) is None
     assert person(SYSTEM) == "system"
     assert person(None) == "system"
+
+
+def test_the_command_imports_as_the_system_and_records_no_user(cast: Cast) -> None:
+    # given the client of the fixture statement
+    from django.core.management import call_command
+
+    from payments.models import ImportBatch, ImportStatus, Payment
+    from tests.factories import ClientFactory
+
+    ClientFactory(inn="7701000019", department=cast.dept)
+    fixture = Path(__file__).parent / "fixtures" / "statement-1c-utf8.txt"
+
+    # when an operator imports it from the shell without --user
+    call_command("import_payments", str(fixture), stdout=io.StringIO())
+
+    # then it was imported as the system: allowed, and recorded as nobody
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportStatus.DONE
+    assert batch.created_by is None
+    assert Payment.objects.filter(import_batch=batch).count() == 1  # Alfa's; others unmatched
+
+
+def test_a_staff_member_cannot_import_even_through_the_pipeline(cast: Cast) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from payments.importing import payments_import
+
+    with pytest.raises(PermissionDenied):
+        payments_import(file_name="x.csv", data=b"date,amount\n", user=cast.masha.user)

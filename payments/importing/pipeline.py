@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.policy import Action, require
+from accounts.policy import Action, recorded_user, require
 from payments.importing import liveness, writer
 from payments.importing.progress import Progress
 from payments.importing.readers import AUTO, BANK_FORMATS, READERS, SOURCES, detect_format
@@ -92,21 +92,20 @@ def payments_import(
     file_name: str,
     data: bytes | IO[bytes],
     fmt: str = AUTO,
-    user: Any = None,
+    user: Any,
     dry_run: bool = False,
     batch: ImportBatch | None = None,
     skip_lines: Iterable[int] = (),
 ) -> ImportResult:
     """Import a file of incoming payments; see the module docstring.
 
-    ``user`` is the person importing (checked against the access policy and recorded);
-    ``None`` means a trusted operator at the command line. ``batch`` is a pending batch
+    ``user`` is who imports, checked against the access policy and recorded: a person,
+    or ``policy.SYSTEM`` for a command run without ``--user``. ``batch`` is a pending batch
     made for a background import (``payments.tasks``); it is used instead of a new one.
     ``skip_lines`` are lines of the file to leave out as repeats: the possible repeats
     its dry run listed that a person chose to drop.
     """
-    if user is not None:
-        require(user, Action.MANAGE_PAYMENTS)
+    require(user, Action.MANAGE_PAYMENTS)
     stream = _binary(data)
     result = ImportResult(file_name=file_name, format=fmt, dry_run=dry_run)
     try:
@@ -178,7 +177,7 @@ def _batch_start(
             file_name=file_name[:255],
             sha256=_sha256(stream),
             format=fmt,
-            created_by=user,
+            created_by=recorded_user(user),
             status=ImportStatus.RUNNING,
         )
         if not dry_run:

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from accounts.policy import SYSTEM
 from payments.importing import ImportResult, format_report, payments_import
 from payments.importing.readers import AUTO, READERS
 
@@ -22,7 +23,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Check the file and report; save nothing."
         )
-        parser.add_argument("--user", help="Username recorded as the importer.")
+        parser.add_argument(
+            "--user", help="Username recorded as the importer (default: the system)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -46,7 +49,7 @@ class Command(BaseCommand):
 
     def _user(self, username: str | None) -> Any:
         if not username:
-            return None
+            return SYSTEM
         try:
             return get_user_model().objects.get(username=username)
         except get_user_model().DoesNotExist:
