@@ -304,7 +304,11 @@ def measure_pages(table: Table, scale: Scale) -> None:
     for _ in range(PAGE_TURNS):
         for db in (SMALL, BIG):
             turns[db].append(step(db, "pages", str(PAGE_REPEAT))["pages"])
-    small, big = _median_pages(turns[SMALL]), _median_pages(turns[BIG])
+    page_rows(table, scale, _median_pages(turns[SMALL]), _median_pages(turns[BIG]))
+
+
+def page_rows(table: Table, scale: Scale, small: dict[str, Any], big: dict[str, Any]) -> None:
+    """The pages' rows, from each data set's figures (the floor taken from the large one)."""
     floor_name, floor = _floor(big)
     table.note(
         f"floor = {ms(floor['seconds'])}: the lightest signed-in request, {floor['url']} "
