@@ -127,5 +127,4 @@ def test_it_passes_no_cache_to_the_app(monkeypatch: Any) -> None:
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
     environment = run.env_for("somedb")
     assert "REDIS_URL" not in environment
-    assert environment["PAGE_CACHE_SECONDS"] == "0"
     assert environment["DATABASE_URL"].endswith("/somedb")
