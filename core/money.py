@@ -24,6 +24,11 @@ _AMOUNT = re.compile(
     r"(?:[.,](?P<frac>[0-9]+))?"
 )
 
+# How nearly every bank and spreadsheet writes an amount: read without further ado
+# (a million-row file spends most of its amount-reading time otherwise).
+_PLAIN = re.compile(r"[0-9]{1,12}\.[0-9]{2}")
+_UNGROUP = {ord(space): None for space in _GROUP}
+
 
 class MoneyError(ValueError):
     """An amount that cannot be taken; ``code`` says why, for callers' own messages."""
@@ -53,6 +58,10 @@ def parse_amount(text: str, *, allow_zero: bool = False) -> Decimal:
     """
     if not isinstance(text, str):
         raise MoneyError("invalid", f"{text!r} is not an amount.")
+    if _PLAIN.fullmatch(text):
+        number = Decimal(text)
+        if number or allow_zero:
+            return number
     stripped = text.strip(_GROUP + "\t\r\n")
     if stripped.startswith("-"):
         raise MoneyError("not_positive", "The amount must be greater than zero.")
@@ -61,7 +70,7 @@ def parse_amount(text: str, *, allow_zero: bool = False) -> Decimal:
     match = _AMOUNT.fullmatch(stripped)
     if match is None:
         raise MoneyError("invalid", f"{text or '(empty)'} is not an amount.")
-    digits = match["int"].translate({ord(space): None for space in _GROUP})
+    digits = match["int"].translate(_UNGROUP)
     fraction = match["frac"] or ""
     try:
         number = Decimal(f"{digits}.{fraction or '0'}")
