@@ -18,8 +18,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from accounts.policy import SYSTEM
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -141,6 +139,7 @@ def raw_copy(copy_file: str) -> None:
 
 def import_file(path: str, fmt: str) -> None:
     _django()
+    from accounts.policy import SYSTEM
     from payments.importing import payments_import
 
     before = _stored_rows()

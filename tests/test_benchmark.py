@@ -128,3 +128,25 @@ def test_it_passes_no_cache_to_the_app(monkeypatch: Any) -> None:
     environment = run.env_for("somedb")
     assert "REDIS_URL" not in environment
     assert environment["DATABASE_URL"].endswith("/somedb")
+
+
+def test_the_benchmark_starts_without_django_set_up() -> None:
+    # ``make bench`` runs benchmarks/run.py as a plain script: Django is set up only in
+    # the steps' own processes, so nothing it imports at the top may need the settings.
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    done = subprocess.run(
+        [sys.executable, "benchmarks/run.py", "--help"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "--quick" in done.stdout
