@@ -84,10 +84,13 @@ def _names(event: PeriodEvent) -> dict[str, str]:
 def _to_director(event: PeriodEvent) -> tuple[str, str]:
     names = {**_names(event), "link": link("review", event.period_id)}
     subject = _("%(department)s: the bonus proposal for %(month)s awaits your review") % names
-    body = _(
-        "The head of %(department)s has submitted the bonus proposal for %(month)s "
-        "(revision %(revision)s). Please approve it, edit it or return it:\n\n%(link)s"
-    ) % names
+    body = (
+        _(
+            "The head of %(department)s has submitted the bonus proposal for %(month)s "
+            "(revision %(revision)s). Please approve it, edit it or return it:\n\n%(link)s"
+        )
+        % names
+    )
     return subject, body
 
 
@@ -137,10 +140,13 @@ def _edits(event: PeriodEvent) -> list[str]:
 def _to_head_approved(event: PeriodEvent) -> tuple[str, str]:
     names = {**_names(event), "link": link("period_detail", event.period_id)}
     subject = _("%(department)s: the bonus for %(month)s is approved") % names
-    body = _(
-        "The commercial director approved the bonus of %(department)s for %(month)s "
-        "(revision %(revision)s)."
-    ) % names
+    body = (
+        _(
+            "The commercial director approved the bonus of %(department)s for %(month)s "
+            "(revision %(revision)s)."
+        )
+        % names
+    )
     edits = _edits(event)
     if edits:
         body += "\n\n" + _("The director changed the proposal before approving it:")
@@ -154,10 +160,13 @@ def _to_head_approved(event: PeriodEvent) -> tuple[str, str]:
 def _to_accountant(event: PeriodEvent) -> tuple[str, str]:
     names = {**_names(event), "link": link("payroll")}
     subject = _("%(department)s: the bonus for %(month)s is ready to export") % names
-    body = _(
-        "The bonus of %(department)s for %(month)s (revision %(revision)s) has been "
-        "approved. Its payroll can now be exported:\n\n%(link)s"
-    ) % names
+    body = (
+        _(
+            "The bonus of %(department)s for %(month)s (revision %(revision)s) has been "
+            "approved. Its payroll can now be exported:\n\n%(link)s"
+        )
+        % names
+    )
     return subject, body
 
 

@@ -36,9 +36,7 @@ def _approve_edited(cast: Cast) -> None:
         reason="Too generous",
     )
     mail.outbox.clear()
-    services.period_approve(
-        user=cast.director.user, period=period, expected_version=period.version
-    )
+    services.period_approve(user=cast.director.user, period=period, expected_version=period.version)
 
 
 def test_it_tells_the_head_and_the_accountant_different_things_on_approval(
@@ -53,7 +51,8 @@ def test_it_tells_the_head_and_the_accountant_different_things_on_approval(
     head = _to("ivan@example.com")
     assert head.subject == "Client department: the bonus for October 2026 is approved"
     assert "export" not in head.body
-    assert "Masha Ivanova: award 15,000.00\N{NO-BREAK SPACE}₽ → 5,000.00\N{NO-BREAK SPACE}₽" in head.body
+    rub = "\N{NO-BREAK SPACE}₽"
+    assert f"Masha Ivanova: award 15,000.00{rub} → 5,000.00{rub}" in head.body
     assert "(Too generous)" in head.body
     assert f"https://bonus.example.com/periods/{period.pk}/" in head.body
     # and the accountant that the payroll is ready to export, with the payroll's link
