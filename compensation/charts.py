@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from compensation.engine import Scheme, calculate_on_time
 
@@ -70,10 +70,27 @@ class _Scale:
         return " ".join(f"{self.x(x)},{self.y(y)}" for x, y in pairs)
 
 
-def _y_ticks(scale: _Scale, top: Decimal, steps: int = 5) -> tuple[Tick, ...]:
-    return tuple(
-        Tick(x=LEFT, y=scale.y(top * i / steps), value=top * i / steps) for i in range(steps + 1)
-    )
+# Axis steps people read at a glance: 1, 2, 2.5 and 5 times a power of ten.
+_NICE_FACTORS = (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10))
+
+
+def nice_axis(top: Decimal, steps: int = 5) -> tuple[Decimal, ...]:
+    """Round tick values from 0 to at least ``top``, about ``steps`` of them apart.
+
+    ``nice_axis(Decimal("55000000"))`` → 0, 10 M, … 60 M; nothing to show (``top`` 0)
+    is the one tick 0, never 0, 0, 0, 0, 0, 1.
+    """
+    if top <= 0:
+        return (Decimal(0),)
+    raw = top / steps
+    magnitude = Decimal(10) ** raw.adjusted()
+    step = next(factor * magnitude for factor in _NICE_FACTORS if factor * magnitude >= raw)
+    count = int((top / step).to_integral_value(rounding=ROUND_CEILING))
+    return tuple(step * i for i in range(count + 1))
+
+
+def _ticks_y(scale: _Scale, values: Sequence[Decimal]) -> tuple[Tick, ...]:
+    return tuple(Tick(x=LEFT, y=scale.y(value), value=value) for value in values)
 
 
 def collections_chart(
@@ -88,9 +105,9 @@ def collections_chart(
     ``cumulative`` holds (date, running total); ``milestones`` holds (day, required,
     met — None while still open).
     """
-    top = max([plan or Decimal(0), *(total for _, total in cumulative)]) or Decimal(1)
-    top = top * Decimal("1.1")
-    scale = _Scale(Decimal(last_day), top)
+    # An empty month still shows its scale: 0 … plan.
+    y_values = nice_axis(max([plan or Decimal(0), *(total for _, total in cumulative)]))
+    scale = _Scale(Decimal(last_day), y_values[-1])
     lines = {}
     if cumulative:
         pairs = [(Decimal(0), Decimal(0))] + [(Decimal(d.day), t) for d, t in cumulative]
@@ -105,7 +122,7 @@ def collections_chart(
         Tick(x=scale.x(Decimal(day)), y=HEIGHT - BOTTOM, label=str(day))
         for day in (1, 5, 10, 15, 20, 25, last_day)
     )
-    return Chart(lines=lines, x_ticks=x_ticks, y_ticks=_y_ticks(scale, top), markers=markers)
+    return Chart(lines=lines, x_ticks=x_ticks, y_ticks=_ticks_y(scale, y_values), markers=markers)
 
 
 def _pool_at(scheme: Scheme, collected: Decimal) -> Decimal:
@@ -126,11 +143,10 @@ def scheme_chart(scheme: Scheme, points: int = 24) -> tuple[Chart, Decimal]:
     samples = [(x_top * i / points).quantize(Decimal("0.01")) for i in range(points + 1)]
     bonus = [(x, _pool_at(scheme, x)) for x in samples]
     naive = [(x, x * naive_rate) for x in samples]
-    y_top = max(max(b for _, b in bonus), max(n for _, n in naive)) * Decimal("1.1")
-    scale = _Scale(x_top, y_top or Decimal(1))
-    x_ticks = tuple(
-        Tick(x=scale.x(x_top * i / 6), y=HEIGHT - BOTTOM, value=x_top * i / 6) for i in range(7)
-    )
+    x_values = nice_axis(x_top, steps=6)
+    y_values = nice_axis(max(max(b for _, b in bonus), max(n for _, n in naive)))
+    scale = _Scale(x_values[-1], y_values[-1])
+    x_ticks = tuple(Tick(x=scale.x(x), y=HEIGHT - BOTTOM, value=x) for x in x_values)
     markers = (
         Marker(x=scale.x(scheme.threshold), y=scale.y(Decimal(0)), label="threshold"),
         Marker(x=scale.x(scheme.plan), y=scale.y(at_plan), label="plan"),
@@ -138,9 +154,7 @@ def scheme_chart(scheme: Scheme, points: int = 24) -> tuple[Chart, Decimal]:
     chart = Chart(
         lines={"actual": scale.points(bonus), "naive": scale.points(naive)},
         x_ticks=x_ticks,
-        y_ticks=tuple(
-            Tick(x=LEFT, y=scale.y(y_top * i / 5), value=y_top * i / 5) for i in range(6)
-        ),
+        y_ticks=_ticks_y(scale, y_values),
         markers=markers,
     )
     return chart, naive_rate

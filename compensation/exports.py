@@ -2,7 +2,9 @@
 
 Two layouts, each as CSV and XLSX:
 
-- ``standard``: one row per person with base salary, bonus and total pay;
+- ``standard``: one row per person with base salary, bonus and total pay, as the
+  user's spreadsheet reads it: in Russian ``;``-separated with decimal commas, in
+  English ``,``-separated with decimal points; UTF-8 with a BOM, times in local time;
 - ``zup``: the columns an accountant keys into 1C:ZUP's «Премия» document
   (``shared/samples/FORMATS.md``): cp1251, ``;``-separated CSV with Russian number
   formatting, and an XLSX with numeric cells formatted ``#,##0.00``.
@@ -21,11 +23,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
 from compensation.models import PayLine, Revision
+from core.months import month_label
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NBSP = "\N{NO-BREAK SPACE}"
@@ -62,7 +65,7 @@ def _standard_rows(revision: Revision, lines: Sequence[PayLine]) -> list[list[An
     approved_by = (approver.get_full_name() or approver.get_username()) if approver else ""
     return [
         [
-            f"{period.month:%Y-%m}",
+            period.month,
             line.employee.personnel_number,
             line.employee.full_name,
             line.employee.position,
@@ -104,7 +107,7 @@ STANDARD = Layout(
     name="standard",
     sheet=_("Payroll"),
     columns=(
-        Column(_("Period"), "text"),
+        Column(_("Period"), "month"),
         Column(_("Personnel number"), "text"),
         Column(_("Full name"), "text"),
         Column(_("Position"), "text"),
@@ -149,29 +152,44 @@ def _csv_cell(value: Any, kind: str, russian: bool) -> str:
     if kind == "date":
         return f"{value:%d.%m.%Y}" if russian else value.isoformat()
     if kind == "datetime":
-        return f"{value:%d.%m.%Y %H:%M}" if russian else value.isoformat(timespec="seconds")
+        # The company's local time, as the people who read the file live by it.
+        local = timezone.localtime(value)
+        return f"{local:%d.%m.%Y %H:%M}" if russian else f"{local:%Y-%m-%d %H:%M}"
     if kind == "int":
         return str(value)
     return neutralise(str(value))
 
 
+def _standard_number(amount: Decimal, russian: bool) -> str:
+    # Ungrouped, so that any spreadsheet of the language takes it as a number.
+    return f"{amount:.2f}".replace(".", ",") if russian else f"{amount:.2f}"
+
+
 def to_csv(layout: Layout, revision: Revision, lines: Sequence[PayLine]) -> bytes:
-    """The ZUP layout as Russian Excel expects it; the standard one as UTF-8."""
-    russian = layout is ZUP
+    """A CSV file the reader's spreadsheet opens in columns.
+
+    The ZUP layout is always Russian and cp1251, as 1C expects it. The standard one
+    follows the active language: Russian Excel splits on ``;`` and reads decimal
+    commas; English on ``,`` with decimal points. Both UTF-8 with a BOM.
+    """
+    zup = layout is ZUP
+    russian = zup or (translation.get_language() or "").startswith("ru")
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";" if russian else ",", lineterminator="\r\n")
     writer.writerow([neutralise(str(column.title)) for column in layout.columns])
     for row in layout.rows(revision, lines):
         writer.writerow(
             [
-                _csv_cell(value, column.kind, russian)
+                _standard_number(value, russian)
+                if column.kind == "money" and not zup and value is not None
+                else _csv_cell(value, column.kind, russian)
                 for value, column in zip(row, layout.columns, strict=True)
             ]
         )
     text = buffer.getvalue()
     # cp1251 has no letters such as "ü" or "Ә": they become "?" rather than failing the
     # file; the personnel number, not the name, is what 1C matches on.
-    return text.encode("cp1251", errors="replace") if russian else text.encode("utf-8-sig")
+    return text.encode("cp1251", errors="replace") if zup else text.encode("utf-8-sig")
 
 
 _XLSX_FORMATS = {
@@ -219,5 +237,7 @@ def to_xlsx(layout: Layout, revision: Revision, lines: Sequence[PayLine]) -> byt
 
 def export_file_name(layout: Layout, revision: Revision, extension: str) -> str:
     period = revision.period
-    stem = f"payroll-{layout.name}-{period.department_id}-{period.month:%Y-%m}"
+    # The month in words of the user's language ("октябрь-2026"), never "2026-10".
+    month = month_label(period.month).replace(" ", "-")
+    stem = f"payroll-{layout.name}-{period.department_id}-{month}"
     return f"{stem}-r{revision.number}.{extension}"

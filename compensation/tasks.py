@@ -15,7 +15,11 @@ from compensation.models import PeriodEvent
 
 @task()
 def send_period_event_mail(event_id: int, language: str) -> dict[str, int]:
-    """E-mail the people one workflow step concerns, in the language of who took it."""
+    """E-mail the people one workflow step concerns, each in their own language.
+
+    ``language`` is the language of who took the step: the fallback for text outside
+    the messages (each message is written in its recipient's language).
+    """
     event = PeriodEvent.objects.select_related(
         "period__department__head__user", "period__head__user"
     ).get(pk=event_id)

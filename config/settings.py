@@ -64,6 +64,29 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
+
+def _site_url() -> str:
+    """The address people reach the app at, for the links in e-mails (no request there).
+
+    ``SITE_URL`` when set; else, in development, the development server; in production
+    the first trusted origin, else HTTPS on the first allowed host; nothing to derive it
+    from stops the app rather than mailing links to nowhere.
+    """
+    explicit = os.environ.get("SITE_URL", "").strip()
+    if explicit:
+        return explicit.rstrip("/")
+    if DEBUG:
+        return "http://127.0.0.1:8000"
+    if CSRF_TRUSTED_ORIGINS:
+        return CSRF_TRUSTED_ORIGINS[0].rstrip("/")
+    hosts = [host.lstrip(".") for host in ALLOWED_HOSTS if host not in ("*", "")]
+    if hosts:
+        return f"https://{hosts[0]}"
+    raise ImproperlyConfigured("SITE_URL must be set when DEBUG is off (links in e-mails)")
+
+
+SITE_URL = _site_url()
+
 INSTALLED_APPS = [
     "config.apps.PolicyAdminConfig",  # django.contrib.admin, entered through the policy
     "django.contrib.auth",

@@ -12,6 +12,8 @@ import datetime as dt
 import re
 
 from django.conf import settings
+from django.utils.dates import MONTHS_ALT
+from django.utils.translation import pgettext_lazy
 
 # ASCII digits only: str.isdigit() accepts "²" and "⑤", which int() then refuses.
 _MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
@@ -45,3 +47,42 @@ def next_month(month: dt.date) -> dt.date:
 
 def previous_month(month: dt.date) -> dt.date:
     return (month.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+# A month's name as a sentence uses it, lower case in Russian ("за ноябрь 2026"); Django's
+# own names are the calendar's headings ("Ноябрь") and its genitive ("ноября").
+_IN_A_SENTENCE = {
+    1: pgettext_lazy("month in a sentence", "January"),
+    2: pgettext_lazy("month in a sentence", "February"),
+    3: pgettext_lazy("month in a sentence", "March"),
+    4: pgettext_lazy("month in a sentence", "April"),
+    5: pgettext_lazy("month in a sentence", "May"),
+    6: pgettext_lazy("month in a sentence", "June"),
+    7: pgettext_lazy("month in a sentence", "July"),
+    8: pgettext_lazy("month in a sentence", "August"),
+    9: pgettext_lazy("month in a sentence", "September"),
+    10: pgettext_lazy("month in a sentence", "October"),
+    11: pgettext_lazy("month in a sentence", "November"),
+    12: pgettext_lazy("month in a sentence", "December"),
+}
+
+MONTH_CASES = ("sentence", "title")
+
+
+def month_label(month: dt.date, case: str = "sentence") -> str:
+    """A month as people write it, in the active language: never ``2026-11``.
+
+    ``sentence`` (the default) is the month within a sentence: "за ноябрь 2026",
+    "for November 2026"; ``title`` starts a heading or a list item: "Ноябрь 2026".
+    """
+    if case not in MONTH_CASES:
+        raise ValueError(f"unknown case {case!r}: one of {MONTH_CASES}")
+    name = str(_IN_A_SENTENCE[month.month])
+    if case == "title":
+        name = name[:1].upper() + name[1:]
+    return f"{name} {month.year}"
+
+
+def day_label(day: dt.date) -> str:
+    """A date within a sentence, the month in the genitive: "6 ноября 2025", "6 November 2025"."""
+    return f"{day.day} {MONTHS_ALT[day.month]} {day.year}"

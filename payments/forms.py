@@ -110,6 +110,7 @@ class ImportUploadForm(_CrispyForm):
 
 class AssignForm(_CrispyForm):
     client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.none())
+    reason = forms.CharField(label=_("Reason, if the INN differs"), required=False, max_length=500)
 
     def __init__(self, *args: Any, clients: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -400,6 +400,8 @@ class UnmatchedPayment(models.Model):
         related_name="+",
     )
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    # Why it was assigned to a client whose INN is not the payer's (else empty).
+    reason = models.TextField(_("reason"), blank=True, db_default="")
 
     class Meta:
         ordering = ["received_on", "id"]

@@ -144,13 +144,28 @@ def payment_void(*, user: Any, payment: Payment, reason: str) -> Payment:
 
 
 @transaction.atomic
-def unmatched_assign(*, user: Any, unmatched: UnmatchedPayment, client: Client) -> Payment:
-    """Record an unmatched incoming payment as the given client's payment."""
+def unmatched_assign(
+    *, user: Any, unmatched: UnmatchedPayment, client: Client, reason: str = ""
+) -> Payment:
+    """Record an unmatched incoming payment as the given client's payment.
+
+    A payer whose INN is not the client's (another company paying for it) is taken only
+    with a ``reason``, kept on the unmatched row and in the payment's history.
+    """
     require(user, Action.MANAGE_PAYMENTS, client)
     unmatched = UnmatchedPayment.objects.select_for_update().get(pk=unmatched.pk)
     if unmatched.payment_id is not None:
         raise ValidationError({"unmatched": _("This payment has already been assigned.")})
+    reason = (reason or "").strip()
     errors: dict[str, list[str]] = {}
+    if inn_differs(unmatched, client) and not reason:
+        errors["reason"] = [
+            _(
+                "The payer's INN %(payer_inn)s is not the INN of %(client)s (%(client_inn)s): "
+                "give the reason this payment is theirs."
+            )
+            % {"payer_inn": unmatched.payer_inn, "client": client.name, "client_inn": client.inn}
+        ]
     _check_period(client, unmatched.received_on, errors)
     if not errors and Payment.objects.filter(operation_key=unmatched.operation_key).exists():
         errors["unmatched"] = [_("This operation is already recorded as a payment.")]
@@ -171,12 +186,20 @@ def unmatched_assign(*, user: Any, unmatched: UnmatchedPayment, client: Client) 
         recorded_by=user,
     )
     payment._history_user = user
+    if reason:
+        payment._change_reason = reason
     payment.save()
     unmatched.payment = payment
     unmatched.resolved_by = user
     unmatched.resolved_at = timezone.now()
-    unmatched.save(update_fields=["payment", "resolved_by", "resolved_at"])
+    unmatched.reason = reason
+    unmatched.save(update_fields=["payment", "resolved_by", "resolved_at", "reason"])
     return payment
+
+
+def inn_differs(unmatched: UnmatchedPayment, client: Client) -> bool:
+    """The payer gave an INN, and it is not the client's."""
+    return bool(unmatched.payer_inn) and unmatched.payer_inn != client.inn
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ from payments.services import (
     payment_void,
     unmatched_assign,
 )
+from payments.suggestions import suggest_client
 from payments.tasks import import_batch_retry, import_in_background
 from payments.uploads import (
     preview_upload,
@@ -211,6 +213,8 @@ def _summary(result: ImportResult) -> dict[str, Any]:
         "unmatched_amount": str(result.unmatched_amount),
         "first_date": result.first_date.isoformat() if result.first_date else None,
         "last_date": result.last_date.isoformat() if result.last_date else None,
+        "stale": result.stale,
+        "stale_before": result.stale_before.isoformat() if result.stale_before else None,
         "errors": [error.as_json() for error in result.errors[:PREVIEW_ERRORS]],
         "errors_more": max(0, len(result.errors) - PREVIEW_ERRORS) + result.errors_left_out,
         # Possible repeats (same payer, day, amount; another number): a person keeps or
@@ -314,7 +318,27 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
     pending, stored = _pending(request, token)
     if stored is None:
         return _already_taken(request, token)
-    return render(request, "payments/import_preview.html", {"preview": pending, "token": token})
+    return render(
+        request, "payments/import_preview.html", {"preview": _dated(pending), "token": token}
+    )
+
+
+def _dated(pending: dict[str, Any]) -> dict[str, Any]:
+    """The session's figures with their dates as dates again, for the page to write out."""
+
+    def day(text: str | None) -> dt.date | None:
+        return dt.date.fromisoformat(text) if text else None
+
+    return {
+        **pending,
+        "first_date": day(pending.get("first_date")),
+        "last_date": day(pending.get("last_date")),
+        "stale_before": day(pending.get("stale_before")),
+        "near_matches": [
+            {**near, "received_on": day(near.get("received_on"))}
+            for near in pending.get("near_matches", [])
+        ],
+    }
 
 
 @login_required
@@ -408,11 +432,10 @@ def unmatched_list(request: HttpRequest) -> HttpResponse:
     policy.require(request.user, Action.MANAGE_PAYMENTS)
     unmatched = UnmatchedPayment.objects.filter(payment__isnull=True).select_related("batch")
     page = Paginator(unmatched, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "payments/unmatched_list.html",
-        {"page": page, "clients": list(_manageable_clients(request.user))},
-    )
+    clients = list(_manageable_clients(request.user))
+    for row in page:
+        row.suggestion = suggest_client(row.payer_inn, row.payer_name, clients)
+    return render(request, "payments/unmatched_list.html", {"page": page, "clients": clients})
 
 
 @login_required
@@ -426,7 +449,10 @@ def unmatched_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         try:
             unmatched_assign(
-                user=request.user, unmatched=unmatched, client=form.cleaned_data["client"]
+                user=request.user,
+                unmatched=unmatched,
+                client=form.cleaned_data["client"],
+                reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))

@@ -186,3 +186,11 @@ def employee_base_salary(*, employee: Employee, month: dt.date) -> Decimal | Non
         .values_list("base_salary", flat=True)
         .first()
     )
+
+
+def test_the_printed_logins_name_the_administrator_too(db: None, settings: Settings) -> None:
+    settings.DEBUG = True
+    output = load_demo()
+    [admin_line] = [line for line in output.splitlines() if line.startswith("admin ")]
+    assert admin_line.split()[1:3] == ["Олег", "Белов"]
+    assert User.objects.get(username="admin").get_full_name() == "Олег Белов"

@@ -151,7 +151,7 @@ def make_unmatched() -> UnmatchedPayment:
 
 def test_an_unmatched_payment_is_assigned_once(cast: Cast) -> None:
     unmatched = make_unmatched()
-    client = ClientFactory(department=cast.dept, responsible=cast.olya)
+    client = ClientFactory(department=cast.dept, responsible=cast.olya, inn=unmatched.payer_inn)
 
     payment = unmatched_assign(user=cast.admin, unmatched=unmatched, client=client)
 

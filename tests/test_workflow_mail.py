@@ -54,7 +54,7 @@ def test_it_leaves_the_mail_to_the_worker(
     # and when the worker runs it, the commercial director is told
     assert tasks.send_period_event_mail.call(**job.kwargs) == {"sent": 1}
     assert [m.to for m in mail.outbox] == [["dina@example.com"]]
-    assert "awaits approval" in mail.outbox[0].subject
+    assert "awaits your review" in mail.outbox[0].subject
 
 
 def test_it_queues_nothing_for_a_step_rolled_back(

@@ -38,6 +38,8 @@ PEOPLE = (
     DemoPerson("accountant", "Елена Морозова", "Главный бухгалтер", Role.ACCOUNTANT, "0006"),
 )
 ADMIN_USERNAME = "admin"
+# The administrator has no employee record; the user's own name is shown instead.
+ADMIN_FIRST_NAME, ADMIN_LAST_NAME = "Олег", "Белов"
 
 SCHEME = {
     "plan": "50000000.00",

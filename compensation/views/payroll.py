@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,6 +17,7 @@ from compensation import services
 from compensation.exports import LAYOUTS
 from compensation.services.payroll import CONTENT_TYPES
 from compensation.workflow_forms import VersionForm
+from core.months import month_label
 
 
 @login_required
@@ -53,7 +55,8 @@ def payroll_export(
         user=request.user, revision=revision, layout=layout, extension=extension
     )
     response = HttpResponse(payroll.content, content_type=payroll.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{payroll.name}"'
+    # The name holds the month in words, in Cyrillic too: RFC 6266's filename* says so.
+    response["Content-Disposition"] = content_disposition_header(True, payroll.name)
     return response
 
 
@@ -77,6 +80,6 @@ def mark_paid_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request,
                 _("%(department)s, %(month)s: marked paid.")
-                % {"department": period.department.name, "month": f"{period.month:%m.%Y}"},
+                % {"department": period.department.name, "month": month_label(period.month)},
             )
     return redirect("payroll")

@@ -25,6 +25,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.policy import Action, recorded_user, require
+from compensation import lifecycle
+from compensation.models import BonusPeriod
+from core.months import previous_month
 from payments.importing import liveness, writer
 from payments.importing.progress import Progress
 from payments.importing.readers import AUTO, BANK_FORMATS, READERS, SOURCES, detect_format
@@ -58,6 +61,9 @@ class ImportResult:
     near_match_count: int = 0
     first_date: dt.date | None = None
     last_date: dt.date | None = None
+    # Rows dated before ``stale_before`` (see ``stale_from``): likely an old statement.
+    stale_before: dt.date | None = None
+    stale: int = 0
     errors: list[RowError] = field(default_factory=list)
     errors_left_out: int = 0
     batch: ImportBatch | None = None
@@ -85,6 +91,30 @@ class ImportResult:
     def saw(self, day: dt.date) -> None:
         self.first_date = min(self.first_date or day, day)
         self.last_date = max(self.last_date or day, day)
+        if self.stale_before is not None and day < self.stale_before:
+            self.stale += 1
+
+
+# A payment dated more than this many months before the months in use (the earliest
+# period still taking payments, or the current month if earlier) is most likely from an
+# old statement picked by mistake: the dry run says how many there are. Payments dated in
+# the future are refused outright (``rules``).
+STALE_MONTHS = 2
+
+
+def stale_from(today: dt.date) -> dt.date:
+    """The first day of the months in use, less ``STALE_MONTHS``: older rows are flagged."""
+    current = today.replace(day=1)
+    earliest_open = (
+        BonusPeriod.objects.exclude(state__in=lifecycle.FROZEN)
+        .order_by("month")
+        .values_list("month", flat=True)
+        .first()
+    )
+    month = min(current, earliest_open or current)
+    for _step in range(STALE_MONTHS):
+        month = previous_month(month)
+    return month
 
 
 def payments_import(
@@ -108,6 +138,8 @@ def payments_import(
     require(user, Action.MANAGE_PAYMENTS)
     stream = _binary(data)
     result = ImportResult(file_name=file_name, format=fmt, dry_run=dry_run)
+    if dry_run:
+        result.stale_before = stale_from(timezone.localdate())
     try:
         result.format = detect_format(file_name, stream) if fmt == AUTO else _known(fmt)
     except ImportFileError as error:

@@ -117,7 +117,10 @@ class Loader:
             return existing
         self.created[str(User._meta.verbose_name_plural)] += 1
         admin = User.objects.create_superuser(
-            demo.ADMIN_USERNAME, f"{demo.ADMIN_USERNAME}@example.com"
+            demo.ADMIN_USERNAME,
+            f"{demo.ADMIN_USERNAME}@example.com",
+            first_name=demo.ADMIN_FIRST_NAME,
+            last_name=demo.ADMIN_LAST_NAME,
         )
         admin.password = self.password_hash()
         admin.save(update_fields=["password"])
@@ -258,6 +261,7 @@ class Command(BaseCommand):
             role = person.role.label if person.role is not None else ""
             self.stdout.write(f"{person.username:<12}{person.full_name:<20}{role}")
         administrator = _("Administrator")
-        self.stdout.write(f"{demo.ADMIN_USERNAME:<12}{'':<20}{administrator}")
+        admin_name = f"{demo.ADMIN_FIRST_NAME} {demo.ADMIN_LAST_NAME}"
+        self.stdout.write(f"{demo.ADMIN_USERNAME:<12}{admin_name:<20}{administrator}")
         self.stdout.write("")
         self.stdout.write(_("Password for every login: %(password)s") % {"password": PASSWORD})
