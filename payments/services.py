@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.policy import Action, require
+from core.months import month_label
 from payments.importing import liveness, rules
 from payments.models import Client, ImportBatch, ImportStatus, Payment, Source, UnmatchedPayment
 
@@ -131,7 +132,7 @@ def payment_void(*, user: Any, payment: Payment, reason: str) -> Payment:
                     "This payment is counted in the closed period %(month)s; "
                     "it can no longer be voided."
                 )
-                % {"month": f"{month:%m.%Y}"}
+                % {"month": month_label(month)}
             }
         )
     payment.voided_at = timezone.now()

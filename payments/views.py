@@ -23,6 +23,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from accounts import policy
 from accounts.policy import Action
 from core.forms import add_service_error
+from core.months import month_label
 from payments.filters import PaymentFilter
 from payments.forms import AssignForm, ImportUploadForm, PaymentForm, VoidForm
 from payments.importing import liveness, rules
@@ -193,7 +194,7 @@ def _void_refusal(payment: Payment) -> str:
     if rules.closed_periods([(payment.department_id, month)]):
         return _(
             "This payment is counted in the closed period %(month)s; it can no longer be voided."
-        ) % {"month": f"{month:%m.%Y}"}
+        ) % {"month": month_label(month)}
     return ""
 
 

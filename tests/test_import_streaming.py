@@ -218,7 +218,8 @@ def test_a_month_closed_while_the_file_is_read_refuses_it_whole(
     result = run(write_csv(tmp_path / "late.csv", 40, inns), user=cast.admin)
     # then: the period lock finds it closed; nothing is written
     assert [(e.line, e.field) for e in result.errors] == [(0, "file")]
-    assert "01.2025" in result.errors[0].message
+    assert "January 2025" in result.errors[0].message
+    assert f"of department {cast.dept.name} was closed" in result.errors[0].message
     assert "was closed while this file was being imported" in result.errors[0].message
     assert not Payment.objects.exists()
 

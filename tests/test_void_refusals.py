@@ -37,13 +37,13 @@ def test_a_payment_of_a_paid_month_is_refused_with_a_message(cast: Cast) -> None
     page = http.get(url)
     assert page.status_code == 200
     text = page.content.decode()
-    assert "counted in the closed period 10.2026" in text
+    assert "counted in the closed period October 2026" in text
     assert "Void the payment" not in text
 
     # and a post anyway is refused with a message, the payment untouched
     response = http.post(url, {"reason": "Bank reversed it"}, follow=True)
     assert response.status_code == 200
-    assert "counted in the closed period 10.2026" in response.content.decode()
+    assert "counted in the closed period October 2026" in response.content.decode()
     payment.refresh_from_db()
     assert not payment.is_void
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from compensation import lifecycle
 from compensation.models import BonusPeriod, PeriodState
 from core import money
+from core.months import month_label
 from payments.importing.rows import FieldNames, RawRow, RowError
 from payments.inn import is_valid_inn
 from payments.models import Client
@@ -381,7 +382,7 @@ def check_period_open(
             ),
             params={
                 "date": received_on.strftime("%d.%m.%Y"),
-                "month": received_on.strftime("%m.%Y"),
+                "month": month_label(received_on),
                 "state": PeriodState(state).label,
             },
         )

@@ -28,6 +28,8 @@ from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Department
+from core.months import month_label
 from payments.importing import rules
 from payments.importing.rows import ImportFileError, RawRow, RowError
 from payments.importing.rules import CheckedRow
@@ -384,7 +386,11 @@ def _refuse_closed(
 ) -> None:
     """A month closed while the file was read refuses it whole, unless only repeats fall
     in that month."""
-    for department_id, month in sorted(months & closed.keys()):
+    refused = sorted(months & closed.keys())
+    names = dict(
+        Department.objects.filter(pk__in={pk for pk, _month in refused}).values_list("pk", "name")
+    )
+    for department_id, month in refused:
         context.result.add_error(
             RowError(
                 0,
@@ -393,7 +399,7 @@ def _refuse_closed(
                     "The period %(month)s of department %(department)s was closed while "
                     "this file was being imported; nothing was saved. Import it again."
                 )
-                % {"month": f"{month:%m.%Y}", "department": department_id},
+                % {"month": month_label(month), "department": names.get(department_id, "")},
             )
         )
 
