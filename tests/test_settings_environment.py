@@ -255,17 +255,25 @@ def test_a_killed_process_does_not_keep_the_embedded_server_running(tmp_path: Pa
     data = tmp_path / "pg"
     attach = "from pathlib import Path; from config import embedded_db; "
     attach += f"embedded_db.database_url(Path({str(data)!r}))"
+    # (the data folder made first, by a process that ends normally: a busy machine's
+    # initdb is slow, and only the start matters here)
+    made = run(["-c", attach], env)
+    assert made.returncode == 0, made.stderr
     wait = "; print('ready', flush=True); import time; time.sleep(60)"
     killed = subprocess.Popen(
         [sys.executable, "-c", attach + wait],
         cwd=BASE_DIR,
         env=env,
         stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
     )
     try:
         assert killed.stdout is not None
-        assert killed.stdout.readline().strip() == "ready"
+        ready = killed.stdout.readline().strip()
+        if ready != "ready":
+            killed.kill()
+            pytest.fail(f"the process did not start: {killed.communicate()[1][-2000:]}")
         assert (data / "postmaster.pid").exists()
     finally:
         killed.kill()
