@@ -1,4 +1,5 @@
-"""The navigation bar: which pages this user may reach, decided by the policy."""
+"""The navigation bar: which pages this user may reach, decided by the policy, and how
+many things wait for the user on each (``compensation.worklist.counters``)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
         return {}
+    from compensation.worklist import counters
+
+    waiting = counters(user)
     items = []
     for name, label, action in _ITEMS:
         try:
@@ -33,7 +37,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             continue
         if policy.can(user, action):
             items.append(
-                {"url": url, "label": label, "active": request.path.startswith(url) and url != "/"}
+                {
+                    "url": url,
+                    "label": label,
+                    "active": request.path.startswith(url) and url != "/",
+                    "count": waiting.get(name, 0),
+                }
             )
     employee = policy.employee_of(user)
     return {

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Q, Sum
 
 from accounts import policy
 from accounts.models import Department, Employee
@@ -29,6 +29,7 @@ from compensation.models import (
     BonusPeriod,
     MonthlyScheme,
     PayLine,
+    PeriodState,
     ProposalLine,
     Revision,
 )
@@ -241,6 +242,64 @@ def my_pay_months(employee: Employee) -> list[dict]:
 
 
 @dataclass(frozen=True)
+class SettledBonus:
+    """An approved month's bonus as its pay lines pay it: team totals, nobody's own line."""
+
+    revision: Revision
+    paid: bool
+    total: Decimal
+    head: Decimal
+    staff: Decimal
+    staff_count: int
+
+
+def settled_bonus(period: BonusPeriod) -> SettledBonus | None:
+    """The totals of the latest approved revision's pay lines (one query each)."""
+    revision = latest_approved_revision(period)
+    if revision is None:
+        return None
+    totals = revision.pay_lines.aggregate(
+        head=Sum("bonus", filter=Q(is_head=True), default=ZERO),
+        staff=Sum("bonus", filter=Q(is_head=False), default=ZERO),
+        staff_count=Count("id", filter=Q(is_head=False)),
+    )
+    return SettledBonus(
+        revision=revision,
+        paid=period.state == lifecycle.PAID,
+        total=totals["head"] + totals["staff"],
+        **totals,
+    )
+
+
+def my_months(user: Any, employee: Employee) -> list[dict]:
+    """Every month with a bonus period of ``employee``'s (as a member or the head), each
+    with its state, newest first; approved months are listed even after they moved on.
+
+    Two queries: the periods the policy shows the user, and the approved pay months.
+    """
+    periods = (
+        policy.visible_periods(user)
+        .filter(Q(members__employee=employee) | Q(head=employee) | Q(department__head=employee))
+        .values_list("month", "state")
+        .order_by("-month")
+        .distinct()
+    )
+    months: dict[dt.date, str] = {}
+    for month, state in periods:
+        months.setdefault(month, state)
+    for row in my_pay_months(employee):
+        months.setdefault(row["revision__period__month"], lifecycle.APPROVED)
+    return [
+        {"month": month, "state": months[month], "label": PeriodState(months[month]).label}
+        for month in sorted(months, reverse=True)
+    ]
+
+
+def frozen_daily_totals(period: BonusPeriod) -> tuple[tuple[dt.date, Decimal], ...]:
+    return tuple((dt.date.fromisoformat(day), Decimal(total)) for day, total in period.daily_totals)
+
+
+@dataclass(frozen=True)
 class MyLine:
     """One person's own figures; ``None`` parts do not apply (the head has no equal share)."""
 
@@ -273,6 +332,17 @@ class MyBonus:
     # The scheme may keep the approved awards and deductions from the team (the totals stay).
     adjustments_shown: bool = True
     problem: str = ""
+    # The month's collections by day, for the chart: frozen at close, else live.
+    daily_totals: tuple[tuple[dt.date, Decimal], ...] = ()
+
+    @property
+    def settled(self) -> bool:
+        """Approved (and maybe paid): the figures are what is, or was, paid."""
+        return self.stage == BonusStage.APPROVED
+
+    @property
+    def paid(self) -> bool:
+        return self.settled and self.period is not None and self.period.state == lifecycle.PAID
 
 
 def my_bonus_figures(
@@ -319,6 +389,7 @@ def _approved_bonus(
         mine=mine,
         revision=revision,
         later_revision=period.revision if period.revision > revision.number else None,
+        daily_totals=frozen_daily_totals(period),
         **_adjustments(user, revision),
     )
 
@@ -338,6 +409,7 @@ def _pending_bonus(employee: Employee, period: BonusPeriod) -> MyBonus:
         period=period,
         chain=bonus_chain(result_to_json(result), period.frozen_scheme),
         mine=_own_line(result, employee, is_head),
+        daily_totals=frozen_daily_totals(period),
     )
 
 
@@ -357,6 +429,7 @@ def _live_bonus(
         period=period,
         chain=bonus_chain(result_to_json(result), scheme_terms(figures.scheme)),
         mine=_own_line(result, employee, is_head),
+        daily_totals=tuple(figures.daily_totals),
     )
 
 

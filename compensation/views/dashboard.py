@@ -17,7 +17,7 @@ from accounts.policy import Action
 from compensation import lifecycle
 from compensation.charts import collections_chart
 from compensation.engine import BonusInputError, BonusResult
-from compensation.explain import bonus_at_plan
+from compensation.explain import bonus_at_plan, frozen_result_before_awards, settled_bonus
 from compensation.models import BonusPeriod
 from compensation.selectors import live_result
 from payments.selectors import (
@@ -68,7 +68,7 @@ def department_dashboard(request: HttpRequest, department_id: int, month: dt.dat
             "top_clients": summary.by_client,
             "chart": _chart(summary),
             "period": period,
-            **_bonus(summary, shown=_bonus_shown(user, department, month, period)),
+            **_bonus(summary, period, shown=_bonus_shown(user, department, month, period)),
             **_links(user, department, month, period),
             **_switcher(departments, month),
         },
@@ -89,11 +89,17 @@ def _bonus_shown(user: Any, department: Department, month: dt.date, period: Any)
     return policy.can(user, Action.VIEW_PERIOD, subject)
 
 
-def _bonus(summary: CollectionsSummary, *, shown: bool) -> dict[str, Any]:
-    """The bonus as it stands and at plan; a stored scheme the engine refuses is reported."""
+def _bonus(summary: CollectionsSummary, period: Any, *, shown: bool) -> dict[str, Any]:
+    """The bonus as it stands and at plan while the month runs; once closed, as frozen;
+    once approved, what the pay lines pay. A scheme the engine refuses is reported."""
     scheme = summary.scheme
     if scheme is None or not shown:
         return {"scheme": scheme, "bonus_hidden": scheme is not None and not shown}
+    state = period.state if period is not None else None
+    if lifecycle.is_settled(state):
+        return {"scheme": scheme, "settled": settled_bonus(period)}
+    if not lifecycle.takes_payments(state):
+        return {"scheme": scheme, "frozen": frozen_result_before_awards(period)}
     try:
         live: BonusResult | None = live_result(summary.department, summary.month, summary)
         staff = tuple(line.name for line in live.staff) if live else ("staff",)

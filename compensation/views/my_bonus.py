@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -13,7 +14,9 @@ from django.utils import timezone
 from accounts import policy
 from accounts.models import Employee
 from accounts.policy import Action
-from compensation.explain import my_bonus_figures, my_pay_months
+from compensation.charts import Chart, collections_chart
+from compensation.explain import MyBonus, my_bonus_figures, my_months, my_pay_months
+from payments.selectors import month_bounds
 
 
 def _employee(user: Any) -> Employee:
@@ -45,9 +48,34 @@ def my_bonus(request: HttpRequest, month: dt.date) -> HttpResponse:
             "month": month,
             "department": department,
             "bonus": figures,
-            "past_months": my_pay_months(employee),
+            "chart": _chart(figures, month) if figures and figures.chain else None,
+            "my_months": my_months(user, employee),
             "this_month": timezone.localdate().replace(day=1),
             # An open month's milestone ahead of today is not missed yet, only not met.
             "today": timezone.localdate(),
         },
+    )
+
+
+def _chart(bonus: MyBonus, month: dt.date) -> Chart:
+    """The month's collections against the plan and its milestones (open while ahead)."""
+    today = timezone.localdate()
+    running, cumulative = Decimal(0), []
+    for day, total in bonus.daily_totals:
+        running += total
+        cumulative.append((day, running))
+    return collections_chart(
+        cumulative=cumulative,
+        last_day=month_bounds(month)[1].day,
+        plan=bonus.chain.plan,
+        milestones=[
+            (
+                tranche.day,
+                tranche.required,
+                None
+                if bonus.stage == "live" and tranche.date >= today and not tranche.met
+                else tranche.met,
+            )
+            for tranche in bonus.chain.tranches
+        ],
     )
