@@ -11,6 +11,7 @@ day it arrived (``Payment.responsible``); a hand-over with past dates re-derives
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,14 +20,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Employee, Membership
+from accounts.models import Absence, Employee, Membership
+from accounts.policy import Action, require
 from payments.models import Client, ClientAssignment, Payment
 
 ONE_DAY = dt.timedelta(days=1)
 
 
-def _in_force_on(day: dt.date) -> Q:
-    return Q(started_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+def _in_force_on(day: dt.date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}started_on__lte": day}) & (
+        Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gte": day})
+    )
 
 
 def works_in_department_on(employee: Employee, client: Client, day: dt.date) -> bool:
@@ -268,3 +272,47 @@ def responsible_refresh(*, today: dt.date | None = None) -> int:
             [today, today],
         )
         return cursor.rowcount
+
+
+def absence_clients(absence: Absence) -> list[Client]:
+    """The clients the absent person holds on the absence's first day, by name."""
+    return list(
+        Client.objects.filter(
+            _in_force_on(absence.started_on, "assignments__"),
+            assignments__employee=absence.employee,
+        )
+        .select_related("department")
+        .order_by("name")
+        .distinct()
+    )
+
+
+@transaction.atomic
+def absence_cover(
+    *, user: Any, absence: Absence, cover: Mapping[Client, Employee]
+) -> list[ClientAssignment]:
+    """Hand each of the absent person's clients to a colleague for the absence's dates.
+
+    One colleague for all, or spread: ``cover`` says who takes which client. Each comes
+    back to the absent person the day after the absence ends. All or nothing.
+    """
+    reason = _("Cover for %(employee)s: %(kind)s %(first)s–%(last)s") % {
+        "employee": absence.employee,
+        "kind": absence.get_kind_display(),
+        "first": f"{absence.started_on:%d.%m.%Y}",
+        "last": f"{absence.ended_on:%d.%m.%Y}",
+    }
+    handed = []
+    for client, employee in cover.items():
+        require(user, Action.MANAGE_ABSENCES, client)
+        handed.append(
+            client_reassign(
+                user=user,
+                client=client,
+                employee=employee,
+                on=absence.started_on,
+                until=absence.ended_on,
+                reason=reason,
+            )
+        )
+    return handed
