@@ -13,7 +13,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from accounts.models import Department, Employee
-from compensation.engine import KOPECK, BonusInput, BonusResult, Payment, calculate
+from accounts.selectors import month_presence
+from compensation.engine import (
+    KOPECK,
+    SPLIT_BY_PRESENCE,
+    BonusInput,
+    BonusResult,
+    Payment,
+    Presence,
+    calculate,
+)
 from compensation.errors import SchemeMissing
 from compensation.models import (
     BonusPeriod,
@@ -38,6 +47,7 @@ def scheme_to_json(scheme: MonthlyScheme) -> dict:
         "threshold": f"{scheme.threshold:.2f}",
         "rate": scheme.rate,
         "head_share": scheme.head_share,
+        "split": scheme.split,
         # sorted here, not by the query: milestones prefetched with the scheme are used
         "milestones": [
             {"day": m.day, "share_of_plan": m.share_of_plan, "fraction": m.fraction}
@@ -136,15 +146,26 @@ def figures_input(figures: MonthFigures) -> BonusInput:
     if figures.scheme is None:
         raise SchemeMissing()
     staff = [m for m in figures.staff if m.base_salary is not None]
+    scheme = figures.scheme.to_engine()
     return BonusInput(
-        scheme=figures.scheme.to_engine(),
+        scheme=scheme,
         year=figures.month.year,
         month=figures.month.month,
         payments=tuple(Payment(date=day, amount=total) for day, total in figures.daily_totals),
         staff=tuple(staff_key(m.employee) for m in figures.staff),
         base_salaries={staff_key(m.employee): m.base_salary for m in staff},
         head_base_salary=figures.head_base_salary,
+        presence=_live_presence(figures) if scheme.split == SPLIT_BY_PRESENCE else {},
     )
+
+
+def _live_presence(figures: MonthFigures) -> dict[str, Presence]:
+    """Days present so far as the calendar and the absences say (read only when used)."""
+    people = {m.employee.pk: m.employee for m in figures.staff}
+    return {
+        staff_key(people[pk]): Presence(days=p.days, of=p.of)
+        for pk, p in month_presence(figures.department, figures.month, people).items()
+    }
 
 
 def live_result(
@@ -199,6 +220,11 @@ def frozen_input(
         deductions={keys[pk]: amount for pk, amount in deductions.items() if amount},
         base_salaries={keys[m.employee_id]: m.base_salary for m in members},
         head_base_salary=period.head_base_salary,
+        presence={
+            keys[m.employee_id]: Presence(days=m.days_present, of=m.working_days)
+            for m in members
+            if m.days_present is not None and m.working_days
+        },
     )
 
 
