@@ -18,25 +18,33 @@ def client_field(client: Client) -> str:
 
 
 class CoverForm(forms.Form):
-    """One colleague per client of the absent person; the page suggests them spread."""
+    """One colleague per client of the absent person; the page suggests them spread.
+
+    The colleagues are read once for every client's choice (plain choices, not one
+    query per field).
+    """
 
     def __init__(
         self, *args: Any, clients: list[Client], colleagues: QuerySet, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         self.clients = clients
-        people = list(colleagues)
+        self.people = {str(person.pk): person for person in colleagues}
+        choices = [(pk, str(person)) for pk, person in self.people.items()]
+        keys = list(self.people)
         for index, client in enumerate(clients):
-            self.fields[client_field(client)] = forms.ModelChoiceField(
+            self.fields[client_field(client)] = forms.ChoiceField(
                 label=client.name,
-                queryset=colleagues,
-                initial=people[index % len(people)].pk if people else None,
+                choices=choices,
+                initial=keys[index % len(keys)] if keys else None,
             )
         self.helper = FormHelper()
         self.helper.form_tag = False
 
     def cover(self) -> dict[Client, Any]:
-        return {client: self.cleaned_data[client_field(client)] for client in self.clients}
+        return {
+            client: self.people[self.cleaned_data[client_field(client)]] for client in self.clients
+        }
 
 
 class HandoverForm(forms.Form):
