@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.test import Client as WebClient
+from django.urls import reverse
+
 from accounts.absences import absence_record
 from compensation import services
 from compensation.models import PayLine
 from compensation.selectors import period_result
 from core.calendar import month_working_days
-from tests.factories import Cast
+from tests.factories import PASSWORD, Cast
 from tests.test_workflow_helpers import OCTOBER, SPEC_MILESTONES, pay_in, seed_lines
 
 
@@ -89,3 +92,28 @@ def test_an_absence_recorded_after_close_changes_nothing(cast: Cast) -> None:
     # then the closed month's figures stay as frozen
     assert [line.equal_share for line in period_result(period).staff] == before
     assert before == [Decimal("15000.00")] * 3
+
+
+def test_my_bonus_shows_how_the_share_follows_from_the_days(cast: Cast) -> None:
+    # given October split by presence, Olya away 12 of its 22 working days, closed
+    working = month_working_days(OCTOBER)
+    _by_presence_october(cast)
+    absence_record(
+        user=cast.head.user,
+        employee=cast.olya,
+        kind="sick_leave",
+        started_on=OCTOBER,
+        ended_on=working[11],
+    )
+    period = services.period_open(department=cast.dept, month=OCTOBER)
+    services.period_close(user=cast.head.user, period=period, expected_version=period.version)
+    browser = WebClient()
+    browser.login(username=cast.olya.user.username, password=PASSWORD)
+
+    # when Olya opens her bonus for October
+    page = browser.get(reverse("my_bonus_month", args=["2026-10"])).content.decode()
+
+    # then she sees her days and the arithmetic of her share: 45,000 x (10/22) / (2 + 10/22)
+    assert 'id="my-presence"' in page
+    assert "You were present 10 of 22 working days." in page
+    assert "2.4545" in page
