@@ -186,3 +186,15 @@ def employee_base_salary(*, employee: Employee, month: dt.date) -> Decimal | Non
         .values_list("base_salary", flat=True)
         .first()
     )
+
+
+def test_the_demo_records_vasyas_november_leave_with_its_cover(demo: Department) -> None:
+    from accounts.models import Absence
+
+    absence = Absence.objects.get()
+    assert (absence.employee.user.username, absence.kind) == ("vasya", "vacation")
+    assert (absence.started_on, absence.ended_on) == (dt.date(2026, 11, 9), dt.date(2026, 11, 22))
+    cover = Client.objects.get(name="ООО «Дельта-Сервис»").assignments.get(
+        started_on=absence.started_on
+    )
+    assert (cover.employee.user.username, cover.ended_on) == ("olya", absence.ended_on)
