@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import Any
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.urls import reverse
 
 from accounts.policy import SYSTEM
 from payments.assignments import client_reassign, client_responsible_on, responsible_refresh
@@ -196,3 +198,16 @@ def test_a_cover_recorded_afterwards_recredits_the_payments_of_its_days(
         for row in totals_by_responsible(cast.dept, dt.date(2026, 11, 1))
     }
     assert totals == {"Olya Smirnova": Decimal("200.00"), "Vasya Sidorov": Decimal("200.00")}
+
+
+def test_the_admin_shows_the_history_read_only_and_links_the_handover(
+    cast: Cast, olyas_client: Client, client: Any
+) -> None:
+    client.force_login(cast.admin)
+
+    page = client.get(reverse("admin:payments_client_change", args=[olyas_client.pk]))
+
+    html = page.content.decode()
+    assert reverse("client_handover", args=[olyas_client.pk]) in html
+    assert 'name="assignments-0-employee"' not in html
+    assert 'name="responsible"' not in html
