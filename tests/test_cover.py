@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import Any
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
