@@ -18,6 +18,7 @@ _ITEMS = (
     ("period_list", _("Bonus periods"), policy.Action.VIEW_PERIOD),
     ("payment_list", _("Payments"), policy.Action.VIEW_PAYMENTS),
     ("payroll", _("Payroll"), policy.Action.VIEW_PAYROLL),
+    ("absence_list", _("Absences"), policy.Action.MANAGE_ABSENCES),
     ("admin:index", _("Administration"), policy.Action.ADMINISTER),
 )
 

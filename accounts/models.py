@@ -145,3 +145,53 @@ class BaseSalary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.employee}: {self.amount} from {self.effective_from}"
+
+
+class AbsenceKind(models.TextChoices):
+    SICK_LEAVE = "sick_leave", _("Sick leave")
+    VACATION = "vacation", _("Vacation")
+    UNPAID_LEAVE = "unpaid_leave", _("Unpaid leave")
+    OTHER = "other", _("Other")
+
+
+class Absence(models.Model):
+    """Days an employee was away, from and to included; their clients are covered meanwhile."""
+
+    employee = models.ForeignKey(
+        Employee, verbose_name=_("employee"), on_delete=models.PROTECT, related_name="absences"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=AbsenceKind.choices)
+    started_on = models.DateField(_("from"))
+    ended_on = models.DateField(_("to"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["employee", "started_on"]
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__gte=F("started_on")),
+                name="absence_ends_after_start",
+                violation_error_message=_("An absence cannot end before it starts."),
+            ),
+        ]
+        indexes = [models.Index(fields=["employee", "started_on"], name="absence_employee_from")]
+
+    def __str__(self) -> str:
+        return f"{self.employee}: {self.get_kind_display()} {self.started_on}–{self.ended_on}"
+
+    @property
+    def days(self) -> int:
+        """Calendar days away, both ends included."""
+        return (self.ended_on - self.started_on).days + 1

@@ -90,6 +90,7 @@ class Action(StrEnum):
     EXPORT_PAYROLL = "export_payroll"
     MARK_PAID = "mark_paid"
     ADMINISTER = "administer"  # the admin site: people, clients, payments' records
+    MANAGE_ABSENCES = "manage_absences"  # record absences, hand clients over for them
 
 
 # The system does only this: imports, from the command line and the worker. Nothing that
@@ -345,6 +346,17 @@ def _administer(user: Any, obj: Any) -> bool:
     return is_admin(user)
 
 
+def _manage_absences(user: Any, obj: Any) -> bool:
+    # The head knows who is away and who covers; the administrator keeps the records.
+    if is_admin(user):
+        return True
+    if obj is None:
+        # No department named: any of them (the navigation's question).
+        return has_role(user, Role.HEAD)
+    department = _department_of(obj)
+    return department is not None and heads(user, department)
+
+
 _RULES = {
     Action.VIEW_DEPARTMENT: _view_department,
     Action.VIEW_PAYMENTS: _view_payments,
@@ -362,6 +374,7 @@ _RULES = {
     Action.EXPORT_PAYROLL: _export_payroll,
     Action.MARK_PAID: _mark_paid,
     Action.ADMINISTER: _administer,
+    Action.MANAGE_ABSENCES: _manage_absences,
 }
 
 

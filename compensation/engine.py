@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,6 +22,10 @@ from fractions import Fraction
 from core.money import KOPECK
 
 ZERO = Decimal("0.00")
+# How the remainder (step 6) is split among the staff: equally, or by days present.
+SPLIT_EQUAL = "equal"
+SPLIT_BY_PRESENCE = "by_presence"
+SPLITS = (SPLIT_EQUAL, SPLIT_BY_PRESENCE)
 # Amounts are stored as Decimal(14, 2): at most 12 digits before the point.
 MAX_DIGITS_BEFORE_POINT = 12
 
@@ -91,6 +96,19 @@ class Scheme:
     rate: Fraction
     head_share: Fraction
     milestones: tuple[Milestone, ...] = ()
+    split: str = SPLIT_EQUAL
+
+
+@dataclass(frozen=True)
+class Presence:
+    """Working days a staff member was present (``days``) out of the month's (``of``)."""
+
+    days: int
+    of: int
+
+    @property
+    def weight(self) -> Fraction:
+        return Fraction(self.days, self.of)
 
 
 @dataclass(frozen=True)
@@ -117,6 +135,12 @@ class BonusInput:
     deductions: Mapping[str, Decimal] = field(default_factory=dict)
     base_salaries: Mapping[str, Decimal] = field(default_factory=dict)
     head_base_salary: Decimal | None = None
+    presence: Mapping[str, Presence] = field(default_factory=dict)
+
+    def weight(self, name: str) -> Fraction:
+        """The staff member's presence weight: days / of, 1 when not given."""
+        presence = self.presence.get(name)
+        return Fraction(1) if presence is None else presence.weight
 
     @property
     def first_day(self) -> dt.date:
@@ -156,6 +180,7 @@ class StaffLine:
     deduction: Decimal
     bonus: Decimal
     base_salary: Decimal | None = None
+    presence: Presence | None = None
 
     @property
     def pay(self) -> Decimal | None:
@@ -182,6 +207,7 @@ class BonusResult:
     leftover_kopecks: int
     staff: tuple[StaffLine, ...]
     head_base_salary: Decimal | None = None
+    split: str = SPLIT_EQUAL
 
     @property
     def head_pay(self) -> Decimal | None:
@@ -227,6 +253,8 @@ def validate_scheme(scheme: Scheme, prefix: str = "scheme") -> None:
     _check_money(scheme.threshold, f"{prefix}.threshold")
     _check_ratio(scheme.rate, f"{prefix}.rate", upper=Fraction(1))
     _check_ratio(scheme.head_share, f"{prefix}.head_share", upper=Fraction(1))
+    if scheme.split not in SPLITS:
+        raise BonusInputError(f"{prefix}.split", f"must be one of: {', '.join(SPLITS)}")
     previous_day = 0
     total = Fraction(0)
     for index, milestone in enumerate(scheme.milestones):
@@ -266,6 +294,28 @@ def _validate(data: BonusInput) -> None:
             _check_money(amount, f"{kind}.{name}")
     if data.head_base_salary is not None:
         _check_money(data.head_base_salary, "head_base_salary")
+    _validate_presence(data)
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _validate_presence(data: BonusInput) -> None:
+    for name, presence in data.presence.items():
+        where = f"presence.{name}"
+        if name not in data.staff:
+            raise BonusInputError(where, "is not one of the staff")
+        if not isinstance(presence, Presence):
+            raise BonusInputError(where, "must give days and of")
+        if not _whole(presence.of) or presence.of < 1:
+            raise BonusInputError(f"{where}.of", "must be a whole number of at least 1")
+        if not _whole(presence.days) or not 0 <= presence.days <= presence.of:
+            raise BonusInputError(
+                f"{where}.days", f"must be a whole number from 0 to {presence.of}"
+            )
+    if data.scheme.split == SPLIT_BY_PRESENCE and not any(data.weight(name) for name in data.staff):
+        raise BonusInputError("presence", "no staff member was present")
 
 
 # --- the calculation -----------------------------------------------------------------
@@ -334,12 +384,11 @@ def calculate(data: BonusInput) -> BonusResult:
             f"awards of {from_kopecks(awards_total)} exceed the staff pool "
             f"{from_kopecks(staff_pool)} plus deductions {from_kopecks(deductions_total)}",
         )
-    equal_share, leftover = divmod(remainder, len(data.staff))
+    shares, equal_share, leftover = _split_remainder(data, remainder)
 
     # Step 7: each person's bonus; a deduction never reaches into base pay.
     lines = []
-    for index, name in enumerate(data.staff):
-        share = equal_share + (1 if index < leftover else 0)
+    for name, share in zip(data.staff, shares, strict=True):
         bonus = share + to_kopecks(awards[name]) - to_kopecks(deductions[name])
         if bonus < 0:
             raise BonusInputError(
@@ -356,6 +405,7 @@ def calculate(data: BonusInput) -> BonusResult:
                 deduction=deductions[name],
                 bonus=from_kopecks(bonus),
                 base_salary=None if base is None else base.quantize(KOPECK),
+                presence=data.presence.get(name),
             )
         )
 
@@ -380,7 +430,29 @@ def calculate(data: BonusInput) -> BonusResult:
         head_base_salary=(
             None if data.head_base_salary is None else data.head_base_salary.quantize(KOPECK)
         ),
+        split=scheme.split,
     )
+
+
+def _split_remainder(data: BonusInput, remainder: int) -> tuple[list[int], int, int]:
+    """Step 6's split of the remainder: each share, the top-level equal share, leftover.
+
+    ``equal``: floor(remainder / n) each, the leftover kopecks one each to the first.
+    ``by_presence``: in proportion to the weights (days / of) by the largest-remainder
+    method, ties to the earlier member; the equal share is floor(remainder / Σ weights),
+    a fully present member's share before leftover kopecks. With equal weights the two
+    rules give the same kopecks.
+    """
+    if data.scheme.split == SPLIT_EQUAL:
+        equal_share, leftover = divmod(remainder, len(data.staff))
+        shares = [equal_share + (1 if i < leftover else 0) for i in range(len(data.staff))]
+        return shares, equal_share, leftover
+    weights = [data.weight(name) for name in data.staff]
+    total_weight = sum(weights, Fraction(0))
+    shares = split_largest_remainder(remainder, [w / total_weight for w in weights])
+    floors = sum(math.floor(remainder * w / total_weight) for w in weights)
+    equal_share = math.floor(remainder / total_weight)
+    return shares, equal_share, remainder - floors
 
 
 def calculate_on_time(

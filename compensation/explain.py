@@ -20,6 +20,8 @@ from accounts.models import Department, Employee
 from compensation import lifecycle
 from compensation.engine import (
     KOPECK,
+    SPLIT_BY_PRESENCE,
+    SPLIT_EQUAL,
     BonusResult,
     Scheme,
     calculate,
@@ -311,6 +313,46 @@ class MyLine:
     deduction: Decimal | None = None
 
 
+@dataclass(frozen=True)
+class MyPresence:
+    """SPEC section 3 step 6 under ``by_presence``, for one person: days present out of
+    the month's working days, their weight against everyone's, and the share it gives."""
+
+    days: int
+    of: int
+    split: str
+    remainder: Decimal
+    weights_total: Fraction
+    share: Decimal
+
+    @property
+    def by_presence(self) -> bool:
+        return self.split == SPLIT_BY_PRESENCE
+
+    @property
+    def weights_total_text(self) -> str:
+        return f"{Decimal(self.weights_total.numerator) / self.weights_total.denominator:.4f}"
+
+
+def my_presence(result: Mapping, key: str) -> MyPresence | None:
+    """The person's presence step from a ``result_to_json`` dict; None if not recorded."""
+    line = result["staff"].get(key)
+    if line is None or "presence" not in line:
+        return None
+    weights = [
+        Fraction(entry["presence"]["days"], entry["presence"]["of"]) if "presence" in entry else 1
+        for entry in result["staff"].values()
+    ]
+    return MyPresence(
+        days=line["presence"]["days"],
+        of=line["presence"]["of"],
+        split=result.get("split", SPLIT_EQUAL),
+        remainder=Decimal(result["remainder"]),
+        weights_total=sum(weights, Fraction(0)),
+        share=Decimal(line["equal_share"]),
+    )
+
+
 class BonusStage:
     APPROVED = "approved"  # from the approved revision, as stored at approval
     PENDING = "pending"  # closed, awards and deductions not yet approved
@@ -332,6 +374,7 @@ class MyBonus:
     # The scheme may keep the approved awards and deductions from the team (the totals stay).
     adjustments_shown: bool = True
     problem: str = ""
+    presence: MyPresence | None = None
     # The month's collections by day, for the chart: frozen at close, else live.
     daily_totals: tuple[tuple[dt.date, Decimal], ...] = ()
 
@@ -390,6 +433,7 @@ def _approved_bonus(
         revision=revision,
         later_revision=period.revision if period.revision > revision.number else None,
         daily_totals=frozen_daily_totals(period),
+        presence=my_presence(revision.result, staff_key(employee)),
         **_adjustments(user, revision),
     )
 
@@ -403,13 +447,15 @@ def _adjustments(user: Any, revision: Revision) -> dict[str, Any]:
 def _pending_bonus(employee: Employee, period: BonusPeriod) -> MyBonus:
     result = frozen_result_before_awards(period)
     is_head = period.head_id == employee.pk
+    as_json = result_to_json(result)
     return MyBonus(
         stage=BonusStage.PENDING,
         is_head=is_head,
         period=period,
-        chain=bonus_chain(result_to_json(result), period.frozen_scheme),
+        chain=bonus_chain(as_json, period.frozen_scheme),
         mine=_own_line(result, employee, is_head),
         daily_totals=frozen_daily_totals(period),
+        presence=my_presence(as_json, staff_key(employee)),
     )
 
 
@@ -423,13 +469,15 @@ def _live_bonus(
     if not figures.staff:
         return MyBonus(stage=BonusStage.LIVE, is_head=is_head, period=period, problem="no_staff")
     result = calculate(figures_input(figures))
+    as_json = result_to_json(result)
     return MyBonus(
         stage=BonusStage.LIVE,
         is_head=is_head,
         period=period,
-        chain=bonus_chain(result_to_json(result), scheme_terms(figures.scheme)),
+        chain=bonus_chain(as_json, scheme_terms(figures.scheme)),
         mine=_own_line(result, employee, is_head),
         daily_totals=tuple(figures.daily_totals),
+        presence=my_presence(as_json, staff_key(employee)),
     )
 
 

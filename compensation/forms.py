@@ -12,7 +12,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from compensation.models import MonthlyScheme
+from compensation.models import MonthlyScheme, Split
 from compensation.services.schemes import MilestoneRow
 from payments.forms import MoneyField
 
@@ -48,6 +48,17 @@ class SchemeForm(forms.Form):
             "with their reasons."
         ),
     )
+    split = forms.ChoiceField(
+        label=_("Split of the remainder"),
+        choices=Split.choices,
+        initial=Split.EQUAL,
+        # Not posted (an older page): the scheme keeps its split.
+        required=False,
+        help_text=_(
+            "Equally among the staff, or in proportion to the working days each was "
+            "present: the shares of those away go to those who covered them."
+        ),
+    )
     reason = forms.CharField(
         label=_("Reason for the change"),
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -72,6 +83,7 @@ class SchemeForm(forms.Form):
             "rate": scheme.rate,
             "head_share": scheme.head_share,
             "team_sees_adjustments": scheme.team_sees_adjustments,
+            "split": scheme.split,
             "version": scheme.version,
         }
 

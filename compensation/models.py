@@ -14,7 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Department, Employee
-from compensation.engine import BonusInputError, Milestone, Scheme
+from compensation.engine import (
+    SPLIT_BY_PRESENCE,
+    SPLIT_EQUAL,
+    BonusInputError,
+    Milestone,
+    Scheme,
+)
 from compensation.errors import ImmutableRecord
 from compensation.scenario import parse_decimal, parse_ratio
 
@@ -58,6 +64,11 @@ def validate_ratio(value: str) -> None:
         ) from None
 
 
+class Split(models.TextChoices):
+    EQUAL = SPLIT_EQUAL, _("Equally")
+    BY_PRESENCE = SPLIT_BY_PRESENCE, _("By days present")
+
+
 class MonthlyScheme(models.Model):
     """The bonus scheme of one department for one month (SPEC section 3's inputs)."""
 
@@ -76,6 +87,17 @@ class MonthlyScheme(models.Model):
         help_text=_(
             "Once approved, every member of the department sees the awards and deductions "
             "with their reasons."
+        ),
+    )
+    # SPEC section 3, step 6: the remainder equally, or by the days each was present.
+    split = models.CharField(
+        _("split of the remainder"),
+        max_length=20,
+        choices=Split.choices,
+        default=Split.EQUAL,
+        help_text=_(
+            "Equally among the staff, or in proportion to the working days each was "
+            "present: the shares of those away go to those who covered them."
         ),
     )
     # Moved on by every change: an edit posted from an older page is refused, not merged.
@@ -114,6 +136,7 @@ class MonthlyScheme(models.Model):
                 )
                 for row in sorted(rows, key=lambda r: r.day)
             ),
+            split=self.split,
         )
 
 
@@ -253,6 +276,9 @@ class PeriodMember(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("order"))
     base_salary = models.DecimalField(_("base salary"), **MONEY)
+    # Working days present out of the month's, frozen at close (none before they were kept).
+    days_present = models.PositiveSmallIntegerField(_("days present"), null=True, blank=True)
+    working_days = models.PositiveSmallIntegerField(_("working days"), null=True, blank=True)
 
     class Meta:
         ordering = ["period", "order"]

@@ -18,6 +18,7 @@ from compensation.engine import (
     BonusResult,
     Milestone,
     Payment,
+    Presence,
     Scheme,
 )
 
@@ -105,7 +106,32 @@ def parse_scheme(raw: Any, prefix: str = "scheme") -> Scheme:
         rate=parse_ratio(_require(raw, "rate", prefix), f"{prefix}.rate"),
         head_share=parse_ratio(_require(raw, "head_share", prefix), f"{prefix}.head_share"),
         milestones=tuple(milestones),
+        split=_split(raw, prefix),
     )
+
+
+def _split(raw: Any, prefix: str) -> str:
+    split = raw.get("split", "equal") if isinstance(raw, dict) else "equal"
+    if not isinstance(split, str):
+        raise BonusInputError(f"{prefix}.split", "must be a string")
+    return split
+
+
+def _presence(raw: Any) -> dict[str, Presence]:
+    """``{"Olya": {"days": 10, "of": 22}}``; the engine checks the numbers."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise BonusInputError("presence", "must be an object of name to {days, of}")
+    presence = {}
+    for name, item in raw.items():
+        where = f"presence.{name}"
+        days, of = _require(item, "days", where), _require(item, "of", where)
+        for key, value in (("days", days), ("of", of)):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise BonusInputError(f"{where}.{key}", "must be a whole number")
+        presence[str(name)] = Presence(days=days, of=of)
+    return presence
 
 
 def parse_scenario(raw: Any) -> BonusInput:
@@ -143,6 +169,7 @@ def parse_scenario(raw: Any) -> BonusInput:
         head_base_salary=None
         if head_base is None
         else parse_decimal(head_base, "head_base_salary"),
+        presence=_presence(raw.get("presence")),
     )
 
 
@@ -195,6 +222,7 @@ def result_to_json(result: BonusResult) -> dict[str, Any]:
         "staff_pool": _money(result.staff_pool),
         "remainder": _money(result.remainder),
         "equal_share": _money(result.equal_share),
+        "split": result.split,
         "staff": {},
     }
     for line in result.staff:
@@ -204,6 +232,8 @@ def result_to_json(result: BonusResult) -> dict[str, Any]:
             "deduction": _money(line.deduction),
             "bonus": _money(line.bonus),
         }
+        if line.presence is not None:
+            entry["presence"] = {"days": line.presence.days, "of": line.presence.of}
         if line.pay is not None:
             entry["base_salary"] = _money(line.base_salary)
             entry["pay"] = _money(line.pay)

@@ -12,8 +12,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from accounts.models import Department, Employee
-from compensation.engine import KOPECK, BonusInput, BonusResult, Payment, calculate
+from accounts.models import Absence, Department, Employee
+from accounts.selectors import month_presence
+from compensation.engine import (
+    KOPECK,
+    SPLIT_BY_PRESENCE,
+    BonusInput,
+    BonusResult,
+    Payment,
+    Presence,
+    calculate,
+)
 from compensation.errors import SchemeMissing
 from compensation.models import (
     BonusPeriod,
@@ -22,7 +31,13 @@ from compensation.models import (
     Revision,
 )
 from compensation.scenario import parse_scheme
-from payments.selectors import ZERO, CollectionsSummary, daily_collections, month_bounds
+from payments.selectors import (
+    ZERO,
+    CollectionsSummary,
+    daily_collections,
+    month_bounds,
+    totals_by_cover,
+)
 
 
 def staff_key(employee: Employee) -> str:
@@ -38,6 +53,7 @@ def scheme_to_json(scheme: MonthlyScheme) -> dict:
         "threshold": f"{scheme.threshold:.2f}",
         "rate": scheme.rate,
         "head_share": scheme.head_share,
+        "split": scheme.split,
         # sorted here, not by the query: milestones prefetched with the scheme are used
         "milestones": [
             {"day": m.day, "share_of_plan": m.share_of_plan, "fraction": m.fraction}
@@ -136,15 +152,26 @@ def figures_input(figures: MonthFigures) -> BonusInput:
     if figures.scheme is None:
         raise SchemeMissing()
     staff = [m for m in figures.staff if m.base_salary is not None]
+    scheme = figures.scheme.to_engine()
     return BonusInput(
-        scheme=figures.scheme.to_engine(),
+        scheme=scheme,
         year=figures.month.year,
         month=figures.month.month,
         payments=tuple(Payment(date=day, amount=total) for day, total in figures.daily_totals),
         staff=tuple(staff_key(m.employee) for m in figures.staff),
         base_salaries={staff_key(m.employee): m.base_salary for m in staff},
         head_base_salary=figures.head_base_salary,
+        presence=_live_presence(figures) if scheme.split == SPLIT_BY_PRESENCE else {},
     )
+
+
+def _live_presence(figures: MonthFigures) -> dict[str, Presence]:
+    """Days present so far as the calendar and the absences say (read only when used)."""
+    people = {m.employee.pk: m.employee for m in figures.staff}
+    return {
+        staff_key(people[pk]): Presence(days=p.days, of=p.of)
+        for pk, p in month_presence(figures.department, figures.month, people).items()
+    }
 
 
 def live_result(
@@ -199,6 +226,11 @@ def frozen_input(
         deductions={keys[pk]: amount for pk, amount in deductions.items() if amount},
         base_salaries={keys[m.employee_id]: m.base_salary for m in members},
         head_base_salary=period.head_base_salary,
+        presence={
+            keys[m.employee_id]: Presence(days=m.days_present, of=m.working_days)
+            for m in members
+            if m.days_present is not None and m.working_days
+        },
     )
 
 
@@ -229,3 +261,68 @@ def period_result(
 # --- what-ifs and the bonus chain for the pages -----------------------------------------
 
 # The engine needs at least one staff member; department-level figures do not depend on who.
+
+
+# --- evidence where awards are decided --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CoverEvidence:
+    covered_for: Employee | None
+    total: Decimal
+    count: int
+
+
+@dataclass(frozen=True)
+class PersonEvidence:
+    """One staff member's month, as the head and the director weigh awards."""
+
+    employee: Employee
+    days: int | None
+    of: int | None
+    absences: tuple
+    own_total: Decimal
+    own_count: int
+    covered: tuple[CoverEvidence, ...]
+
+    @property
+    def absent(self) -> int | None:
+        return None if self.days is None or self.of is None else self.of - self.days
+
+
+def period_evidence(period: BonusPeriod) -> list[PersonEvidence]:
+    """Per staff member: days present (frozen at close) and the absences behind them,
+    the collections on their own clients, and on clients covered for whom. Four queries."""
+    members = period_members(period)
+    first, last = month_bounds(period.month)
+    ids = [m.employee_id for m in members]
+    away: dict[int, list[Absence]] = {pk: [] for pk in ids}
+    for absence in Absence.objects.filter(
+        employee_id__in=ids, started_on__lte=last, ended_on__gte=first
+    ).order_by("started_on"):
+        away[absence.employee_id].append(absence)
+    totals = totals_by_cover(period.department, period.month)
+    covered_ids = {row.covered_for_id for row in totals if row.covered_for_id}
+    people = {m.employee_id: m.employee for m in members}
+    people |= Employee.objects.in_bulk(covered_ids - people.keys())
+    return [_person_evidence(m, away[m.employee_id], totals, people) for m in members]
+
+
+def _person_evidence(
+    member: PeriodMember, absences: list, totals: list, people: dict[int, Employee]
+) -> PersonEvidence:
+    mine = [row for row in totals if row.responsible_id == member.employee_id]
+    own = [row for row in mine if row.covered_for_id is None]
+    return PersonEvidence(
+        employee=member.employee,
+        days=member.days_present,
+        of=member.working_days,
+        absences=tuple(absences),
+        own_total=sum((row.total for row in own), ZERO),
+        own_count=sum(row.count for row in own),
+        covered=tuple(
+            CoverEvidence(people.get(row.covered_for_id), row.total, row.count)
+            for row in mine
+            if row.covered_for_id is not None
+        ),
+    )

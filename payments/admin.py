@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template import RequestContext, Template
 from django.template.defaultfilters import filesizeformat
 from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.admin import ExportMixin, ImportExportModelAdmin
@@ -56,10 +57,20 @@ class BoundedImportForm(ImportForm):
 
 
 class ClientAssignmentInline(PolicyAdminMixin, admin.TabularInline):
+    """The hand-over history, read only: a hand-over goes through ``client_reassign``
+    (the client's hand-over page), which also moves who is responsible now and re-credits
+    the payments of its dates; editing rows here would do neither."""
+
     model = ClientAssignment
     extra = 0
-    raw_id_fields = ("employee",)
-    readonly_fields = ("assigned_by",)
+    fields = readonly_fields = ("employee", "started_on", "ended_on", "reason", "assigned_by")
+    can_delete = False
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Client)
@@ -71,6 +82,15 @@ class ClientAdmin(PolicyAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     search_fields = ("name", "inn")
     list_select_related = ("department", "responsible")
     inlines = [ClientAssignmentInline]
+    # Who is responsible follows the hand-over history: changed on the hand-over page.
+    readonly_fields = ("responsible", "handover")
+
+    @admin.display(description=gettext_lazy("Hand over"))
+    def handover(self, client: Client) -> str:
+        if client.pk is None:
+            return "—"
+        url = reverse("client_handover", args=[client.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Hand the client over"))
 
 
 @admin.register(Payment)

@@ -1,27 +1,36 @@
 """Who is responsible for a client, and handing a client over (leave cover and back).
 
-``ClientAssignment`` rows are the history; ``Client.responsible`` mirrors the latest one
-so that recording a payment needs no look-up in the history.
+``ClientAssignment`` rows are the history, with end dates: a hand-over for an absence
+is a row from its first day to its last, and the previous holder's row resumes the day
+after, so nobody has to remember to hand the client back. ``Client.responsible`` is the
+holder in force today: set by every hand-over, and moved on the day a cover ends by the
+daily ``refresh_responsible`` command. Each payment keeps who held its client on the
+day it arrived (``Payment.responsible``); a hand-over with past dates re-derives it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Employee, Membership
-from payments.models import Client, ClientAssignment
+from accounts.models import Absence, Employee, Membership
+from accounts.policy import Action, require
+from payments.models import Client, ClientAssignment, Payment
 
 ONE_DAY = dt.timedelta(days=1)
 
 
-def _in_force_on(day: dt.date) -> Q:
-    return Q(started_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+def _in_force_on(day: dt.date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}started_on__lte": day}) & (
+        Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gte": day})
+    )
 
 
 def works_in_department_on(employee: Employee, client: Client, day: dt.date) -> bool:
@@ -41,6 +50,17 @@ def client_responsible_on(client: Client, day: dt.date) -> Employee | None:
         .first()
     )
     return None if assignment is None else assignment.employee
+
+
+def responsible_id_on(client: Client, day: dt.date) -> int | None:
+    """Who a payment of ``client`` arriving on ``day`` is credited to: the holder of the
+    day from the history, else (a day before the history starts) the holder today."""
+    employee_id = (
+        ClientAssignment.objects.filter(_in_force_on(day), client=client)
+        .values_list("employee_id", flat=True)
+        .first()
+    )
+    return client.responsible_id if employee_id is None else employee_id
 
 
 def _refuse(field: str, message: str, code: str, **params: Any) -> ValidationError:
@@ -76,26 +96,223 @@ def _check_handover(
         )
 
 
+def _check_cover(
+    client: Client, employee: Employee, on: dt.date, until: dt.date, held: ClientAssignment | None
+) -> ClientAssignment:
+    """A cover for dates must fall inside one holder's time with the client."""
+    if until < on:
+        raise _refuse("until", _("The last day cannot be before the first."), "until_before_on")
+    if held is None:
+        raise _refuse(
+            "on",
+            _("Nobody is responsible for this client on %(date)s to hand it over."),
+            "nobody_holds",
+            date=on,
+        )
+    if held.ended_on is not None and until > held.ended_on:
+        raise _refuse(
+            "until",
+            _("The client changes hands on %(date)s: end this hand-over by then."),
+            "crosses_handover",
+            date=held.ended_on + ONE_DAY,
+        )
+    if not works_in_department_on(employee, client, on):
+        raise _refuse(
+            "employee",
+            _("%(employee)s does not work in %(department)s on %(date)s."),
+            "not_in_department",
+            employee=employee,
+            department=client.department,
+            date=on,
+        )
+    if held.employee_id == employee.pk:
+        raise _refuse(
+            "employee",
+            _("%(employee)s is already responsible for this client on these dates."),
+            "already_responsible",
+            employee=employee,
+        )
+    return held
+
+
 @transaction.atomic
 def client_reassign(
-    *, user: Any, client: Client, employee: Employee, on: dt.date, reason: str
+    *,
+    user: Any,
+    client: Client,
+    employee: Employee,
+    on: dt.date,
+    reason: str,
+    until: dt.date | None = None,
 ) -> ClientAssignment:
-    """Hand ``client`` to ``employee`` from ``on``; the previous holder keeps it until then.
+    """Hand ``client`` to ``employee`` from ``on`` (to ``until``, both included, if given).
 
-    Raises ValidationError (nothing saved) if the employee is not in the client's
-    department on that date, already holds the client, or ``on`` is not after the start
-    of the current assignment.
+    Without ``until`` the hand-over is for good: the previous holder keeps the client
+    until the day before. With it, the holder of those days keeps the days before and
+    gets the client back the day after ``until``. Payments already recorded for the
+    dates are credited to the new holder. Raises ValidationError (nothing saved) if the
+    employee is not in the client's department on ``on``, already holds the client, or
+    the dates do not fall inside one holder's time.
     """
     # Lock the client row so two handovers at once cannot both close the same assignment.
     Client.objects.select_for_update().filter(pk=client.pk).values_list("pk").get()
+    if until is None:
+        assignment = _hand_over_for_good(user, client, employee, on, reason)
+    else:
+        assignment = _hand_over_for_dates(user, client, employee, on, until, reason)
+    _refresh_responsible(client, assignment.employee)
+    payments_recredit(client=client, since=on)
+    return assignment
+
+
+def _hand_over_for_good(
+    user: Any, client: Client, employee: Employee, on: dt.date, reason: str
+) -> ClientAssignment:
     current = ClientAssignment.objects.filter(client=client, ended_on__isnull=True).first()
     _check_handover(client, employee, on, current)
     if current is not None:
         current.ended_on = on - ONE_DAY
         current.save(update_fields=["ended_on"])
-    assignment = ClientAssignment.objects.create(
+    return ClientAssignment.objects.create(
         client=client, employee=employee, started_on=on, reason=reason, assigned_by=user
     )
-    client.responsible = employee
-    client.save(update_fields=["responsible"])
-    return assignment
+
+
+def _hand_over_for_dates(
+    user: Any, client: Client, employee: Employee, on: dt.date, until: dt.date, reason: str
+) -> ClientAssignment:
+    held = _check_cover(
+        client,
+        employee,
+        on,
+        until,
+        ClientAssignment.objects.filter(_in_force_on(on), client=client).first(),
+    )
+    held_until = held.ended_on
+    returns = held_until is None or held_until > until
+    if on > held.started_on:
+        # The holder keeps the days before; a row of their own resumes after the cover.
+        held.ended_on = on - ONE_DAY
+        held.save(update_fields=["ended_on"])
+        if returns:
+            ClientAssignment.objects.create(
+                client=client,
+                employee=held.employee,
+                started_on=until + ONE_DAY,
+                ended_on=held_until,
+                reason=held.reason,
+                assigned_by=held.assigned_by,
+            )
+    elif returns:
+        # The cover starts the holder's time: their row now starts after it.
+        held.started_on = until + ONE_DAY
+        held.save(update_fields=["started_on"])
+    else:
+        # The cover is exactly the holder's time: it changes hands, nothing is split.
+        held.delete()
+    return ClientAssignment.objects.create(
+        client=client,
+        employee=employee,
+        started_on=on,
+        ended_on=until,
+        reason=reason,
+        assigned_by=user,
+    )
+
+
+def _refresh_responsible(client: Client, newest: Employee) -> None:
+    # Nobody holds the client today when its history starts later: the newest holder.
+    holder = client_responsible_on(client, timezone.localdate()) or newest
+    if holder.pk != client.responsible_id:
+        client.responsible = holder
+        client.save(update_fields=["responsible"])
+
+
+_IN_FORCE_ON_PAYMENT_DAY = """
+    a.client_id = p.client_id AND a.started_on <= p.received_on
+    AND (a.ended_on IS NULL OR a.ended_on >= p.received_on)
+"""
+
+
+def payments_recredit(*, client: Client, since: dt.date) -> int:
+    """Credit the client's payments from ``since`` on to who held it on each one's day.
+
+    One set-based statement; how many payments changed hands. Payments of a day nobody
+    held the client keep the holder they were recorded with.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {Payment._meta.db_table} AS p SET responsible_id = a.employee_id
+            FROM {ClientAssignment._meta.db_table} AS a
+            WHERE p.client_id = %s AND p.received_on >= %s AND {_IN_FORCE_ON_PAYMENT_DAY}
+              AND p.responsible_id IS DISTINCT FROM a.employee_id
+            """,  # noqa: S608  # nosec B608 - identifiers come from model meta
+            [client.pk, since],
+        )
+        return cursor.rowcount
+
+
+def responsible_refresh(*, today: dt.date | None = None) -> int:
+    """Set every client's ``responsible`` to its holder on ``today``: the daily command.
+
+    A cover that ended yesterday hands the client back here. One statement; how many
+    clients changed hands.
+    """
+    today = today or timezone.localdate()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {Client._meta.db_table} AS c SET responsible_id = a.employee_id
+            FROM {ClientAssignment._meta.db_table} AS a
+            WHERE a.client_id = c.id AND a.started_on <= %s
+              AND (a.ended_on IS NULL OR a.ended_on >= %s)
+              AND c.responsible_id IS DISTINCT FROM a.employee_id
+            """,  # noqa: S608  # nosec B608 - identifiers come from model meta
+            [today, today],
+        )
+        return cursor.rowcount
+
+
+def absence_clients(absence: Absence) -> list[Client]:
+    """The clients the absent person holds on the absence's first day, by name."""
+    return list(
+        Client.objects.filter(
+            _in_force_on(absence.started_on, "assignments__"),
+            assignments__employee=absence.employee,
+        )
+        .select_related("department")
+        .order_by("name")
+        .distinct()
+    )
+
+
+@transaction.atomic
+def absence_cover(
+    *, user: Any, absence: Absence, cover: Mapping[Client, Employee]
+) -> list[ClientAssignment]:
+    """Hand each of the absent person's clients to a colleague for the absence's dates.
+
+    One colleague for all, or spread: ``cover`` says who takes which client. Each comes
+    back to the absent person the day after the absence ends. All or nothing.
+    """
+    reason = _("Cover for %(employee)s: %(kind)s %(first)s–%(last)s") % {
+        "employee": absence.employee,
+        "kind": absence.get_kind_display(),
+        "first": f"{absence.started_on:%d.%m.%Y}",
+        "last": f"{absence.ended_on:%d.%m.%Y}",
+    }
+    handed = []
+    for client, employee in cover.items():
+        require(user, Action.MANAGE_ABSENCES, client)
+        handed.append(
+            client_reassign(
+                user=user,
+                client=client,
+                employee=employee,
+                on=absence.started_on,
+                until=absence.ended_on,
+                reason=reason,
+            )
+        )
+    return handed

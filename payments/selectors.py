@@ -14,15 +14,26 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 from django.db import models
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Department, Employee
+from accounts.models import Absence, Department, Employee
 from compensation import engine
 from compensation.models import MonthlyScheme
 from core.money import KOPECK
-from payments.models import Client, DailyCollection, Payment
+from payments.models import Client, ClientAssignment, DailyCollection, Payment
 
 ZERO = Decimal("0.00")
 ONE_DAY = dt.timedelta(days=1)
@@ -183,6 +194,71 @@ def totals_by_responsible(department: Department, month: dt.date) -> list[Respon
         for row in rows
     ]
     return sorted(totals, key=lambda t: (-t.total, t.employee is None, str(t.employee or "")))
+
+
+@dataclass(frozen=True)
+class CoverTotal:
+    """What one person collected in a month: on their own clients (``covered_for`` None),
+    or on the clients they held while ``covered_for`` was away."""
+
+    responsible_id: int | None
+    covered_for_id: int | None
+    total: Decimal
+    count: int
+
+
+def _covered_for() -> Subquery:
+    """Whom a payment's holder was covering: the holder the client went back to after
+    the row in force on the payment's day, when that is someone else who either held the
+    client just before it too, or was away (an absence) on the payment's day."""
+    back = ClientAssignment.objects.filter(
+        client=OuterRef("client"),
+        started_on=ExpressionWrapper(
+            OuterRef("ended_on") + dt.timedelta(days=1), output_field=DateField()
+        ),
+    ).exclude(employee=OuterRef("employee"))
+    before = ClientAssignment.objects.filter(
+        client=OuterRef("client"),
+        ended_on=ExpressionWrapper(
+            OuterRef("started_on") - dt.timedelta(days=1), output_field=DateField()
+        ),
+    )
+    away = Absence.objects.filter(
+        employee=OuterRef("back_to"),
+        started_on__lte=OuterRef(OuterRef("received_on")),
+        ended_on__gte=OuterRef(OuterRef("received_on")),
+    )
+    cover = (
+        ClientAssignment.objects.filter(
+            client=OuterRef("client"),
+            employee=OuterRef("responsible"),
+            started_on__lte=OuterRef("received_on"),
+            ended_on__gte=OuterRef("received_on"),
+        )
+        .annotate(
+            back_to=Subquery(back.values("employee")[:1]),
+            held_before=Subquery(before.values("employee")[:1]),
+        )
+        .filter(back_to__isnull=False)
+        .filter(Q(held_before=F("back_to")) | Exists(away))
+    )
+    return Subquery(cover.values("back_to")[:1])
+
+
+def totals_by_cover(department: Department, month: dt.date) -> list[CoverTotal]:
+    """The month's collections per responsible person, own clients apart from clients
+    held while a colleague was away, and for whom (one query)."""
+    rows = (
+        month_payments(department, month)
+        .annotate(covered_for=_covered_for())
+        .values("responsible_id", "covered_for")
+        .annotate(total=Sum("amount"), count=Count("*"))
+        .order_by()
+    )
+    return [
+        CoverTotal(row["responsible_id"], row["covered_for"], _money(row["total"]), row["count"])
+        for row in rows
+    ]
 
 
 # --- progress against the plan -------------------------------------------------------

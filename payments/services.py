@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.policy import Action, require
 from core.months import month_label
+from payments.assignments import responsible_id_on
 from payments.importing import liveness, rules
 from payments.models import Client, ImportBatch, ImportStatus, Payment, Source, UnmatchedPayment
 
@@ -96,6 +97,8 @@ def payment_record(
         purpose=purpose.strip(),
         recorded_by=user,
     )
+    # Credited to whoever held the client on the day the payment arrived.
+    payment.responsible_id = responsible_id_on(client, received_on)
     payment._history_user = user
     payment.save()
     return payment
@@ -186,6 +189,7 @@ def unmatched_assign(
         import_batch=unmatched.batch,
         recorded_by=user,
     )
+    payment.responsible_id = responsible_id_on(client, unmatched.received_on)
     payment._history_user = user
     if reason:
         payment._change_reason = reason

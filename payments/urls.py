@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from payments import views
+from payments import cover_views, views
 
 urlpatterns = [
     path("", views.payment_list, name="payment_list"),
@@ -15,4 +15,6 @@ urlpatterns = [
     path("batches/<int:pk>/retry/", views.import_batch_retry_view, name="import_batch_retry"),
     path("unmatched/", views.unmatched_list, name="unmatched_list"),
     path("unmatched/<int:pk>/assign/", views.unmatched_assign_view, name="unmatched_assign"),
+    path("absences/<int:pk>/cover/", cover_views.absence_cover_view, name="absence_cover"),
+    path("clients/<int:pk>/handover/", cover_views.client_handover, name="client_handover"),
 ]

@@ -28,10 +28,18 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern, RoutePattern
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from accounts.models import Department
+from accounts.absences import absence_record
+from accounts.models import Absence, Department
 from compensation import services
 from compensation.models import BonusPeriod
-from payments.models import ImportBatch, ImportStatus, ImportUpload, Payment, UnmatchedPayment
+from payments.models import (
+    Client,
+    ImportBatch,
+    ImportStatus,
+    ImportUpload,
+    Payment,
+    UnmatchedPayment,
+)
 from tests.factories import Cast, ClientFactory, PaymentFactory
 from tests.test_workflow_helpers import approved_october
 
@@ -104,6 +112,8 @@ class World:
             (r"^admin/", "url", lambda r: ["nowhere/"]),
             (r"", "department_id", lambda r: [str(self.cast.dept.pk), str(self.cast.other.pk)]),
             (r"", "month", lambda r: list(MONTHS)),
+            (r"^payments/absences/", "pk", lambda r: _first_pk(Absence)),
+            (r"^payments/clients/", "pk", lambda r: _first_pk(Client)),
             (r"^payments/batches/", "pk", lambda r: [str(pk) for pk in self.batches]),
             (r"^payments/unmatched/", "pk", lambda r: [str(self.unmatched)]),
             (r"^payments/", "pk", lambda r: [str(pk) for pk in self.payments]),
@@ -166,6 +176,13 @@ def world(cast: Cast) -> World:
         token=uuid.uuid4(), created_by=cast.admin, requested_format="auto", size=0
     )
     _admin_rows(cast)
+    absence_record(
+        user=cast.admin,
+        employee=cast.olya,
+        kind="vacation",
+        started_on=dt.date(2026, 11, 9),
+        ended_on=dt.date(2026, 11, 13),
+    )
     return World(
         cast=cast,
         periods=[approved.pk, other.pk],

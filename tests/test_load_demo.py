@@ -194,3 +194,15 @@ def test_the_printed_logins_name_the_administrator_too(db: None, settings: Setti
     [admin_line] = [line for line in output.splitlines() if line.startswith("admin ")]
     assert admin_line.split()[1:3] == ["Олег", "Белов"]
     assert User.objects.get(username="admin").get_full_name() == "Олег Белов"
+
+
+def test_the_demo_records_vasyas_november_leave_with_its_cover(demo: Department) -> None:
+    from accounts.models import Absence
+
+    absence = Absence.objects.get()
+    assert (absence.employee.user.username, absence.kind) == ("vasya", "vacation")
+    assert (absence.started_on, absence.ended_on) == (dt.date(2026, 11, 9), dt.date(2026, 11, 22))
+    cover = Client.objects.get(name="ООО «Дельта-Сервис»").assignments.get(
+        started_on=absence.started_on
+    )
+    assert (cover.employee.user.username, cover.ended_on) == ("olya", absence.ended_on)

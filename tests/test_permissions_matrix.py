@@ -88,6 +88,8 @@ EXPECTED: dict[Action, dict[str, Any]] = {
     Action.EXPORT_PAYROLL: {"accountant": APPROVED_ONLY},
     Action.MARK_PAID: {"accountant": APPROVED_ONLY},
     Action.ADMINISTER: {"admin": BOTH},
+    # Who is away and who covers their clients: the head for their department.
+    Action.MANAGE_ABSENCES: {"head": ONLY_OWN, "admin": BOTH},
 }
 PEOPLE = ["staff", "head", "director", "accountant", "admin"]
 ROLES = [*PEOPLE, "system"]

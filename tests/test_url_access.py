@@ -22,6 +22,7 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from accounts.absences import absence_record
 from compensation import services
 from payments.models import ImportBatch, Payment, UnmatchedPayment
 from tests.factories import Cast, ClientFactory, PaymentFactory
@@ -64,6 +65,11 @@ TABLE: dict[str, Row] = {
     "import_batch_retry":   row("POST", "batch", "302", "403", "403", "403", "403", "302", "302"),
     "unmatched_list":       row("GET", "none", "302", "403", "403", "403", "403", "200", "200"),
     "unmatched_assign":     row("POST", "unmatched", "302", "403", "403", "403", "403", "302", "302"),
+    # absences and hand-overs
+    "absence_list":         row("GET", "none", "302", "403", "200", "200", "403", "403", "200"),
+    "absence_import":       row("POST", "none", "302", "403", "200", "200", "403", "403", "200"),
+    "absence_cover":        row("GET", "absence", "302/302", "403/403", "200/404", "200/404", "403/403", "403/403", "200/200"),
+    "client_handover":      row("GET", "client", "302/302", "403/403", "200/404", "200/404", "403/403", "403/403", "200/200"),
     # collections and schemes
     "dashboard":            row("GET", "none", "302", "302", "302", "302", "302", "302", "302"),
     "department_dashboard": row("GET", "department", "302/302", "200/404", "200/404", "200/404", "200/200", "200/200", "200/200"),
@@ -158,6 +164,16 @@ def world(cast: Cast) -> World:
         source_ref="unmatched-1",
     )
     october = "2026-10"
+    absences = [
+        absence_record(
+            user=cast.admin,
+            employee=employee,
+            kind="vacation",
+            started_on=dt.date(2026, 11, 9),
+            ended_on=dt.date(2026, 11, 13),
+        ).pk
+        for employee in (cast.olya, cast.sergey)
+    ]
     objects = {
         "none": ([], []),
         "month": ([october], [october]),
@@ -165,6 +181,8 @@ def world(cast: Cast) -> World:
         "batch": ([batch.pk], [batch.pk]),
         "unmatched": ([unmatched.pk], [unmatched.pk]),
         "payment": ([own_payment.pk], [other_payment.pk]),
+        "absence": ([absences[0]], [absences[1]]),
+        "client": ([own_payment.client_id], [other_payment.client_id]),
         "department": ([cast.dept.pk, october], [cast.other.pk, october]),
         "period": ([own_period.pk], [other_period.pk]),
         "export": (

@@ -110,6 +110,7 @@ class LeaveCover:
     reason: str
 
 
+ABSENT = "vasya"  # a username: the one on leave in November
 LEAVE_COVERS = (
     LeaveCover(
         "ООО «Дельта-Сервис»",

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Department
 from accounts.policy import Action, require
+from accounts.selectors import month_presence
 from compensation import lifecycle
 from compensation.engine import BonusInputError, BonusResult, calculate
 from compensation.errors import SchemeMissing, WorkflowError
@@ -234,8 +235,19 @@ def _freeze_payments(period: BonusPeriod, figures: MonthFigures) -> None:
 
 
 def _freeze_staff(period: BonusPeriod, figures: MonthFigures, *, user: Any) -> None:
+    # Days present are kept with each member: a later absence never changes the month.
+    presence = month_presence(
+        period.department, period.month, [m.employee.pk for m in figures.staff]
+    )
     PeriodMember.objects.bulk_create(
-        PeriodMember(period=period, employee=m.employee, order=order, base_salary=m.base_salary)
+        PeriodMember(
+            period=period,
+            employee=m.employee,
+            order=order,
+            base_salary=m.base_salary,
+            days_present=presence[m.employee.pk].days,
+            working_days=presence[m.employee.pk].of,
+        )
         for order, m in enumerate(figures.staff, start=1)
     )
     revision = Revision.objects.create(period=period, number=1)

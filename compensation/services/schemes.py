@@ -21,7 +21,7 @@ from accounts.templatetags.people import person
 from compensation import lifecycle
 from compensation.engine import BonusInputError, Milestone, Scheme, validate_scheme
 from compensation.errors import SchemeChanged, SchemeMissing, WorkflowError
-from compensation.models import BonusPeriod, MonthlyScheme, SchemeMilestone
+from compensation.models import BonusPeriod, MonthlyScheme, SchemeMilestone, Split
 from compensation.scenario import parse_decimal, parse_ratio
 from compensation.selectors import latest_scheme_before
 from compensation.services._common import remember
@@ -64,6 +64,7 @@ def scheme_copy(previous: MonthlyScheme, *, month: dt.date, user: Any) -> Monthl
         rate=previous.rate,
         head_share=previous.head_share,
         team_sees_adjustments=previous.team_sees_adjustments,
+        split=previous.split,
     )
     remember(scheme, user=user, reason=reason)
     scheme.save()
@@ -85,6 +86,7 @@ def scheme_create(
     milestones: Sequence[MilestoneRow],
     reason: str = "",
     team_sees_adjustments: bool = True,
+    split: str | None = Split.EQUAL,
 ) -> MonthlyScheme:
     """Set a month's scheme where there is none yet (a department's first month)."""
     require(user, Action.EDIT_SCHEME, department)
@@ -94,7 +96,10 @@ def scheme_create(
         raise WorkflowError(_("This month already has a scheme; edit it instead."))
     engine_scheme = scheme_to_engine(plan, threshold, rate, head_share, milestones)
     scheme = MonthlyScheme(
-        department=department, month=first, team_sees_adjustments=team_sees_adjustments
+        department=department,
+        month=first,
+        team_sees_adjustments=team_sees_adjustments,
+        split=_split(split or Split.EQUAL),
     )
     _apply(scheme, engine_scheme, rate=rate, head_share=head_share)
     reason = reason.strip() or _("Scheme set")
@@ -118,12 +123,13 @@ def scheme_update(
     reason: str,
     expected_version: int,
     team_sees_adjustments: bool | None = None,
+    split: str | None = None,
 ) -> MonthlyScheme:
     """The director's change to a month's scheme, allowed only while the month is open.
 
     ``expected_version`` is the version the change was made on: if the scheme has moved
     on since, the change is refused (:class:`SchemeChanged`) rather than overwriting.
-    ``team_sees_adjustments``: None keeps the scheme's setting.
+    ``team_sees_adjustments``, ``split``: None keeps the scheme's setting.
     """
     require(user, Action.EDIT_SCHEME, scheme)
     if not reason.strip():
@@ -138,6 +144,8 @@ def scheme_update(
     _apply(scheme, engine_scheme, rate=rate, head_share=head_share)
     if team_sees_adjustments is not None:
         scheme.team_sees_adjustments = team_sees_adjustments
+    if split is not None:
+        scheme.split = _split(split)
     scheme.version += 1
     remember(scheme, user=user, reason=reason)
     scheme.save()
@@ -165,6 +173,12 @@ def _lock_open_period(department: Department, month: dt.date) -> BonusPeriod:
             code="scheme_frozen",
         )
     return period
+
+
+def _split(split: str) -> str:
+    if split not in Split.values:
+        raise ValidationError({"split": _("Choose how the remainder is split.")})
+    return split
 
 
 def _apply(scheme: MonthlyScheme, engine: Scheme, *, rate: Any, head_share: Any) -> None:

@@ -110,6 +110,7 @@ def _save(
         "milestones": rows,
         "reason": data["reason"],
         "team_sees_adjustments": data["team_sees_adjustments"],
+        "split": data["split"] or None,
     }
     if scheme is None:
         return scheme_create(user=user, department=department, month=month, **terms)

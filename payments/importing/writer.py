@@ -33,7 +33,7 @@ from core.months import month_label
 from payments.importing import rules
 from payments.importing.rows import ImportFileError, RawRow, RowError
 from payments.importing.rules import CheckedRow
-from payments.models import Client, Payment, UnmatchedPayment
+from payments.models import Client, ClientAssignment, Payment, UnmatchedPayment
 
 if TYPE_CHECKING:
     from payments.importing.pipeline import Context
@@ -423,12 +423,22 @@ def _written_meanwhile(context: Context, kind: str, count: int, amount: Decimal)
         result.duplicate += missing
 
 
+# Who held the client on the day the payment arrived, from the hand-over history; the
+# holder today (staged with the row) for a day before the history starts.
+_RESPONSIBLE_ON_THE_DAY = f"""coalesce((
+    SELECT a.employee_id FROM {ClientAssignment._meta.db_table} AS a
+    WHERE a.client_id = {FRESH}.client_id AND a.started_on <= {FRESH}.received_on
+      AND (a.ended_on IS NULL OR a.ended_on >= {FRESH}.received_on)
+    LIMIT 1
+), {FRESH}.responsible_id)"""  # noqa: S608  # nosec B608 - identifiers come from model meta
+
+
 def _payment_values(context: Context, now: dt.datetime) -> dict[str, tuple[str, Any]]:
     """Each payment column → the SQL that fills it from a fresh row, and its parameter."""
     return {
         "client_id": ("client_id", None),
         "department_id": ("department_id", None),
-        "responsible_id": ("responsible_id", None),
+        "responsible_id": (_RESPONSIBLE_ON_THE_DAY, None),
         "amount": ("amount", None),
         "received_on": ("received_on", None),
         "source": ("%s", context.source),

@@ -21,7 +21,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.management import demo_data as demo
-from accounts.models import BaseSalary, Department, Employee, Membership, Role
+from accounts.models import (
+    Absence,
+    AbsenceKind,
+    BaseSalary,
+    Department,
+    Employee,
+    Membership,
+    Role,
+)
 from compensation.models import MonthlyScheme, SchemeMilestone
 from payments.assignments import client_reassign, client_responsible_on
 from payments.inn import is_valid_inn
@@ -68,6 +76,7 @@ class Loader:
         self.memberships(department)
         self.schemes(department)
         clients = self.clients(department, admin)
+        self.absences(admin)
         self.payments(clients, recorded_by=self.employees["accountant"].user)
         return self.created
 
@@ -172,13 +181,36 @@ class Loader:
         self.reassign(client, employee, demo.SINCE, _("Demo data"), admin)
         for cover in demo.LEAVE_COVERS:
             if cover.client == client.name:
-                self.reassign(client, self.employees[cover.cover], cover.start, cover.reason, admin)
-                self.reassign(client, employee, cover.back, cover.reason, admin)
+                # Covered for the leave's dates: the client comes back on its own after it.
+                until = cover.back - dt.timedelta(days=1)
+                self.reassign(
+                    client, self.employees[cover.cover], cover.start, cover.reason, admin, until
+                )
+
+    def absences(self, admin: User) -> None:
+        """Vasya's November leave, whose dates the covers above hold his clients for."""
+        for cover in demo.LEAVE_COVERS[:1]:
+            self.get_or_create(
+                Absence,
+                employee=self.employees[demo.ABSENT],
+                kind=AbsenceKind.VACATION,
+                started_on=cover.start,
+                ended_on=cover.back - dt.timedelta(days=1),
+                defaults={"note": cover.reason, "recorded_by": admin},
+            )
 
     def reassign(
-        self, client: Client, employee: Employee, on: dt.date, reason: str, admin: User
+        self,
+        client: Client,
+        employee: Employee,
+        on: dt.date,
+        reason: str,
+        admin: User,
+        until: dt.date | None = None,
     ) -> None:
-        client_reassign(user=admin, client=client, employee=employee, on=on, reason=reason)
+        client_reassign(
+            user=admin, client=client, employee=employee, on=on, until=until, reason=reason
+        )
         self.created[str(ClientAssignment._meta.verbose_name_plural)] += 1
 
     def payments(self, clients: dict[str, Client], recorded_by: User) -> None:

@@ -1,0 +1,41 @@
+"""Forms for people's records: an absence, and the HR system's file of absences."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import AbsenceKind
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class AbsenceForm(forms.Form):
+    employee = forms.ModelChoiceField(label=_("Employee"), queryset=None)
+    kind = forms.ChoiceField(label=_("Kind"), choices=AbsenceKind.choices)
+    started_on = forms.DateField(label=_("From"), widget=DATE)
+    ended_on = forms.DateField(label=_("To"), widget=DATE)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, people: QuerySet, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["employee"].queryset = people
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class AbsenceImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File from the HR system"),
+        help_text=_("CSV or XLSX with the columns personnel number, kind, from, to."),
+    )
+    dry_run = forms.BooleanField(label=_("Check only, save nothing"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
