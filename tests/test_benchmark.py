@@ -55,8 +55,8 @@ def _page(seconds: float, sql: float, queries: int) -> dict[str, Any]:
 
 
 def test_it_reads_pages_against_the_small_set_and_against_floor_plus_own_sql() -> None:
-    # given the faster of the two floor candidates is "/" at 2 ms
-    floors = {"my_bonus": _page(0.004, 0.001, 5), "home": _page(0.002, 0.001, 3)}
+    # given the faster of the two floor candidates is "/dashboard/" at 2 ms
+    floors = {"my_bonus": _page(0.004, 0.001, 5), "dashboard": _page(0.002, 0.001, 3)}
     big = {
         **floors,
         "steady": _page(0.015, 0.008, 9),  # 1.5× the small set; 1.5× (2 + 8 ms)
@@ -77,7 +77,7 @@ def test_it_reads_pages_against_the_small_set_and_against_floor_plus_own_sql() -
 
 
 def test_it_reports_a_page_that_does_not_resolve_without_a_verdict() -> None:
-    floors = {"home": _page(0.002, 0.001, 3)}
+    floors = {"dashboard": _page(0.002, 0.001, 3)}
     table = Table("t")
     run.page_rows(table, SCALE, floors, {**floors, "later": {"missing": True}})
     assert table.rows[0][1:4] == ("not measurable", "—", "—")
