@@ -527,14 +527,6 @@ def bonus_department(user: Any, month: dt.date) -> Department | None:
     return Department.objects.filter(condition).distinct().order_by("name").first()
 
 
-def start_page(user: Any) -> str | None:
-    """The page each role starts from (a URL name): its work, or None for a plain page."""
-    if is_accountant(user):
-        return "payroll"
-    if is_director(user):
-        return "period_list"
-    if has_role(user, Role.HEAD) or has_role(user, Role.STAFF):
-        return "dashboard"
-    if is_admin(user):
-        return "payment_list"
-    return None
+def has_any_role(user: Any) -> bool:
+    """Whether the user holds any role at all (a sign-in without one sees a plain page)."""
+    return bool(_roles(user)) or is_admin(user)

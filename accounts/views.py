@@ -19,7 +19,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "home.html",
         {
             "work": worklist(user),
-            "has_role": policy.start_page(user) is not None,
+            "has_role": policy.has_any_role(user),
             "sees_collections": policy.can(user, policy.Action.VIEW_DEPARTMENT),
             "is_admin": policy.is_admin(user),
             "has_duties": policy.has_role(user, Role.HEAD)

@@ -186,3 +186,16 @@ def test_my_bonus_leads_with_the_paid_figure_and_the_dashboard_reads_settled(cas
     assert "75,000.00" in dashboard  # 30,000 to the head + 45,000 to the three staff
     assert "Bonus as it stands" not in dashboard
     assert "At plan" not in dashboard
+
+
+def test_a_sign_in_without_a_role_is_told_to_ask_for_one(cast: Cast) -> None:
+    from django.contrib.auth.models import User
+
+    nobody = User.objects.create_user("nobody", password="x-Long-enough-2026")
+    http = HttpClient(HTTP_ACCEPT_LANGUAGE="en")
+    http.force_login(nobody)
+    text = http.get(reverse("home")).content.decode()
+    assert "Your account has no role in the bonus scheme yet." in text
+    # and someone with a role is not told so
+    http.force_login(cast.masha.user)
+    assert "has no role" not in http.get(reverse("home")).content.decode()
