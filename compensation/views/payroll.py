@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,7 +16,7 @@ from accounts.policy import Action
 from compensation import services
 from compensation.exports import LAYOUTS
 from compensation.services.payroll import CONTENT_TYPES
-from compensation.workflow_forms import VersionForm
+from compensation.workflow_forms import PaidForm
 
 
 @login_required
@@ -62,21 +63,31 @@ def payroll_export(
 def mark_paid_view(request: HttpRequest, pk: int) -> HttpResponse:
     period = get_object_or_404(policy.visible_periods(request.user), pk=pk)
     policy.require(request.user, Action.MARK_PAID, period)
-    form = VersionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.period_mark_paid(
-                user=request.user,
-                period=period,
-                expected_version=form.cleaned_data["expected_version"],
-            )
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(
-                request,
-                _("%(department)s, %(month)s: marked paid.")
-                % {"department": period.department.name, "month": f"{period.month:%m.%Y}"},
-            )
+    form = PaidForm(request.POST)
+    if not form.is_valid():
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else None
+            for message in errors:
+                messages.error(request, f"{label}: {message}" if label else message)
+        return redirect("payroll")
+    try:
+        services.period_mark_paid(
+            user=request.user,
+            period=period,
+            expected_version=form.cleaned_data["expected_version"],
+            paid_on=form.cleaned_data["paid_on"],
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("%(department)s, %(month)s: marked paid on %(date)s.")
+            % {
+                "department": period.department.name,
+                "month": f"{period.month:%m.%Y}",
+                "date": formats.date_format(form.cleaned_data["paid_on"], "SHORT_DATE_FORMAT"),
+            },
+        )
     return redirect("payroll")
