@@ -27,9 +27,16 @@ MAX_TEXT = 2000
 TEXT_HELP = lazy(lambda: gettext("Up to %(count)s characters.") % {"count": MAX_TEXT}, str)()
 
 
+class TextField(forms.CharField):
+    """Text from a text area, its line breaks as ``\n`` (browsers post ``\r\n``)."""
+
+    def to_python(self, value: Any) -> str:
+        return super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
+
+
 def text_field(label: str, *, required: bool = True, rows: int = 2) -> forms.CharField:
     """A reason or a comment: a text area, its length limit said under it."""
-    return forms.CharField(
+    return TextField(
         label=label,
         required=required,
         max_length=MAX_TEXT,

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -34,7 +34,12 @@ def payroll_list(request: HttpRequest) -> HttpResponse:
         revision.payable = revision.number == revision.period.revision and policy.may_now(
             request.user, "pay", revision.period
         )
-    return render(request, "compensation/payroll.html", {"revisions": shown, "layouts": LAYOUTS})
+    paid_form = PaidForm(initial={"paid_on": timezone.localdate()})
+    return render(
+        request,
+        "compensation/payroll.html",
+        {"revisions": shown, "layouts": LAYOUTS, "paid_form": paid_form},
+    )
 
 
 @login_required
