@@ -146,6 +146,7 @@ def test_each_sides_comment_is_shown_where_the_other_acts(
         ("ru", "Депремирование {} ₽ больше премии сотрудника", ru),
         ("en", "The deduction {} ₽ is more than the person's bonus share", en),
     ],
+    ids=["ru", "en"],
 )
 def test_a_deduction_beyond_a_share_is_refused_at_its_row_in_the_pages_language(
     page: Any, live_server: Any, people: Cast, language: str, expected: str, amount: Any
@@ -171,6 +172,7 @@ def test_a_deduction_beyond_a_share_is_refused_at_its_row_in_the_pages_language(
 @pytest.mark.parametrize(
     ("language", "shown", "typed"),
     [("ru", f"0,5{NBSP}%", "0,6 %"), ("en", "0.5%", "0.6%")],
+    ids=["ru", "en"],
 )
 def test_rates_are_entered_and_shown_as_percent(
     page: Any, live_server: Any, people: Cast, language: str, shown: str, typed: str
