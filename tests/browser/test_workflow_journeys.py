@@ -240,3 +240,35 @@ def test_mark_paid_asks_for_the_day_and_records_it(
     assert period.state == PeriodState.PAID
     event = period.events.get(action=PeriodEvent.Action.PAY)
     assert event.details == {"paid_on": today.isoformat()}
+
+
+def test_the_directors_refused_change_stays_on_its_row(
+    page: Any, live_server: Any, people: Cast, screenshot: Any
+) -> None:
+    # given a proposal under review, Vasya's line prefilled with the head's figures
+    period = closed_october(people)
+    period = services.proposal_submit(
+        user=people.head.user,
+        period=period,
+        expected_version=period.version,
+        lines=seed_lines(people),
+    )
+    line = period.revisions.get().proposal.get(employee=people.vasya)
+    sign_in(page, live_server, "dina")
+    page.goto(f"{live_server.url}{reverse('review', args=[period.pk])}")
+    page.click(f"#deduction-{line.pk} >> xpath=ancestor::details/summary")
+    assert page.input_value(f"#deduction-{line.pk}") == ru("6000.00")
+    reason = page.locator(f"#reason-{line.pk}")
+    assert reason.evaluate("el => el.tagName") == "TEXTAREA"
+    # when the director deducts more than Vasya's share
+    page.fill(f"#deduction-{line.pk}", "40000")
+    reason.fill("Слишком много\nпропусков")
+    submit(page, f"#reason-{line.pk} >> xpath=ancestor::form//button")
+    # then the refusal is on Vasya's row, in Russian, with what was typed kept
+    refusal = page.inner_text(f"#edit-errors-{line.pk}")
+    assert f"Депремирование 40{NBSP}000,00{NBSP}₽ больше премии" in refusal
+    assert page.input_value(f"#deduction-{line.pk}") == "40000"
+    assert page.input_value(f"#reason-{line.pk}") == "Слишком много\nпропусков"
+    screenshot("w4-director-change-refused-at-the-row")
+    line.refresh_from_db()
+    assert line.approved_deduction is None
