@@ -33,10 +33,12 @@ MAX_DIGITS_BEFORE_POINT = 12
 class BonusInputError(ValueError):
     """Invalid input to the engine; ``field`` names the offending input."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, params: dict[str, Decimal] | None = None) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+        # The amounts the message names, for a caller that words it in another language.
+        self.params = params or {}
 
 
 # --- money helpers -------------------------------------------------------------------
@@ -383,6 +385,11 @@ def calculate(data: BonusInput) -> BonusResult:
             "awards",
             f"awards of {from_kopecks(awards_total)} exceed the staff pool "
             f"{from_kopecks(staff_pool)} plus deductions {from_kopecks(deductions_total)}",
+            {
+                "awards": from_kopecks(awards_total),
+                "staff_pool": from_kopecks(staff_pool),
+                "deductions": from_kopecks(deductions_total),
+            },
         )
     shares, equal_share, leftover = _split_remainder(data, remainder)
 
@@ -395,6 +402,11 @@ def calculate(data: BonusInput) -> BonusResult:
                 f"deductions.{name}",
                 f"deduction {deductions[name]} exceeds the bonus {from_kopecks(share)}"
                 f"{' plus award ' + str(awards[name]) if awards[name] else ''}",
+                {
+                    "deduction": deductions[name],
+                    "share": from_kopecks(share),
+                    "award": awards[name],
+                },
             )
         base = data.base_salaries.get(name)
         lines.append(

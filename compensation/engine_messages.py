@@ -1,13 +1,17 @@
 """The engine's phrases, listed for the translation catalogue.
 
 The engine is pure Python without gettext; the web layer translates its messages at
-run time (``gettext(error.message)``). Listing the phrases here with ``gettext_noop``
+run time (:func:`engine_message`). Listing the phrases here with ``gettext_noop``
 puts them in ``locale/`` so that look-up finds a translation.
 """
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+
+from accounts.templatetags.money import format_money
+from compensation.engine import BonusInputError
 
 PHRASES = (
     gettext_noop("must be a decimal amount"),
@@ -30,3 +34,38 @@ PHRASES = (
     gettext_noop("division by zero"),
     gettext_noop("must be a whole number"),
 )
+
+
+def engine_message(error: BonusInputError) -> str:
+    """The engine's refusal in the page's language, its amounts written as the page's.
+
+    The two refusals of a proposal (awards beyond the staff pool, a deduction beyond a
+    person's bonus) carry their amounts; the others are fixed phrases, listed above.
+    """
+    kind = error.field.partition(".")[0]
+    params = {name: format_money(value) for name, value in error.params.items()}
+    if kind == "awards" and params:
+        return (
+            _(
+                "Awards total %(awards)s, more than the staff pool %(staff_pool)s "
+                "plus deductions %(deductions)s."
+            )
+            % params
+        )
+    if kind == "deductions" and params:
+        if error.params.get("award"):
+            return (
+                _(
+                    "The deduction %(deduction)s is more than the person's bonus share "
+                    "%(share)s plus the award %(award)s; a deduction is never taken from base pay."
+                )
+                % params
+            )
+        return (
+            _(
+                "The deduction %(deduction)s is more than the person's bonus share %(share)s; "
+                "a deduction is never taken from base pay."
+            )
+            % params
+        )
+    return _(error.message)

@@ -6,17 +6,19 @@ by the scheme services, whose errors come back to these fields by name.
 
 from __future__ import annotations
 
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from compensation.models import MonthlyScheme, Split
 from compensation.services.schemes import MilestoneRow
+from core.percent import PercentError, format_percent, parse_percent
 from payments.forms import MoneyField
-
-RATIO_HELP = _("A decimal such as 0.005 or a fraction such as 1/3.")
 
 
 class RatioField(forms.CharField):
@@ -24,6 +26,50 @@ class RatioField(forms.CharField):
 
     def to_python(self, value: Any) -> str:
         return super().to_python(value).replace(",", ".").replace(" ", "")
+
+
+class PercentField(forms.Field):
+    """A rate or share typed as a percent: ``0,5``, ``0,5 %`` or ``0.5%`` → ``Decimal("0.005")``.
+
+    Shown the same way (``0,5 %`` in Russian); the scheme keeps the exact fraction.
+    """
+
+    default_error_messages = {
+        "invalid": _("Enter a percent such as 0,5 or 40 %."),
+        "range": _("Enter a percent from 0 to 100."),
+    }
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+    def prepare_value(self, value: Any) -> Any:
+        # The scheme's fraction (initial data) is shown as a percent; text the user
+        # typed comes back as they typed it.
+        if isinstance(value, (Decimal, Fraction)):
+            return format_percent(value)
+        return value
+
+    def to_python(self, value: Any) -> Decimal | None:
+        text = str(value or "").strip()
+        if not text:
+            return None
+        try:
+            fraction = parse_percent(text)
+        except PercentError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if fraction > 1:
+            raise ValidationError(self.error_messages["range"], code="range")
+        return fraction
+
+
+def stored_ratio(value: str) -> Decimal | str:
+    """A rate or share as the model keeps it (``"0.005"``), for a percent field's initial."""
+    try:
+        return Decimal(value)
+    except ArithmeticError:
+        return value  # a fraction such as 1/3, shown as it is
+
+
+PERCENT_HELP = _("A percent, such as 0,5 %.")
 
 
 class SchemeForm(forms.Form):
@@ -35,10 +81,11 @@ class SchemeForm(forms.Form):
         localize=True,
         help_text=_("Collections up to here pay no bonus: base salaries pay for them."),
     )
-    rate = RatioField(
-        label=_("Rate"), max_length=40, help_text=_("Share of collections above the threshold.")
+    rate = PercentField(
+        label=_("Rate, %"),
+        help_text=_("Percent of collections above the threshold, such as 0,5 %."),
     )
-    head_share = RatioField(label=_("Head's share"), max_length=40, help_text=RATIO_HELP)
+    head_share = PercentField(label=_("Head's share, %"), help_text=PERCENT_HELP)
     team_sees_adjustments = forms.BooleanField(
         label=_("The team sees awards and deductions"),
         required=False,
@@ -80,8 +127,8 @@ class SchemeForm(forms.Form):
         return {
             "plan": scheme.plan,
             "threshold": scheme.threshold,
-            "rate": scheme.rate,
-            "head_share": scheme.head_share,
+            "rate": stored_ratio(scheme.rate),
+            "head_share": stored_ratio(scheme.head_share),
             "team_sees_adjustments": scheme.team_sees_adjustments,
             "split": scheme.split,
             "version": scheme.version,
@@ -90,7 +137,7 @@ class SchemeForm(forms.Form):
 
 class MilestoneForm(forms.Form):
     day = forms.IntegerField(label=_("By day"), min_value=1, max_value=31)
-    share_of_plan = RatioField(label=_("Share of plan"), max_length=40)
+    share_of_plan = PercentField(label=_("Share of plan, %"))
     fraction = RatioField(label=_("Tranche of the pool"), max_length=40)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -127,6 +174,6 @@ def milestone_initial(scheme: MonthlyScheme | None) -> list[dict[str, Any]]:
     if scheme is None:
         return []
     return [
-        {"day": m.day, "share_of_plan": m.share_of_plan, "fraction": m.fraction}
+        {"day": m.day, "share_of_plan": stored_ratio(m.share_of_plan), "fraction": m.fraction}
         for m in sorted(scheme.milestones.all(), key=lambda m: m.day)
     ]

@@ -12,6 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from compensation.models import PeriodMember, ProposalLine
@@ -19,6 +21,28 @@ from compensation.services import line_field
 from payments.forms import MoneyField
 
 MAX_AMOUNT = Decimal("99999999.99")
+# Reasons and comments are kept whole (text columns); a form takes up to this many
+# characters and says so.
+MAX_TEXT = 2000
+TEXT_HELP = lazy(lambda: gettext("Up to %(count)s characters.") % {"count": MAX_TEXT}, str)()
+
+
+class TextField(forms.CharField):
+    """Text from a text area, its line breaks as ``\n`` (browsers post ``\r\n``)."""
+
+    def to_python(self, value: Any) -> str:
+        return super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def text_field(label: str, *, required: bool = True, rows: int = 2) -> forms.CharField:
+    """A reason or a comment: a text area, its length limit said under it."""
+    return TextField(
+        label=label,
+        required=required,
+        max_length=MAX_TEXT,
+        help_text=TEXT_HELP,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
 
 
 def money_field(label: str) -> MoneyField:
@@ -41,28 +65,34 @@ class VersionForm(forms.Form):
 
 
 class CommentForm(VersionForm):
-    comment = forms.CharField(
-        label=_("Comment"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    comment = text_field(_("Comment"), required=False)
 
 
 class RequiredCommentForm(VersionForm):
-    comment = forms.CharField(
-        label=_("Comment for the head"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    comment = text_field(_("Comment for the head"), rows=3)
 
 
 class ReasonForm(VersionForm):
-    reason = forms.CharField(
-        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    reason = text_field(_("Reason"), rows=3)
+
+
+class PaidForm(VersionForm):
+    """The accountant's confirmation that the payroll was paid, and on which day."""
+
+    paid_on = forms.DateField(
+        label=_("Paid on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("The day the bonuses were paid: not in the future, not before approval."),
     )
 
 
 class ProposalForm(VersionForm):
-    """One row per staff member: award, deduction and the reason for either."""
+    """One row per staff member: award, deduction and the reason for either.
+
+    ``comment`` is the head's note to the commercial director, sent with the proposal.
+    """
+
+    comment = text_field(_("Comment for the commercial director (optional)"), required=False)
 
     def __init__(
         self,
@@ -78,13 +108,19 @@ class ProposalForm(VersionForm):
             line = lines.get(pk)
             self.fields[line_field("award", pk)] = money_field(_("Award, ₽"))
             self.fields[line_field("deduction", pk)] = money_field(_("Deduction, ₽"))
-            self.fields[line_field("reason", pk)] = forms.CharField(
-                label=_("Reason"), required=False, max_length=2000
-            )
+            self.fields[line_field("reason", pk)] = text_field(_("Reason"), required=False)
             if line is not None and not self.is_bound:
                 self.initial[line_field("award", pk)] = line.proposed_award or None
                 self.initial[line_field("deduction", pk)] = line.proposed_deduction or None
                 self.initial[line_field("reason", pk)] = line.reason
+
+    def field_title(self, name: str) -> str:
+        """Whose and which field ``name`` is, as a problem is headed: "Vasya, Reason"."""
+        for member in self.members:
+            for kind in ("award", "deduction", "reason"):
+                if line_field(kind, member.employee_id) == name:
+                    return f"{member.employee.full_name}, {self.fields[name].label}"
+        return str(self.fields[name].label)
 
     def rows(self) -> list[dict[str, Any]]:
         """The bound fields grouped per person, for the template's table."""
@@ -116,4 +152,4 @@ class EditLineForm(VersionForm):
     employee = forms.IntegerField(widget=forms.HiddenInput)
     award = money_field(_("Award, ₽"))
     deduction = money_field(_("Deduction, ₽"))
-    reason = forms.CharField(label=_("Reason for the change"), max_length=2000)
+    reason = text_field(_("Reason for the change"))

@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.test import Client as HttpClient
 from django.urls import reverse
+from django.utils import timezone
 
 from compensation import services
 from compensation.models import PeriodEvent, PeriodState
@@ -254,9 +255,15 @@ def test_exports_are_refused_before_approval_and_to_others(cast: Cast) -> None:
 def test_the_accountant_marks_paid(cast: Cast) -> None:
     period = approved_october(cast)
     http = signed_in(cast.accountant.user)
-    http.post(reverse("period_mark_paid", args=[period.pk]), {"expected_version": period.version})
+    paid_on = timezone.localdate()
+    http.post(
+        reverse("period_mark_paid", args=[period.pk]),
+        {"expected_version": period.version, "paid_on": paid_on.isoformat()},
+    )
     period.refresh_from_db()
     assert period.state == PeriodState.PAID
+    event = period.events.get(action=PeriodEvent.Action.PAY)
+    assert event.details == {"paid_on": paid_on.isoformat()}
 
 
 def test_staff_see_team_figures_but_not_pay_lines(cast: Cast) -> None:

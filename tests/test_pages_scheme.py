@@ -36,8 +36,8 @@ def form_data(**changes: str) -> dict[str, str]:
     data = {
         "plan": "50000000.00",
         "threshold": "40000000.00",
-        "rate": "0.005",
-        "head_share": "0.40",
+        "rate": "0,5",
+        "head_share": "40 %",
         "reason": "",
         "version": "1",  # the page's hidden field: the version it showed
         "milestones-TOTAL_FORMS": "4",
@@ -45,10 +45,10 @@ def form_data(**changes: str) -> dict[str, str]:
         "milestones-MIN_NUM_FORMS": "0",
         "milestones-MAX_NUM_FORMS": "10",
         "milestones-0-day": "15",
-        "milestones-0-share_of_plan": "0.50",
+        "milestones-0-share_of_plan": "50",
         "milestones-0-fraction": "1/3",
         "milestones-1-day": "25",
-        "milestones-1-share_of_plan": "0.90",
+        "milestones-1-share_of_plan": "90",
         "milestones-1-fraction": "1/3",
     }
     data.update(changes)
@@ -132,7 +132,7 @@ def test_a_milestone_is_added_in_a_blank_row(cast: Cast) -> None:
             reason="A gate at the 5th",
             **{
                 "milestones-2-day": "5",
-                "milestones-2-share_of_plan": "0.10",
+                "milestones-2-share_of_plan": "10",
                 "milestones-2-fraction": "1/6",
                 "milestones-1-fraction": "1/6",
             },
@@ -145,13 +145,14 @@ def test_a_bad_rate_is_refused_next_to_the_rate_field(cast: Cast) -> None:
     scheme = set_scheme(cast)
     versions = scheme.history.count()
     response = signed_in(cast.director.user).post(
-        scheme_url(cast), form_data(rate="2", reason="Typo")
+        scheme_url(cast), form_data(rate="200", reason="Typo")
     )
     assert response.status_code == 200
-    assert "must not exceed 1" in " ".join(response.context["form"].errors["rate"])
+    refusal = "Enter a percent from 0 to 100."
+    assert refusal in " ".join(response.context["form"].errors["rate"])
     page = response.content.decode()
-    assert page.index("must not exceed 1") > page.index('name="rate"')
-    assert page.index("must not exceed 1") < page.index('name="head_share"')
+    assert page.index(refusal) > page.index('name="rate"')
+    assert page.index(refusal) < page.index('name="head_share"')
     scheme.refresh_from_db()
     assert scheme.rate == "0.005"
     assert scheme.history.count() == versions
@@ -207,7 +208,7 @@ def test_the_number_of_queries_is_fixed(cast: Cast, django_assert_max_num_querie
                 reason="Again",
                 **{
                     "milestones-2-day": "28",
-                    "milestones-2-share_of_plan": "0.95",
+                    "milestones-2-share_of_plan": "95",
                     "milestones-2-fraction": "0",
                 },
             ),
@@ -223,11 +224,14 @@ def test_a_russian_decimal_comma_in_the_rate_is_read() -> None:
         data={
             "plan": "50000000",
             "threshold": "40000000",
-            "rate": "0,005",
-            "head_share": "0,40",
+            "rate": "0,5 %",
+            "head_share": "40,0",
             "reason": "Comma",
         }
     )
-    # then the form hands the engine a decimal it can read
+    # then the form hands the engine the exact fractions
     assert form.is_valid(), form.errors
-    assert (form.cleaned_data["rate"], form.cleaned_data["head_share"]) == ("0.005", "0.40")
+    assert (form.cleaned_data["rate"], form.cleaned_data["head_share"]) == (
+        Decimal("0.005"),
+        Decimal("0.4"),
+    )

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.money import KOPECK
+from core.percent import format_percent
 
 register = template.Library()
 
@@ -64,6 +65,12 @@ def percent(value: object) -> str:
     if value is None:
         return "—"
     return f"{number_format(Decimal(str(value)), 1, use_l10n=True)}{NBSP}%"
+
+
+@register.filter
+def as_percent(value: object) -> str:
+    """A rate or share kept as a fraction: ``0.005`` → ``0,5 %`` (ru) / ``0.5%`` (en)."""
+    return format_percent(value)  # type: ignore[arg-type]
 
 
 @register.filter

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from compensation.engine import BonusInputError, BonusResult, calculate
+from compensation.engine_messages import engine_message
 from compensation.models import BonusPeriod
 from compensation.scenario import parse_decimal
 from compensation.selectors import frozen_input, period_members, staff_key
@@ -65,32 +66,22 @@ def _line_errors(
     by_key: dict[str, int],
     field_name: FieldName,
 ) -> ValidationError:
+    """The engine's refusal, translated, on the field it concerns."""
     kind, _dot, key = error.field.partition(".")
     if kind == "awards" and not key:
-        message = _awards_message(period, amounts)
+        message = _awards_message(period, error)
         awarded = [pk for pk, (award, _deduction) in amounts.items() if award]
         return ValidationError({field_name("award", pk): message for pk in awarded})
     if kind == "deductions" and key in by_key:
-        message = _(
-            "This deduction is more than the person's bonus share (%(detail)s); "
-            "a deduction is never taken from base pay."
-        ) % {"detail": error.message}
-        return ValidationError({field_name("deduction", by_key[key]): message})
-    return ValidationError(error.message)
+        return ValidationError({field_name("deduction", by_key[key]): engine_message(error)})
+    return ValidationError(engine_message(error))
 
 
-def _awards_message(period: BonusPeriod, amounts: Amounts) -> str:
+def _awards_message(period: BonusPeriod, error: BonusInputError) -> str:
     staff_pool = calculate(frozen_input(period, awards={}, deductions={})).staff_pool
     if not staff_pool:
         return _(
             "The staff pool is 0.00 this month (collections stayed below the threshold "
             "or no tranche was earned), so no award can be given."
         )
-    return _(
-        "Awards total %(awards)s, more than the staff pool %(staff_pool)s "
-        "plus deductions %(deductions)s."
-    ) % {
-        "awards": f"{sum(a for a, _d in amounts.values()):.2f}",
-        "staff_pool": f"{staff_pool:.2f}",
-        "deductions": f"{sum(d for _a, d in amounts.values()):.2f}",
-    }
+    return engine_message(error)

@@ -16,11 +16,23 @@ from compensation.errors import ImmutableRecord, PeriodChanged
 from compensation.models import BonusPeriod, PeriodEvent, ProposalLine
 from compensation.tasks import send_period_event_mail
 
+# django-simple-history keeps a change's reason in 100 characters; the whole reason
+# stays on the record itself (a line's ``reason``, the event's ``comment``).
+CHANGE_REASON_LENGTH = 100
+
 
 def remember(instance: models.Model, *, user: Any, reason: str) -> None:
     """Tell django-simple-history who made the next save and why (the system: no user)."""
     instance._history_user = recorded_user(user)
-    instance._change_reason = reason
+    instance._change_reason = short_reason(reason)
+
+
+def short_reason(reason: str) -> str:
+    """``reason`` cut to the history's column, with an ellipsis where it was cut."""
+    reason = " ".join(reason.split())
+    if len(reason) <= CHANGE_REASON_LENGTH:
+        return reason
+    return reason[: CHANGE_REASON_LENGTH - 1] + "…"
 
 
 def create_lines(lines: list[ProposalLine], *, user: Any, reason: str) -> None:
@@ -35,7 +47,10 @@ def create_lines(lines: list[ProposalLine], *, user: Any, reason: str) -> None:
             _("The proposal of an approved revision never changes; reopen the period.")
         )
     bulk_create_with_history(
-        lines, ProposalLine, default_user=recorded_user(user), default_change_reason=reason
+        lines,
+        ProposalLine,
+        default_user=recorded_user(user),
+        default_change_reason=short_reason(reason),
     )
 
 

@@ -16,6 +16,7 @@ from accounts.policy import Action, require
 from accounts.selectors import month_presence
 from compensation import lifecycle
 from compensation.engine import BonusInputError, BonusResult, calculate
+from compensation.engine_messages import engine_message
 from compensation.errors import SchemeMissing, WorkflowError
 from compensation.models import (
     BonusPeriod,
@@ -97,7 +98,7 @@ def _preview(period: BonusPeriod) -> ClosePreview:
         try:
             result = calculate(figures_input(figures))
         except BonusInputError as error:
-            problems.append(error.message)
+            problems.append(engine_message(error))
     return ClosePreview(period=period, figures=figures, result=result, problems=tuple(problems))
 
 

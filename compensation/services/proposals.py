@@ -131,10 +131,25 @@ def _change(line: ProposalLine, award: Decimal, deduction: Decimal, reason: str)
 
 @transaction.atomic
 def proposal_submit(
-    *, user: Any, period: BonusPeriod, expected_version: int, comment: str = ""
+    *,
+    user: Any,
+    period: BonusPeriod,
+    expected_version: int,
+    comment: str = "",
+    lines: Mapping[int, LineInput] | None = None,
 ) -> BonusPeriod:
-    """The head hands the proposal to the commercial director (closed → proposed)."""
+    """The head hands the proposal to the commercial director (closed → proposed).
+
+    ``lines``, the form as it stands on the head's page, are saved first by the same
+    rules as :func:`proposal_save`, in the same transaction: what is sent is what the
+    head sees, and a refused line sends nothing.
+    """
     require(user, Action.PROPOSE, period)
+    if lines is not None:
+        period = proposal_save(
+            user=user, period=period, expected_version=expected_version, lines=lines
+        )
+        expected_version = period.version
     period = lock_period(period, expected_version=expected_version, action="submit")
     revision = current_revision(period)
     lines = revision.proposal.all()

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.policy import Action, require
 from compensation.engine import BonusInputError, BonusResult
+from compensation.engine_messages import engine_message
 from compensation.errors import WorkflowError
 from compensation.models import (
     BonusPeriod,
@@ -110,7 +112,7 @@ def period_approve(
     try:
         result = period_result(period, revision, members)
     except BonusInputError as error:
-        raise WorkflowError(error.message, code="engine") from None
+        raise WorkflowError(engine_message(error), code="engine") from None
     revision.result = result_to_json(result)
     revision.approved_by = user
     revision.approved_at = timezone.now()
@@ -205,15 +207,45 @@ def period_reopen(
 
 
 @transaction.atomic
-def period_mark_paid(*, user: Any, period: BonusPeriod, expected_version: int) -> BonusPeriod:
-    """The accountant confirms the approved payroll was paid (approved → paid)."""
+def period_mark_paid(
+    *, user: Any, period: BonusPeriod, expected_version: int, paid_on: dt.date | None = None
+) -> BonusPeriod:
+    """The accountant confirms the approved payroll was paid (approved → paid).
+
+    ``paid_on`` is the day of the payment (today unless said): never in the future, never
+    before the approval. The event keeps it; ``paid_at`` is when it was recorded.
+    """
     require(user, Action.MARK_PAID, period)
     period = lock_period(period, expected_version=expected_version, action="pay")
     revision = current_revision(period)
+    paid_on = _payment_day(paid_on, revision)
     revision.paid_by = user
     revision.paid_at = timezone.now()
     revision.save(update_fields=["paid_by", "paid_at"])
     left = move(period, "pay")
     save_period(period, user=user, reason=_("Marked paid"))
-    record_event(period, user=user, action=PeriodEvent.Action.PAY, from_state=left)
+    record_event(
+        period,
+        user=user,
+        action=PeriodEvent.Action.PAY,
+        from_state=left,
+        details={"paid_on": paid_on.isoformat()},
+    )
     return period
+
+
+def _payment_day(paid_on: dt.date | None, revision: Revision) -> dt.date:
+    today = timezone.localdate()
+    if paid_on is None:
+        return today
+    if paid_on > today:
+        raise ValidationError({"paid_on": _("The payment date cannot be in the future.")})
+    approved_on = timezone.localdate(revision.approved_at)
+    if paid_on < approved_on:
+        raise ValidationError(
+            {
+                "paid_on": _("The payment date cannot be before the approval, %(date)s.")
+                % {"date": formats.date_format(approved_on, "SHORT_DATE_FORMAT")}
+            }
+        )
+    return paid_on

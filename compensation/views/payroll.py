@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats, timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,7 +17,7 @@ from accounts.policy import Action
 from compensation import services
 from compensation.exports import LAYOUTS
 from compensation.services.payroll import CONTENT_TYPES
-from compensation.workflow_forms import VersionForm
+from compensation.workflow_forms import PaidForm
 from core.months import month_label
 
 
@@ -35,7 +36,12 @@ def payroll_list(request: HttpRequest) -> HttpResponse:
         revision.payable = revision.number == revision.period.revision and policy.may_now(
             request.user, "pay", revision.period
         )
-    return render(request, "compensation/payroll.html", {"revisions": shown, "layouts": LAYOUTS})
+    paid_form = PaidForm(initial={"paid_on": timezone.localdate()})
+    return render(
+        request,
+        "compensation/payroll.html",
+        {"revisions": shown, "layouts": LAYOUTS, "paid_form": paid_form},
+    )
 
 
 @login_required
@@ -65,21 +71,31 @@ def payroll_export(
 def mark_paid_view(request: HttpRequest, pk: int) -> HttpResponse:
     period = get_object_or_404(policy.visible_periods(request.user), pk=pk)
     policy.require(request.user, Action.MARK_PAID, period)
-    form = VersionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.period_mark_paid(
-                user=request.user,
-                period=period,
-                expected_version=form.cleaned_data["expected_version"],
-            )
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(
-                request,
-                _("%(department)s, %(month)s: marked paid.")
-                % {"department": period.department.name, "month": month_label(period.month)},
-            )
+    form = PaidForm(request.POST)
+    if not form.is_valid():
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else None
+            for message in errors:
+                messages.error(request, f"{label}: {message}" if label else message)
+        return redirect("payroll")
+    try:
+        services.period_mark_paid(
+            user=request.user,
+            period=period,
+            expected_version=form.cleaned_data["expected_version"],
+            paid_on=form.cleaned_data["paid_on"],
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("%(department)s, %(month)s: marked paid on %(date)s.")
+            % {
+                "department": period.department.name,
+                "month": month_label(period.month),
+                "date": formats.date_format(form.cleaned_data["paid_on"], "SHORT_DATE_FORMAT"),
+            },
+        )
     return redirect("payroll")

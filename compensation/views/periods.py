@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -24,16 +25,20 @@ from compensation.engine import BonusInputError
 from compensation.errors import PeriodChanged
 from compensation.explain import frozen_result_before_awards
 from compensation.models import BonusPeriod, PeriodEvent, ProposalLine, Revision
+from compensation.notes import review_notes
 from compensation.selectors import current_revision, period_members, period_result
 from compensation.workflow_forms import (
+    MAX_TEXT,
     CommentForm,
     EditLineForm,
+    PaidForm,
     ProposalForm,
     ReasonForm,
     RequiredCommentForm,
     VersionForm,
 )
 from core.forms import add_service_error
+from core.numbers import parse_id
 
 
 def _period(request: HttpRequest, pk: int) -> BonusPeriod:
@@ -113,6 +118,10 @@ def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
     }
     context["reopen_form"] = ReasonForm(initial={"expected_version": period.version})
+    context["paid_form"] = PaidForm(
+        initial={"expected_version": period.version, "paid_on": timezone.localdate()}
+    )
+    context["notes"] = None if live else review_notes(period)
     return render(request, "compensation/period_detail.html", context)
 
 
@@ -176,6 +185,17 @@ def _proposal_form(request: HttpRequest, period: BonusPeriod, data: Any = None) 
 @login_required
 @require_http_methods(["GET", "POST"])
 def proposal_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _proposal(request, pk, send=False)
+
+
+@login_required
+@require_POST
+def proposal_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send the proposal as it stands on the form: saved first, then submitted."""
+    return _proposal(request, pk, send=True)
+
+
+def _proposal(request: HttpRequest, pk: int, *, send: bool) -> HttpResponse:
     period = _period(request, pk)
     policy.require(request.user, Action.PROPOSE, period)
     if lifecycle.takes_payments(period.state):
@@ -184,21 +204,40 @@ def proposal_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = _proposal_form(request, period, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.proposal_save(
-                user=request.user,
-                period=period,
-                expected_version=form.cleaned_data["expected_version"],
-                lines=form.lines(),
-            )
+            _proposal_write(request, period, form, send=send)
         except PeriodChanged as error:
             _refused(request, error)
             return redirect("proposal", pk=period.pk)
         except ValidationError as error:
             add_service_error(form, error)
         else:
+            if send:
+                messages.success(request, _("The proposal is sent to the commercial director."))
+                return _to_detail(period)
             messages.success(request, _("The proposal is saved."))
             return redirect("proposal", pk=period.pk)
     return render(request, "compensation/proposal.html", _proposal_context(period, form))
+
+
+def _proposal_write(
+    request: HttpRequest, period: BonusPeriod, form: ProposalForm, *, send: bool
+) -> None:
+    data = form.cleaned_data
+    if send:
+        services.proposal_submit(
+            user=request.user,
+            period=period,
+            expected_version=data["expected_version"],
+            comment=data["comment"],
+            lines=form.lines(),
+        )
+    else:
+        services.proposal_save(
+            user=request.user,
+            period=period,
+            expected_version=data["expected_version"],
+            lines=form.lines(),
+        )
 
 
 def _proposal_context(period: BonusPeriod, form: ProposalForm) -> dict[str, Any]:
@@ -209,8 +248,9 @@ def _proposal_context(period: BonusPeriod, form: ProposalForm) -> dict[str, Any]
         "period": period,
         "form": form,
         "preview": preview,
-        "submit_form": CommentForm(initial={"expected_version": period.version}),
+        "notes": review_notes(period),
         "editable": lifecycle.can("save_proposal", period.state),
+        "can_send": lifecycle.can("submit", period.state),
     }
 
 
@@ -228,9 +268,9 @@ def proposal_preview(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             result = services.proposal_preview(user=request.user, period=period, lines=form.lines())
         except ValidationError as error:
-            problems = error.messages
+            problems = _row_problems(form, error)
     else:
-        problems = [message for errors in form.errors.values() for message in errors]
+        problems = _row_problems(form, ValidationError(form.errors))
     return render(
         request,
         "compensation/_proposal_preview.html",
@@ -238,25 +278,15 @@ def proposal_preview(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def proposal_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
-    period = _period(request, pk)
-    policy.require(request.user, Action.PROPOSE, period)
-    form = CommentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.proposal_submit(
-                user=request.user,
-                period=period,
-                expected_version=form.cleaned_data["expected_version"],
-                comment=form.cleaned_data["comment"],
-            )
-        except ValidationError as error:
-            _refused(request, error)
-            return redirect("proposal", pk=period.pk)
-        messages.success(request, _("The proposal is sent to the commercial director."))
-    return _to_detail(period)
+def _row_problems(form: ProposalForm, error: ValidationError) -> list[str]:
+    """Each problem with the person and the field it concerns: "Vasya, Deduction: …"."""
+    if not hasattr(error, "error_dict"):
+        return error.messages
+    return [
+        f"{form.field_title(name)}: {message}" if name in form.fields else message
+        for name, errors in error.error_dict.items()
+        for message in ValidationError(errors).messages
+    ]
 
 
 # --- the director's review ---------------------------------------------------------------
@@ -271,50 +301,74 @@ def review_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, _("There is no proposal to review in this period now."))
         return _to_detail(period)
     edit_form = EditLineForm(request.POST or None)
-    if request.method == "POST" and edit_form.is_valid():
-        data = edit_form.cleaned_data
-        member = next(
-            (m for m in period_members(period) if m.employee_id == data["employee"]), None
-        )
-        if member is None:
-            edit_form.add_error(None, _("This person is not on the period's staff."))
-        else:
-            try:
-                services.proposal_edit(
-                    user=request.user,
-                    period=period,
-                    expected_version=data["expected_version"],
-                    employee=member.employee,
-                    award=data["award"],
-                    deduction=data["deduction"],
-                    reason=data["reason"],
-                )
-            except ValidationError as error:
-                _refused(request, error)
-            else:
-                messages.success(
-                    request, _("%(name)s's line is changed.") % {"name": member.employee.full_name}
-                )
-                return redirect("review", pk=period.pk)
-    elif request.method == "POST":
-        for field, errors in edit_form.errors.items():
-            for message in errors:
-                label = edit_form.fields[field].label if field in edit_form.fields else None
-                messages.error(request, f"{label}: {message}" if label else message)
+    failed: dict[str, Any] | None = None
+    if request.method == "POST":
+        problems = _edit_line(request, period, edit_form)
+        if not problems:
+            return redirect("review", pk=period.pk)
+        # The refused change stays on its row with what was typed, to be corrected there.
+        failed = {"employee": parse_id(request.POST.get("employee")), "problems": problems}
     revision = current_revision(period)
+    lines = _lines(revision)
+    for line in lines:
+        line.edit_problems = (
+            failed["problems"] if failed and failed["employee"] == line.employee_id else []
+        )
+    if failed and not any(line.edit_problems for line in lines):
+        for problem in failed["problems"]:
+            messages.error(request, problem)
     return render(
         request,
         "compensation/review.html",
         {
             "period": period,
             "revision": revision,
-            "lines": _lines(revision),
+            "lines": lines,
             "result": _safe_result(period, revision),
             "approve_form": CommentForm(initial={"expected_version": period.version}),
             "return_form": RequiredCommentForm(initial={"expected_version": period.version}),
             "own_proposal": revision.proposed_by_id == request.user.pk,
+            "notes": review_notes(period),
+            "typed": request.POST if failed else {},
+            "reason_max": MAX_TEXT,
         },
     )
+
+
+def _edit_line(request: HttpRequest, period: BonusPeriod, form: EditLineForm) -> list[str]:
+    """Apply the director's change to one line; the problems, by field, if refused."""
+    if not form.is_valid():
+        return _labelled(form, ValidationError(form.errors))
+    data = form.cleaned_data
+    member = next((m for m in period_members(period) if m.employee_id == data["employee"]), None)
+    if member is None:
+        return [_("This person is not on the period's staff.")]
+    try:
+        services.proposal_edit(
+            user=request.user,
+            period=period,
+            expected_version=data["expected_version"],
+            employee=member.employee,
+            award=data["award"],
+            deduction=data["deduction"],
+            reason=data["reason"],
+        )
+    except ValidationError as error:
+        return _labelled(form, error)
+    messages.success(
+        request, _("%(name)s's line is changed.") % {"name": member.employee.full_name}
+    )
+    return []
+
+
+def _labelled(form: EditLineForm, error: ValidationError) -> list[str]:
+    if not hasattr(error, "error_dict"):
+        return error.messages
+    return [
+        f"{form.fields[name].label}: {message}" if name in form.fields else message
+        for name, errors in error.error_dict.items()
+        for message in ValidationError(errors).messages
+    ]
 
 
 def _transition(

@@ -75,6 +75,8 @@ def scheme_edit(request: HttpRequest, department_id: int, month: dt.date) -> Htt
             "previous": previous,
             "period": period,
             "frozen": frozen,
+            # Said only where the reopen is one this user can take now.
+            "can_reopen": frozen and policy.may_now(request.user, "reopen", period),
             "form": form,
             "milestones": milestones,
             "milestone_errors": milestone_errors,

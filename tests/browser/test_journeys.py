@@ -82,7 +82,7 @@ def test_the_october_bonus_from_proposal_to_payroll(
     )
     screenshot("1-head-proposal-preview")
     submit(page, "#proposal-form button[type=submit]")
-    submit(page, f"form[action='{reverse('proposal_submit', args=[period.pk])}'] button")
+    submit(page, "#proposal-form button[name=send]")
     period.refresh_from_db()
     assert period.state == PeriodState.PROPOSED
 
