@@ -7,12 +7,12 @@ from payments import views
 urlpatterns = [
     path("", views.payment_list, name="payment_list"),
     path("new/", views.payment_create, name="payment_create"),
-    path("<int:pk>/void/", views.payment_void_view, name="payment_void"),
+    path("<id:pk>/void/", views.payment_void_view, name="payment_void"),
     path("import/", views.import_upload, name="import_upload"),
     path("import/<slug:token>/", views.import_preview, name="import_preview"),
     path("import/<slug:token>/confirm/", views.import_confirm, name="import_confirm"),
-    path("batches/<int:pk>/", views.import_batch, name="import_batch"),
-    path("batches/<int:pk>/retry/", views.import_batch_retry_view, name="import_batch_retry"),
+    path("batches/<id:pk>/", views.import_batch, name="import_batch"),
+    path("batches/<id:pk>/retry/", views.import_batch_retry_view, name="import_batch_retry"),
     path("unmatched/", views.unmatched_list, name="unmatched_list"),
-    path("unmatched/<int:pk>/assign/", views.unmatched_assign_view, name="unmatched_assign"),
+    path("unmatched/<id:pk>/assign/", views.unmatched_assign_view, name="unmatched_assign"),
 ]
