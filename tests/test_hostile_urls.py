@@ -77,3 +77,33 @@ def test_a_month_in_range_still_resolves(cast: Cast) -> None:
         "department_dashboard", kwargs={"department_id": cast.dept.pk, "month": "2026-11"}
     )
     assert director(cast).get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "status"),
+    [
+        ("/admin/accounts/department/2026-13/history/", {}, 404),
+        ("/admin/accounts/department/99999999999999999999/history/", {}, 404),
+        ("/admin/accounts/department/1/history/x/", {}, 404),
+        ("/admin/accounts/department/export/", {"next": "x"}, 400),
+        ("/admin/payments/payment/export/", {"o": "zz", "nothing": "1"}, 400),
+    ],
+)
+def test_the_admins_history_and_export_screens_refuse_hostile_input(
+    cast: Cast, path: str, query: dict[str, str], status: int
+) -> None:
+    http = HttpClient(raise_request_exception=False)
+    http.force_login(cast.admin)
+    assert http.get(path, query).status_code == status
+
+
+@pytest.mark.parametrize("department", ["x", "²", "99999999999999999999", "-1"])
+def test_a_hostile_initial_value_on_an_admin_add_form_is_dropped(
+    cast: Cast, department: str
+) -> None:
+    http = HttpClient(raise_request_exception=False)
+    http.force_login(cast.admin)
+    response = http.get("/admin/accounts/membership/add/", {"department": department})
+    assert response.status_code == 200
+    chosen = http.get("/admin/accounts/membership/add/", {"department": cast.dept.pk})
+    assert f'value="{cast.dept.pk}" selected' in chosen.content.decode()
