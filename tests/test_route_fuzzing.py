@@ -34,7 +34,7 @@ from tests.test_get_never_writes import (
     world,  # noqa: F401 - the fixture, shared
 )
 
-EXAMPLES_PER_ROUTE = 6
+EXAMPLES_PER_ROUTE = 4
 # Read by the views (payments, dashboard, paginators) and the admin's change lists.
 QUERY_NAMES = ("page", "month", "department", "q", "state", "p", "o", "next")
 
