@@ -19,10 +19,11 @@ from accounts.resources import (
     EmployeeResource,
     MembershipResource,
 )
+from core.admin_guards import AdminInputGuardMixin
 from core.models import CalendarDay
 
 
-class PolicyAdminMixin:
+class PolicyAdminMixin(AdminInputGuardMixin):
     """The admin's permission hooks, answered by the access policy (``Action.ADMINISTER``)
     rather than by Django's per-model permissions; ``read_only`` records (written by the
     services only) are shown and never added, changed or deleted here."""

@@ -6,10 +6,11 @@ department's spreadsheet has them, never by database id.
 
 from __future__ import annotations
 
-from import_export import fields, resources
+from import_export import fields
 from import_export.widgets import ForeignKeyWidget
 
 from accounts.models import BaseSalary, Department, Employee, Membership
+from core.resources import InertModelResource
 
 
 def _employee_field() -> fields.Field:
@@ -20,14 +21,14 @@ def _employee_field() -> fields.Field:
     )
 
 
-class DepartmentResource(resources.ModelResource):
+class DepartmentResource(InertModelResource):
     class Meta:
         model = Department
         fields = ("name",)
         import_id_fields = ("name",)
 
 
-class EmployeeResource(resources.ModelResource):
+class EmployeeResource(InertModelResource):
     class Meta:
         model = Employee
         fields = ("personnel_number", "full_name", "position")
@@ -36,7 +37,7 @@ class EmployeeResource(resources.ModelResource):
         skip_unchanged = True
 
 
-class MembershipResource(resources.ModelResource):
+class MembershipResource(InertModelResource):
     employee = _employee_field()
     department = fields.Field(
         attribute="department",
@@ -50,7 +51,7 @@ class MembershipResource(resources.ModelResource):
         import_id_fields = ("employee", "started_on")
 
 
-class BaseSalaryResource(resources.ModelResource):
+class BaseSalaryResource(InertModelResource):
     employee = _employee_field()
 
     class Meta:

@@ -21,6 +21,7 @@ from compensation.engine import (
     Presence,
     Scheme,
 )
+from core.numbers import has_foreign_digits
 
 DEFAULT_MILESTONES = (
     {"day": 15, "share_of_plan": "0.50", "fraction": "1/3"},
@@ -34,6 +35,8 @@ def parse_decimal(value: Any, field: str) -> Decimal:
     """A decimal from a JSON string or number; floats never reach here (see ``loads``)."""
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         raise BonusInputError(field, "must be a decimal number written as a string")
+    if isinstance(value, str) and has_foreign_digits(value):
+        raise BonusInputError(field, "is not a decimal number")
     try:
         number = Decimal(value.strip() if isinstance(value, str) else value)
     except InvalidOperation:

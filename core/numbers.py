@@ -19,3 +19,12 @@ def parse_id(text: str | None, maximum: int = MAX_ID) -> int | None:
         return None
     number = int(text)
     return number if 0 < number <= maximum else None
+
+
+def has_foreign_digits(text: str) -> bool:
+    """Whether the text holds a digit other than 0-9: "١٢٣", "１２３", "²".
+
+    ``Decimal()``, ``int()`` and ``Fraction()`` read other scripts' digits as numbers; a
+    figure typed or sent in them is refused instead of being read as something else.
+    """
+    return any(char.isdigit() and not "0" <= char <= "9" for char in text)

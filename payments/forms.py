@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Any
 
@@ -9,24 +8,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import MoneyField
 from payments.importing import rules
 from payments.models import Client, ImportFormat
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
-_EXPONENT = re.compile(r"[0-9.]\s*[eE]")
-
-
-class MoneyField(forms.DecimalField):
-    """An amount in roubles and kopecks, localised; digits only, no ``1e3`` shorthand.
-
-    Django's DecimalField reads an exponent; people typing pay never mean one, and the
-    imports refuse it too.
-    """
-
-    def to_python(self, value: Any) -> Any:
-        if isinstance(value, str) and _EXPONENT.search(value):
-            raise ValidationError(_("Enter the amount in digits, such as 1500.00."), code="invalid")
-        return super().to_python(value)
 
 
 class _CrispyForm(forms.Form):

@@ -9,17 +9,24 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from import_export import fields, resources
+from import_export import fields
+from import_export.widgets import DateWidget, DecimalWidget
 
+from core.resources import InertModelResource
 from payments.importing import rules
 from payments.models import Client, Payment
 
 
-class PaymentResource(resources.ModelResource):
+class PaymentResource(InertModelResource):
     """The export's columns: date, amount, client (INN), reference."""
 
-    date = fields.Field(attribute="received_on", column_name="date")
-    amount = fields.Field(attribute="amount", column_name="amount")
+    # Typed, so a spreadsheet gets a date and a number (a CSV the same text as before).
+    date = fields.Field(
+        attribute="received_on", column_name="date", widget=DateWidget(coerce_to_string=False)
+    )
+    amount = fields.Field(
+        attribute="amount", column_name="amount", widget=DecimalWidget(coerce_to_string=False)
+    )
     client = fields.Field(column_name="client")
     reference = fields.Field(attribute="source_ref", column_name="reference")
 
@@ -31,7 +38,7 @@ class PaymentResource(resources.ModelResource):
         return payment.client.inn
 
 
-class ClientResource(resources.ModelResource):
+class ClientResource(InertModelResource):
     """Clients by INN: importing the same file again updates names, never duplicates."""
 
     department = fields.Field(attribute="department__name", column_name="department")

@@ -17,9 +17,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
+from django_tasks_db.models import DBTaskResult
 
 from accounts.policy import SYSTEM, Action, require
+from payments.importing import liveness
 from payments.importing.pipeline import BatchNotPending, payments_import
 from payments.models import ImportBatch, ImportStatus, ImportUpload
 from payments.services import import_batch_settle_if_lost
@@ -148,6 +150,32 @@ def import_batches_settle_lost() -> int:
     after every job (``manage.py run_worker``); ``manage.py settle_imports`` is for cron.
     """
     running = ImportBatch.objects.filter(status=ImportStatus.RUNNING).order_by("pk")
-    return sum(
+    settled = sum(
         import_batch_settle_if_lost(batch).status == ImportStatus.FAILED for batch in running
     )
+    import_task_results_settle_lost()
+    return settled
+
+
+class ImportProcessLost(Exception):
+    """What a lost import's job records: its worker ended while the job ran."""
+
+
+def import_task_results_settle_lost() -> int:
+    """Record as failed the job of every import already failed whose job says "running".
+
+    A worker killed mid-import leaves its job claimed for ever (``DBTaskResult``, status
+    RUNNING): the batch is settled above, and its job with it. A job still running for a
+    failed batch is either lost or about to record the same failure itself.
+    """
+    jobs = DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING, task_path=import_stored_upload.module_path
+    )
+    by_batch = {job.args_kwargs.get("kwargs", {}).get("batch_id"): job for job in jobs}
+    failed = ImportBatch.objects.filter(pk__in=[k for k in by_batch if isinstance(k, int)])
+    failed = failed.filter(status=ImportStatus.FAILED).values_list("pk", flat=True)
+    lost = ImportProcessLost(str(liveness.LOST))
+    for batch_id in failed:
+        # The library's own record of a failure, so that its admin and API read it alike.
+        by_batch[batch_id].set_failed(lost)
+    return len(failed)

@@ -24,6 +24,7 @@ from accounts import policy
 from accounts.policy import Action
 from core.forms import add_service_error
 from core.months import month_label
+from core.numbers import MAX_ID, parse_id
 from payments.filters import PaymentFilter
 from payments.forms import AssignForm, ImportUploadForm, PaymentForm, VoidForm
 from payments.importing import liveness, rules
@@ -54,6 +55,8 @@ from payments.uploads import (
 )
 
 PAGE_SIZE = 50
+# A page past this would start beyond the database's largest offset: just a page too far.
+MAX_PAGE = MAX_ID // PAGE_SIZE - 1
 PREVIEW_ERRORS = 200
 SESSION_KEY = "payment_imports"
 
@@ -76,7 +79,7 @@ class SlicePage:
 
     @classmethod
     def of(cls, queryset: Any, number: str | None) -> SlicePage:
-        page = int(number) if number and number.isdigit() and int(number) > 0 else 1
+        page = parse_id(number, maximum=MAX_PAGE) or 1
         start = (page - 1) * PAGE_SIZE
         rows = list(queryset[start : start + PAGE_SIZE + 1])
         return cls(rows=rows[:PAGE_SIZE], number=page, has_next=len(rows) > PAGE_SIZE)
@@ -228,7 +231,7 @@ def _summary(result: ImportResult) -> dict[str, Any]:
 def _lines_to_skip(request: HttpRequest, pending: dict[str, Any]) -> list[int]:
     """The possible repeats the person ticked "skip": only lines the preview listed."""
     listed = {near["line"] for near in pending.get("near_matches", [])}
-    chosen = {int(value) for value in request.POST.getlist("skip") if value.isdigit()}
+    chosen = {parse_id(value) for value in request.POST.getlist("skip")} - {None}
     return sorted(chosen & listed)
 
 

@@ -180,7 +180,9 @@ def test_a_payment_into_a_closed_period_is_rejected(clients: None, cast: Cast) -
 
     # Both of the department's payments are refused; Vektor's department is open.
     assert errors_of(result) == [(20, "ДатаПоступило"), (50, "ДатаПоступило")]
-    assert "06.11.2025 falls in the period November 2025, which is Closed" in result.errors[0].message
+    assert (
+        "06.11.2025 falls in the period November 2025, which is Closed" in result.errors[0].message
+    )
 
 
 def test_several_bad_rows_are_all_reported(clients: None) -> None:

@@ -20,6 +20,8 @@ from compensation.engine import BonusInputError, BonusResult
 from compensation.explain import bonus_at_plan, frozen_result_before_awards, settled_bonus
 from compensation.models import BonusPeriod
 from compensation.selectors import live_result
+from core.months import parse_month
+from core.numbers import parse_id
 from payments.selectors import (
     CollectionsSummary,
     MilestoneStatus,
@@ -36,12 +38,12 @@ _CHART_STATUS = {MilestoneStatus.MET: True, MilestoneStatus.MISSED: False}
 def dashboard_start(request: HttpRequest) -> HttpResponse:
     """The first visible department this month, or the one and month picked in the switcher."""
     departments = policy.visible_departments(request.user).order_by("name")
-    picked = request.GET.get("department", "")
-    department = departments.filter(pk=picked).first() if picked.isdigit() else None
+    picked = parse_id(request.GET.get("department"))
+    department = departments.filter(pk=picked).first() if picked else None
     department = department or departments.first()
     if department is None:
         return render(request, "compensation/dashboard_empty.html")
-    month = _parse_month(request.GET.get("month", "")) or timezone.localdate().replace(day=1)
+    month = parse_month(request.GET.get("month")) or timezone.localdate().replace(day=1)
     return redirect("department_dashboard", department_id=department.pk, month=month)
 
 
@@ -73,13 +75,6 @@ def department_dashboard(request: HttpRequest, department_id: int, month: dt.dat
             **_switcher(departments, month),
         },
     )
-
-
-def _parse_month(value: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(f"{value}-01")
-    except ValueError:
-        return None
 
 
 def _bonus_shown(user: Any, department: Department, month: dt.date, period: Any) -> bool:

@@ -45,6 +45,50 @@ def sniff_encoding(stream: BinaryIO) -> str:
     return "utf-8-sig"
 
 
+# A 1C statement names its encoding in its header (``Кодировка=Windows`` or ``DOS``),
+# and its words are written in the encoding it names. UTF-8 is not in the format, but
+# some programs write it and it reads unambiguously.
+_ONEC_WORDS = ("Кодировка=", "СекцияРасчСчет", "СекцияДокумент", "КонецФайла")
+# Encodings a Cyrillic file may come in that the format does not allow: named, so the
+# message says what the file is instead of what it seems to lack.
+# (KOI8-U writes Russian as KOI8-R does.)
+_ONEC_REFUSED = {"koi8-r": "KOI8-R", "mac-cyrillic": "Mac Cyrillic"}
+
+
+def sniff_onec_encoding(stream: BinaryIO) -> str:
+    """A 1C statement's encoding: UTF-8 or Windows-1251 (``sniff_encoding``), or DOS.
+
+    The format's own words tell which: a file whose words are in DOS (cp866) is read
+    so; one whose words are in an encoding the format does not allow (KOI8-R, say) is
+    refused with a message that says so, rather than read as Windows-1251 and reported
+    as missing its sections.
+    """
+    encoding = sniff_encoding(stream)
+    head = stream.read(SNIFF_BYTES)
+    stream.seek(0)
+    if _has_words(head, "utf-8") or _has_words(head, "cp1251"):
+        return encoding
+    if _has_words(head, "cp866"):
+        return "cp866"
+    for codec, label in _ONEC_REFUSED.items():
+        if _has_words(head, codec):
+            raise ImportFileError(
+                1,
+                "file",
+                _(
+                    "The file's encoding is %(encoding)s, which 1C statements do not use: "
+                    "export it again with Кодировка=Windows (Windows-1251) or "
+                    "Кодировка=DOS (cp866)."
+                )
+                % {"encoding": label},
+            )
+    return encoding
+
+
+def _has_words(head: bytes, codec: str) -> bool:
+    return any(word.encode(codec) in head for word in _ONEC_WORDS)
+
+
 BLOCK_BYTES = 64 * 1024
 
 
@@ -102,4 +146,5 @@ def _undecodable(number: int, encoding: str) -> ImportFileError:
 
 
 def _encoding_label(encoding: str) -> str:
-    return "UTF-8" if encoding.startswith("utf-8") else "Windows-1251"
+    labels = {"cp1251": "Windows-1251", "cp866": "DOS (cp866)"}
+    return "UTF-8" if encoding.startswith("utf-8") else labels.get(encoding, encoding)

@@ -15,7 +15,7 @@ from typing import BinaryIO
 from django.utils.translation import gettext as _
 
 from core.money import MoneyError, parse_amount
-from payments.importing.readers.encoding import decoded_lines, sniff_encoding
+from payments.importing.readers.encoding import decoded_lines, sniff_onec_encoding
 from payments.importing.rows import FieldNames, ImportFileError, RawRow
 
 SIGNATURE = "1CClientBankExchange"
@@ -85,7 +85,7 @@ def _decimal(text: str, line: int, field: str) -> Decimal:
 
 def read_onec(stream: BinaryIO) -> Iterator[RawRow]:
     """Incoming payments of a 1C statement, one ``RawRow`` per document."""
-    lines = decoded_lines(stream, sniff_encoding(stream))
+    lines = decoded_lines(stream, sniff_onec_encoding(stream))
     _expect_signature(lines)
     statement = _Statement()
     block: dict[str, str] | None = None
