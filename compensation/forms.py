@@ -113,12 +113,37 @@ class SchemeForm(forms.Form):
     )
     # The version of the scheme the page showed: a change made on an older one is refused.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    # Shown only once the threshold reaches the plan: such a scheme may be meant (a month
+    # expected to pay nothing), but it is saved only when the director says so.
+    threshold_confirmed = forms.BooleanField(
+        label=_("Save anyway: this month pays no bonus even at plan"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        plan, threshold = cleaned.get("plan"), cleaned.get("threshold")
+        if plan is None or threshold is None or threshold < plan:
+            return cleaned
+        # Asked once: the box appears with the warning, and is ticked to save.
+        self.fields["threshold_confirmed"].widget = forms.CheckboxInput()
+        if not cleaned.get("threshold_confirmed"):
+            self.add_error(
+                "threshold",
+                _(
+                    "The threshold is not below the plan: the bonus is (collected − "
+                    "threshold) × rate, so this month pays no bonus even if the plan is "
+                    "met. Lower the threshold, or tick “Save anyway” below."
+                ),
+            )
+        return cleaned
 
     @classmethod
     def initial_from(cls, scheme: MonthlyScheme | None) -> dict[str, Any]:

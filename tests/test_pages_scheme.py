@@ -39,6 +39,7 @@ def form_data(**changes: str) -> dict[str, str]:
         "rate": "0,5",
         "head_share": "40 %",
         "reason": "",
+        "team_sees_adjustments": "on",
         "version": "1",  # the page's hidden field: the version it showed
         "milestones-TOTAL_FORMS": "4",
         "milestones-INITIAL_FORMS": "2",
@@ -235,3 +236,32 @@ def test_a_russian_decimal_comma_in_the_rate_is_read() -> None:
         Decimal("0.005"),
         Decimal("0.4"),
     )
+
+
+def test_a_threshold_not_below_the_plan_is_saved_only_when_confirmed(cast: Cast) -> None:
+    # given October's scheme, and the director types a threshold above the plan
+    scheme = set_scheme(cast)
+    http = signed_in(cast.director.user)
+    data = form_data(threshold="60000000.00", reason="A month expected to pay nothing")
+
+    # when saved as it is, it is refused at the threshold, with the box to confirm it
+    warned = http.post(scheme_url(cast), data)
+    assert warned.status_code == 200
+    warning = " ".join(warned.context["form"].errors["threshold"])
+    assert "pays no bonus even if the plan is met" in warning
+    page = warned.content.decode()
+    assert 'type="checkbox" name="threshold_confirmed"' in page
+    scheme.refresh_from_db()
+    assert scheme.threshold == Decimal("40000000.00")
+
+    # and once the director ticks "save anyway", it is saved
+    saved = http.post(scheme_url(cast), {**data, "threshold_confirmed": "on"})
+    assert saved.status_code == 302
+    scheme.refresh_from_db()
+    assert scheme.threshold == Decimal("60000000.00")
+
+
+def test_a_threshold_below_the_plan_asks_nothing(cast: Cast) -> None:
+    set_scheme(cast)
+    page = signed_in(cast.director.user).get(scheme_url(cast)).content.decode()
+    assert 'type="checkbox" name="threshold_confirmed"' not in page
