@@ -28,7 +28,7 @@ DEFAULT_MILESTONES = (
     {"day": 25, "share_of_plan": "0.90", "fraction": "1/3"},
 )
 MAX_EXPONENT = 30
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")  # ASCII digits: \d matches any script's
 
 
 def parse_decimal(value: Any, field: str) -> Decimal:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.utils import translation
@@ -78,3 +79,17 @@ def test_the_scenario_refuses_other_scripts_digits(text: str) -> None:
 
 def test_the_scenario_still_reads_ascii_figures() -> None:
     assert parse_decimal("1000000.00", "plan") == Decimal("1000000.00")
+
+
+def test_the_scenario_month_takes_ascii_digits_only() -> None:
+    import json
+
+    from compensation.scenario import parse_scenario
+
+    scenario = json.loads(
+        (Path(__file__).parent / "examples" / "seed-55m.json").read_text(encoding="utf-8")
+    )
+    parse_scenario(scenario)  # the month as written: read
+    scenario["month"] = "٢٠٢٦-١٠"  # 2026-10 in Arabic-Indic digits
+    with pytest.raises(BonusInputError, match="month"):
+        parse_scenario(scenario)
