@@ -9,6 +9,10 @@ Two layouts, each as CSV and XLSX:
   (``shared/samples/FORMATS.md``): cp1251, ``;``-separated CSV with Russian number
   formatting, and an XLSX with numeric cells formatted ``#,##0.00``.
 
+Corrections of earlier paid months due in the file's month follow the pay lines, one row
+each, marked with the month they correct (the standard layout's last column; in 1C:ZUP's
+its dates "from" and "to").
+
 Text cells are neutralised against spreadsheet formula injection: a value that a
 spreadsheet would run as a formula is written as plain text.
 """
@@ -27,7 +31,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
-from compensation.models import PayLine, Revision
+from compensation.models import Correction, PayLine, Revision
 from core.months import month_label
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -56,14 +60,20 @@ class Layout:
     name: str
     sheet: str
     columns: tuple[Column, ...]
-    rows: Callable[[Revision, Sequence[PayLine]], list[list[Any]]]
+    rows: Callable[[Revision, Sequence[PayLine], Sequence[Correction]], list[list[Any]]]
 
 
-def _standard_rows(revision: Revision, lines: Sequence[PayLine]) -> list[list[Any]]:
-    period = revision.period
+def _approver(revision: Revision) -> str:
     approver = revision.approved_by
-    approved_by = (approver.get_full_name() or approver.get_username()) if approver else ""
-    return [
+    return (approver.get_full_name() or approver.get_username()) if approver else ""
+
+
+def _standard_rows(
+    revision: Revision, lines: Sequence[PayLine], corrections: Sequence[Correction]
+) -> list[list[Any]]:
+    period = revision.period
+    approved_by = _approver(revision)
+    paid = [
         [
             period.month,
             line.employee.personnel_number,
@@ -76,18 +86,46 @@ def _standard_rows(revision: Revision, lines: Sequence[PayLine]) -> list[list[An
             approved_by,
             revision.approved_at,
             revision.number,
+            None,
         ]
         for line in lines
     ]
+    return paid + [
+        [
+            period.month,
+            c.employee.personnel_number,
+            c.employee.full_name,
+            c.employee.position,
+            period.department.name,
+            None,
+            c.applied,
+            c.applied,
+            _approver(c.revision),
+            c.revision.approved_at,
+            c.revision.number,
+            c.month,
+        ]
+        for c in corrections
+    ]
 
 
-def _zup_rows(revision: Revision, lines: Sequence[PayLine]) -> list[list[Any]]:
+def _last_day(first: dt.date) -> dt.date:
+    return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def _zup_basis(revision: Revision) -> str:
+    approved = revision.approved_at.date() if revision.approved_at else None
+    return f"Утверждено {approved:%d.%m.%Y}, редакция {revision.number}" if approved else ""
+
+
+def _zup_rows(
+    revision: Revision, lines: Sequence[PayLine], corrections: Sequence[Correction]
+) -> list[list[Any]]:
     period = revision.period
     first = period.month
-    last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-    approved = revision.approved_at.date() if revision.approved_at else None
-    basis = f"Утверждено {approved:%d.%m.%Y}, редакция {revision.number}" if approved else ""
-    return [
+    last = _last_day(first)
+    basis = _zup_basis(revision)
+    paid = [
         [
             line.employee.personnel_number,
             line.employee.full_name,
@@ -100,6 +138,20 @@ def _zup_rows(revision: Revision, lines: Sequence[PayLine]) -> list[list[Any]]:
             basis,
         ]
         for line in lines
+    ]
+    return paid + [
+        [
+            c.employee.personnel_number,
+            c.employee.full_name,
+            period.department.name,
+            "Перерасчёт премии по итогам работы отдела",
+            first,
+            c.month,
+            _last_day(c.month),
+            c.applied,
+            f"Корректировка за {c.month:%m.%Y}: {_zup_basis(c.revision)}; {c.reason}",
+        ]
+        for c in corrections
     ]
 
 
@@ -118,6 +170,7 @@ STANDARD = Layout(
         Column(_("Approved by"), "text"),
         Column(_("Approved at"), "datetime"),
         Column(_("Revision"), "int"),
+        Column(_("Corrects month"), "month"),
     ),
     rows=_standard_rows,
 )
@@ -165,7 +218,12 @@ def _standard_number(amount: Decimal, russian: bool) -> str:
     return f"{amount:.2f}".replace(".", ",") if russian else f"{amount:.2f}"
 
 
-def to_csv(layout: Layout, revision: Revision, lines: Sequence[PayLine]) -> bytes:
+def to_csv(
+    layout: Layout,
+    revision: Revision,
+    lines: Sequence[PayLine],
+    corrections: Sequence[Correction] = (),
+) -> bytes:
     """A CSV file the reader's spreadsheet opens in columns.
 
     The ZUP layout is always Russian and cp1251, as 1C expects it. The standard one
@@ -177,7 +235,7 @@ def to_csv(layout: Layout, revision: Revision, lines: Sequence[PayLine]) -> byte
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";" if russian else ",", lineterminator="\r\n")
     writer.writerow([neutralise(str(column.title)) for column in layout.columns])
-    for row in layout.rows(revision, lines):
+    for row in layout.rows(revision, lines, corrections):
         writer.writerow(
             [
                 _standard_number(value, russian)
@@ -208,12 +266,17 @@ def _xlsx_value(value: Any, kind: str) -> Any:
     return value
 
 
-def to_xlsx(layout: Layout, revision: Revision, lines: Sequence[PayLine]) -> bytes:
+def to_xlsx(
+    layout: Layout,
+    revision: Revision,
+    lines: Sequence[PayLine],
+    corrections: Sequence[Correction] = (),
+) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = str(layout.sheet)
     sheet.append([str(column.title) for column in layout.columns])
-    for row in layout.rows(revision, lines):
+    for row in layout.rows(revision, lines, corrections):
         sheet.append(
             [
                 _xlsx_value(value, column.kind)

@@ -2,7 +2,9 @@
 
 A period is ``open`` while its month runs, then ``closed`` (figures frozen), ``proposed``
 (the head submitted), ``approved`` and ``paid``. The director may return a proposal
-(back to ``closed``) or reopen an approved period as a new revision (``closed`` again).
+(back to ``closed``) or reopen an approved period as a new revision (``closed`` again);
+a paid one too: the new revision's differences from what was paid are paid with a later
+month's payroll (``services.corrections``).
 
 Services ask here whether a step is allowed, before they lock the period and again
 after re-reading it under the lock; the access policy asks here for "may this user do
@@ -59,7 +61,7 @@ TRANSITIONS: dict[str, Transition] = {
         _step("edit", {PROPOSED}, PROPOSED, {Role.DIRECTOR}, Action.REVIEW),
         _step("return", {PROPOSED}, CLOSED, {Role.DIRECTOR}, Action.REVIEW),
         _step("approve", {PROPOSED}, APPROVED, {Role.DIRECTOR}, Action.REVIEW),
-        _step("reopen", {APPROVED}, CLOSED, {Role.DIRECTOR}, Action.REOPEN),
+        _step("reopen", {APPROVED, PAID}, CLOSED, {Role.DIRECTOR}, Action.REOPEN),
         _step("pay", {APPROVED}, PAID, {Role.ACCOUNTANT}, Action.MARK_PAID),
     )
 }

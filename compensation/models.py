@@ -343,6 +343,11 @@ class Revision(models.Model):
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     # The engine's whole breakdown at approval (scenario.result_to_json), shown as is.
     result = models.JSONField(_("calculation"), null=True, blank=True)
+    # A correction of a paid month recounts its payments (one voided, say): the figures
+    # the revision is calculated on. Empty: the period's, as frozen at close.
+    collected = models.DecimalField(_("collected, recounted"), null=True, blank=True, **MONEY)
+    payment_count = models.PositiveIntegerField(_("payments recounted"), null=True, blank=True)
+    daily_totals = models.JSONField(_("collections by day, recounted"), null=True, blank=True)
 
     class Meta:
         ordering = ["period", "number"]
@@ -527,6 +532,7 @@ class PeriodEvent(models.Model):
         REOPEN = "reopen", _("Reopened")
         PAY = "pay", _("Marked paid")
         EXPORT = "export", _("Exported")
+        RECOUNT = "recount", _("Payments recounted")
 
     period = models.ForeignKey(
         BonusPeriod, verbose_name=_("period"), on_delete=models.PROTECT, related_name="events"
@@ -549,3 +555,60 @@ class PeriodEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} {self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Correction(models.Model):
+    """A difference between a corrected month's new approved revision and what was paid.
+
+    What was paid never changes: the difference is paid with a later month's payroll
+    (``paid_in``). A negative one is taken from that month's bonus, never from base pay;
+    what the bonus cannot cover (``carried``) goes on to the month after, as a new
+    correction carried from this one.
+    """
+
+    employee = models.ForeignKey(
+        Employee, verbose_name=_("employee"), on_delete=models.PROTECT, related_name="corrections"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
+    )
+    month = models.DateField(_("month corrected"))
+    revision = models.ForeignKey(
+        Revision, verbose_name=_("revision"), on_delete=models.PROTECT, related_name="corrections"
+    )
+    amount = models.DecimalField(_("amount"), **MONEY)
+    reason = models.TextField(_("reason"))
+    paid_in = models.DateField(_("paid in the month of"))
+    carried = models.DecimalField(_("carried on"), default=0, **MONEY)
+    carried_from = models.OneToOneField(
+        "self",
+        verbose_name=_("carried from"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="carried_to",
+    )
+
+    class Meta:
+        ordering = ["paid_in", "month", "employee", "id"]
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+        constraints = [
+            models.CheckConstraint(condition=Q(month__day=1), name="correction_month_first_day"),
+            models.CheckConstraint(condition=Q(paid_in__day=1), name="correction_paid_in_first"),
+            models.CheckConstraint(condition=Q(paid_in__gt=F("month")), name="correction_later"),
+            models.CheckConstraint(condition=~Q(amount=0), name="correction_not_zero"),
+            models.CheckConstraint(condition=Q(carried__gte=0), name="correction_carried_gte_0"),
+            models.CheckConstraint(
+                condition=Q(carried=0) | Q(amount__lt=0) & Q(carried__lte=-F("amount")),
+                name="correction_carries_only_a_debt",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employee} {self.month:%Y-%m} → {self.paid_in:%Y-%m}: {self.amount}"
+
+    @property
+    def applied(self) -> Decimal:
+        """What this month's payroll pays of it (a debt less what is carried on)."""
+        return self.amount + self.carried

@@ -209,8 +209,12 @@ def frozen_input(
     awards: Mapping[int, Decimal],
     deductions: Mapping[int, Decimal],
     members: list[PeriodMember] | None = None,
+    daily_totals: list | None = None,
 ) -> BonusInput:
-    """Engine input from the period's frozen data, with awards/deductions by employee id."""
+    """Engine input from the period's frozen data, with awards/deductions by employee id.
+
+    ``daily_totals``: a correction's recounted collections in place of those at close.
+    """
     members = period_members(period) if members is None else members
     keys = {m.employee_id: staff_key(m.employee) for m in members}
     return BonusInput(
@@ -219,7 +223,7 @@ def frozen_input(
         month=period.month.month,
         payments=tuple(
             Payment(date=dt.date.fromisoformat(day), amount=Decimal(total))
-            for day, total in period.daily_totals
+            for day, total in (period.daily_totals if daily_totals is None else daily_totals)
         ),
         staff=tuple(keys.values()),
         awards={keys[pk]: amount for pk, amount in awards.items() if amount},
@@ -247,6 +251,7 @@ def period_input(
         awards={pk: award for pk, (award, _deduction) in amounts.items()},
         deductions={pk: deduction for pk, (_award, deduction) in amounts.items()},
         members=members,
+        daily_totals=revision.daily_totals,
     )
 
 

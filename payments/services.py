@@ -117,8 +117,12 @@ def _recorded(operation_key: str) -> bool:
 
 
 @transaction.atomic
-def payment_void(*, user: Any, payment: Payment, reason: str) -> Payment:
-    """Void a wrong payment; it stays on record with who voided it and why."""
+def payment_void(*, user: Any, payment: Payment, reason: str, correcting: Any = None) -> Payment:
+    """Void a wrong payment; it stays on record with who voided it and why.
+
+    A month closed for payments takes a void only from the correction of its paid
+    period (``correcting``, compensation.services.corrections), which recounts it.
+    """
     require(user, Action.MANAGE_PAYMENTS, payment)
     reason = (reason or "").strip()
     if not reason:
@@ -128,7 +132,12 @@ def payment_void(*, user: Any, payment: Payment, reason: str) -> Payment:
     if payment.is_void:
         raise ValidationError({"payment": _("This payment is already void.")})
     month = rules.month_of(payment.received_on)
-    if rules.lock_periods([(payment.department_id, month)]):
+    closed = rules.lock_periods([(payment.department_id, month)])
+    corrected = correcting is not None and (correcting.department_id, correcting.month) == (
+        payment.department_id,
+        month,
+    )
+    if closed and not corrected:
         raise ValidationError(
             {
                 "payment": _(

@@ -118,13 +118,17 @@ def test_no_workflow_step_changes_an_approved_or_paid_period(
     assert PeriodEvent.objects.count() == events
 
 
-def test_a_paid_period_cannot_be_reopened(cast: Cast) -> None:
+def test_a_paid_period_reopened_keeps_what_was_paid(cast: Cast) -> None:
     period = paid_october(cast)
+    paid = {line.pk: line.bonus for line in PayLine.objects.all()}
 
-    with unchanged(), pytest.raises(WorkflowError):
-        services.period_reopen(
-            user=cast.director.user, period=period, expected_version=period.version, reason="Oops"
-        )
+    period = services.period_reopen(
+        user=cast.director.user, period=period, expected_version=period.version, reason="Oops"
+    )
+
+    assert period.revision == 2
+    assert {line.pk: line.bonus for line in PayLine.objects.all()} == paid
+    assert period.revisions.get(number=1).paid_at is not None
 
 
 def test_a_paid_period_cannot_be_marked_paid_again(cast: Cast) -> None:

@@ -25,7 +25,7 @@ TABLE = {
     "edit": ({"proposed"}, "proposed", {"Commercial director"}),
     "return": ({"proposed"}, "closed", {"Commercial director"}),
     "approve": ({"proposed"}, "approved", {"Commercial director"}),
-    "reopen": ({"approved"}, "closed", {"Commercial director"}),
+    "reopen": ({"approved", "paid"}, "closed", {"Commercial director"}),
     "pay": ({"approved"}, "paid", {"Accountant"}),
 }
 STATES = ("open", "closed", "proposed", "approved", "paid")

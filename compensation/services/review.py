@@ -34,6 +34,7 @@ from compensation.services._common import (
     remember,
     save_period,
 )
+from compensation.services.corrections import corrections_record, corrections_settle
 
 
 def _required(text: str, field: str, message: str) -> str:
@@ -118,6 +119,10 @@ def period_approve(
     revision.approved_at = timezone.now()
     revision.save(update_fields=["result", "approved_by", "approved_at"])
     _store_pay_lines(period, revision, result, members)
+    # A paid month's correction: its differences go to a later payroll; and the
+    # corrections due in this month are taken from its bonuses.
+    corrections_record(period=period, revision=revision)
+    corrections_settle(period=period, revision=revision)
     left = move(period, "approve")
     save_period(period, user=user, reason=comment or _("Approved"))
     event = record_event(

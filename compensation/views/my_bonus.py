@@ -16,6 +16,7 @@ from accounts.models import Employee
 from accounts.policy import Action
 from compensation.charts import Chart, collections_chart
 from compensation.explain import MyBonus, my_bonus_figures, my_months, my_pay_months
+from compensation.statements import month_corrections
 from payments.selectors import month_bounds
 
 
@@ -50,6 +51,7 @@ def my_bonus(request: HttpRequest, month: dt.date) -> HttpResponse:
             "bonus": figures,
             "chart": _chart(figures, month) if figures and figures.chain else None,
             "my_months": my_months(user, employee),
+            "corrections": month_corrections(employee, month),
             "this_month": timezone.localdate().replace(day=1),
             # An open month's milestone ahead of today is not missed yet, only not met.
             "today": timezone.localdate(),

@@ -31,7 +31,12 @@ def payroll_list(request: HttpRequest) -> HttpResponse:
         .order_by("-period__month", "period__department__name", "-number")
     )
     shown = list(revisions[:300])
+    # A correction of a paid month has no file of its own: a later payroll pays it.
+    paid = {(r.period_id, r.number) for r in shown if r.paid_at is not None}
     for revision in shown:
+        revision.correction = any(
+            (revision.period_id, n) in paid for n in range(1, revision.number)
+        )
         # Only the period's current revision is paid, once the lifecycle allows it.
         revision.payable = revision.number == revision.period.revision and policy.may_now(
             request.user, "pay", revision.period

@@ -27,6 +27,8 @@ from compensation.explain import frozen_result_before_awards
 from compensation.models import BonusPeriod, PeriodEvent, ProposalLine, Revision
 from compensation.notes import review_notes
 from compensation.selectors import current_revision, period_members, period_result
+from compensation.services.corrections import corrects_paid
+from compensation.statements import paid_difference
 from compensation.workflow_forms import (
     MAX_TEXT,
     CommentForm,
@@ -89,6 +91,8 @@ def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not live:
         revision = current_revision(period)
         context["revision"] = revision
+        context["corrects_paid"] = corrects_paid(period, revision)
+        context["paid_difference"] = paid_difference(period, revision)
         # A proposal still being decided counts in the figures only for those who see it.
         if policy.sees_adjusted_figures(user, revision):
             context["result"] = _safe_result(period, revision)

@@ -206,7 +206,9 @@ def test_the_close_screen_shows_the_rate_as_percent(
     assert "0.40" not in text
 
 
-def test_a_paid_month_offers_no_reopen(page: Any, live_server: Any, people: Cast) -> None:
+def test_a_paid_month_is_reopened_only_as_a_correction(
+    page: Any, live_server: Any, people: Cast
+) -> None:
     period = approved_october(people)
     services.period_mark_paid(
         user=people.accountant.user, period=period, expected_version=period.version
@@ -215,9 +217,10 @@ def test_a_paid_month_offers_no_reopen(page: Any, live_server: Any, people: Cast
     page.goto(f"{live_server.url}{reverse('scheme_edit', args=[people.dept.pk, OCTOBER])}")
     text = page.inner_text("main")
     assert "выплачен" in text
-    assert "повторно" not in text  # no reopening to go through
+    assert "повторно" not in text  # the scheme page offers no way round the correction
     page.goto(f"{live_server.url}{reverse('period_detail', args=[period.pk])}")
-    assert page.locator(f"form[action='{reverse('period_reopen', args=[period.pk])}']").count() == 0
+    # The period page does: a paid month is corrected as a new revision, with a reason.
+    assert page.locator(f"form[action='{reverse('period_reopen', args=[period.pk])}']").count() == 1
 
 
 def test_mark_paid_asks_for_the_day_and_records_it(
