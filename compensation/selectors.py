@@ -349,3 +349,39 @@ def _person_evidence(
             if row.covered_for_id is not None
         ),
     )
+
+
+# --- the accountant's payroll -----------------------------------------------------------
+
+
+@dataclass
+class PayTotals:
+    """Base salaries, bonuses and total pay added up, to the kopeck."""
+
+    name: str
+    base_salary: Decimal = ZERO
+    bonus: Decimal = ZERO
+    total: Decimal = ZERO
+    people: int = 0
+
+    def add(self, line: PayLine) -> None:
+        self.base_salary += line.base_salary
+        self.bonus += line.bonus
+        self.total += line.total
+        self.people += 1
+
+
+def payroll_totals(revisions: list[Revision]) -> tuple[list[PayTotals], PayTotals]:
+    """Per department and overall, the pay lines of the revisions in force (a superseded
+    revision is not paid), from the revisions' prefetched pay lines: no query."""
+    by_department: dict[int, PayTotals] = {}
+    overall = PayTotals(name="")
+    for revision in revisions:
+        if revision.number != revision.period.revision:
+            continue
+        department = revision.period.department
+        totals = by_department.setdefault(department.pk, PayTotals(name=department.name))
+        for line in revision.pay_lines.all():
+            totals.add(line)
+            overall.add(line)
+    return sorted(by_department.values(), key=lambda totals: totals.name), overall

@@ -101,3 +101,87 @@ def test_the_review_query_count_does_not_grow_with_the_staff(cast: Cast) -> None
     _page, for_three = _review(cast, three)
     _page, for_one = _review(cast, one)
     assert for_three == for_one
+
+
+# --- the accountant's payroll page -----------------------------------------------------
+
+
+def _payroll(cast: Cast) -> tuple[str, int]:
+    browser = WebClient()
+    browser.login(username=cast.accountant.user.username, password=PASSWORD)
+    with CaptureQueriesContext(connection) as queries:
+        response = browser.get(reverse("payroll"))
+    assert response.status_code == 200
+    return response.content.decode(), len(queries)
+
+
+def _export(cast: Cast, period: BonusPeriod, layout: str, extension: str) -> None:
+    browser = WebClient()
+    browser.login(username=cast.accountant.user.username, password=PASSWORD)
+    url = reverse("payroll_export", args=[period.pk, period.revision, layout, extension])
+    assert browser.post(url).status_code == 200
+
+
+def _cells(page: str, table_id: str) -> list[list[str]]:
+    table = page.split(f'id="{table_id}"', 1)[1].split("</table>", 1)[0]
+    return [
+        [re.sub(r"<[^>]+>", "", cell).replace("\xa0", " ").strip() for cell in row]
+        for row in (
+            re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", body, re.S)
+            for body in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)
+        )
+    ]
+
+
+def test_the_payroll_shows_totals_lines_and_who_downloaded_what(cast: Cast) -> None:
+    # given an approved October of the department, downloaded twice
+    october = approved_october(cast)
+    _export(cast, october, "standard", "xlsx")
+    _export(cast, october, "zup", "csv")
+    lines = list(PayLine.objects.select_related("employee").order_by("order"))
+
+    # when the accountant opens the payroll
+    page, _count = _payroll(cast)
+
+    # then the department's totals add the file's lines up, to the kopeck
+    base = sum(line.base_salary for line in lines)
+    bonus = sum(line.bonus for line in lines)
+    total = sum(line.total for line in lines)
+    assert total == base + bonus
+    figures = [f"{base:,.2f}", f"{bonus:,.2f}", f"{total:,.2f}"]
+    totals = _cells(page, "payroll-totals")
+    assert totals[1] == ["Client department", str(len(lines)), *figures]
+    assert totals[-1] == ["All departments", str(len(lines)), *figures]
+    # the lines can be read before any download
+    masha = next(line for line in lines if line.employee == cast.masha)
+    shown = _cells(page, f"lines-{october.pk}-1")
+    assert [
+        "Masha Ivanova",
+        cast.masha.personnel_number,
+        f"{masha.base_salary:,.2f}",
+        f"{masha.bonus:,.2f}",
+        f"{masha.total:,.2f}",
+    ] in shown
+    # and the log says who took which file, the latest first
+    log = _cells(page, "export-log")
+    assert [row[1:] for row in log[1:]] == [
+        ["Anna Popova", "Client department · October 2026", "1", "1C:ZUP CSV"],
+        ["Anna Popova", "Client department · October 2026", "1", "XLSX"],
+    ]
+
+
+def test_the_payroll_query_count_does_not_grow_with_the_periods(cast: Cast) -> None:
+    approved_october(cast)
+    october = BonusPeriod.objects.get()
+    _export(cast, october, "standard", "csv")
+    _page, for_one = _payroll(cast)
+
+    november = _proposed_november(cast, cast.other, cast.other_head.user)
+    services.period_approve(
+        user=cast.director.user, period=november, expected_version=november.version
+    )
+    _export(cast, november, "standard", "xlsx")
+    page, for_two = _payroll(cast)
+
+    assert "Key accounts" in page
+    assert for_two == for_one
