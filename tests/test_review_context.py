@@ -185,3 +185,22 @@ def test_the_payroll_query_count_does_not_grow_with_the_periods(cast: Cast) -> N
 
     assert "Key accounts" in page
     assert for_two == for_one
+
+
+# --- rates and shares as people write them, in the bonus chain ------------------------
+
+
+def test_the_chain_writes_rates_and_shares_as_percent(cast: Cast) -> None:
+    from tests.test_pages_my_bonus import october_page
+
+    approved_october(cast)
+
+    english = october_page(cast.masha.user)
+    russian = october_page(cast.masha.user, "ru")
+
+    assert "× 0.5% =" in english
+    assert "× 40% =" in english
+    assert "1/3 of the pool for 50% of plan" in english
+    assert "The final 1/3 of the pool" in english
+    assert "× 0,5\xa0% =" in russian
+    assert "× 40\xa0% =" in russian
