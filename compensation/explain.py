@@ -127,8 +127,8 @@ def ratio_percent(value: Fraction | Decimal | str) -> Decimal:
 class ChainTranche:
     day: int
     date: dt.date
-    share_of_plan: Decimal  # percent
-    fraction: Decimal  # percent of the pool
+    share_of_plan: Fraction  # of the plan, as the scheme holds it
+    fraction: Fraction  # of the pool
     required: Decimal
     collected: Decimal
     met: bool
@@ -146,13 +146,13 @@ class BonusChain:
 
     plan: Decimal
     threshold: Decimal
-    rate: Decimal  # percent
-    head_share: Decimal  # percent
+    rate: Fraction  # as the scheme holds it; pages write it with ``as_percent``
+    head_share: Fraction
     collected: Decimal
     excess: Decimal
     pool: Decimal
     tranches: tuple[ChainTranche, ...]
-    final_fraction: Decimal  # percent
+    final_fraction: Fraction
     final_tranche: Decimal
     earned: Decimal
     forfeited: Decimal
@@ -174,8 +174,8 @@ def bonus_chain(result: Mapping, scheme: Mapping) -> BonusChain:
     return BonusChain(
         plan=Decimal(scheme["plan"]),
         threshold=Decimal(scheme["threshold"]),
-        rate=ratio_percent(str(scheme["rate"])),
-        head_share=ratio_percent(str(scheme["head_share"])),
+        rate=parse_ratio(str(scheme["rate"]), "rate"),
+        head_share=parse_ratio(str(scheme["head_share"]), "head_share"),
         collected=Decimal(result["collected"]),
         excess=Decimal(result["excess"]),
         pool=Decimal(result["pool"]),
@@ -183,8 +183,8 @@ def bonus_chain(result: Mapping, scheme: Mapping) -> BonusChain:
             ChainTranche(
                 day=m["day"],
                 date=dt.date.fromisoformat(m["date"]),
-                share_of_plan=ratio_percent(m["share_of_plan"]),
-                fraction=ratio_percent(m["fraction"]),
+                share_of_plan=parse_ratio(m["share_of_plan"], "share_of_plan"),
+                fraction=parse_ratio(m["fraction"], "fraction"),
                 required=Decimal(m["required"]),
                 collected=Decimal(m["collected"]),
                 met=m["met"],
@@ -193,7 +193,7 @@ def bonus_chain(result: Mapping, scheme: Mapping) -> BonusChain:
             )
             for m in result["milestones"]
         ),
-        final_fraction=ratio_percent(result["final_fraction"]),
+        final_fraction=parse_ratio(result["final_fraction"], "final_fraction"),
         final_tranche=Decimal(result["final_tranche"]),
         earned=Decimal(result["earned"]),
         forfeited=Decimal(result["forfeited"]),

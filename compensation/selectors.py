@@ -27,10 +27,12 @@ from compensation.errors import SchemeMissing
 from compensation.models import (
     BonusPeriod,
     MonthlyScheme,
+    PayLine,
     PeriodMember,
     Revision,
 )
 from compensation.scenario import parse_scheme
+from core.months import previous_month
 from payments.selectors import (
     ZERO,
     CollectionsSummary,
@@ -198,6 +200,22 @@ def period_members(period: BonusPeriod) -> list[PeriodMember]:
     return list(period.members.select_related("employee").order_by("order"))
 
 
+def previous_bonuses(period: BonusPeriod) -> dict[int, Decimal]:
+    """Each person's bonus the month before, by employee id, from that month's latest
+    approved revision (one query); nobody's if that month was never approved."""
+    lines = (
+        PayLine.objects.filter(
+            revision__period__department_id=period.department_id,
+            revision__period__month=previous_month(period.month),
+            revision__approved_at__isnull=False,
+        )
+        .order_by("employee_id", "-revision__number")
+        .distinct("employee_id")
+        .values_list("employee_id", "bonus")
+    )
+    return dict(lines)
+
+
 def effective_amounts(revision: Revision) -> dict[int, tuple[Decimal, Decimal]]:
     """Award and deduction per employee id as they count: the director's edit if any."""
     return {line.employee_id: (line.award, line.deduction) for line in revision.proposal.all()}
@@ -294,6 +312,11 @@ class PersonEvidence:
     def absent(self) -> int | None:
         return None if self.days is None or self.of is None else self.of - self.days
 
+    @property
+    def collected(self) -> Decimal:
+        """All they collected in the month: their own clients and those they covered."""
+        return self.own_total + sum((cover.total for cover in self.covered), ZERO)
+
 
 def period_evidence(period: BonusPeriod) -> list[PersonEvidence]:
     """Per staff member: days present (frozen at close) and the absences behind them,
@@ -331,3 +354,39 @@ def _person_evidence(
             if row.covered_for_id is not None
         ),
     )
+
+
+# --- the accountant's payroll -----------------------------------------------------------
+
+
+@dataclass
+class PayTotals:
+    """Base salaries, bonuses and total pay added up, to the kopeck."""
+
+    name: str
+    base_salary: Decimal = ZERO
+    bonus: Decimal = ZERO
+    total: Decimal = ZERO
+    people: int = 0
+
+    def add(self, line: PayLine) -> None:
+        self.base_salary += line.base_salary
+        self.bonus += line.bonus
+        self.total += line.total
+        self.people += 1
+
+
+def payroll_totals(revisions: list[Revision]) -> tuple[list[PayTotals], PayTotals]:
+    """Per department and overall, the pay lines of the revisions in force (a superseded
+    revision is not paid), from the revisions' prefetched pay lines: no query."""
+    by_department: dict[int, PayTotals] = {}
+    overall = PayTotals(name="")
+    for revision in revisions:
+        if revision.number != revision.period.revision:
+            continue
+        department = revision.period.department
+        totals = by_department.setdefault(department.pk, PayTotals(name=department.name))
+        for line in revision.pay_lines.all():
+            totals.add(line)
+            overall.add(line)
+    return sorted(by_department.values(), key=lambda totals: totals.name), overall

@@ -225,6 +225,11 @@ def _summary(result: ImportResult) -> dict[str, Any]:
         # drops each on the preview. Bounded by the pipeline; all of them counted.
         "near_matches": [near.as_json() for near in result.near_matches],
         "near_match_count": result.near_match_count,
+        # The rows themselves, the first of each kind (``writer.MAX_LISTED``).
+        "listed": {kind: [row.as_json() for row in rows] for kind, rows in result.listed.items()},
+        "checks": [check.as_json() for check in result.statement.checks],
+        "skipped_outgoing": result.statement.skipped_outgoing,
+        "skipped_own": result.statement.skipped_own,
     }
 
 
@@ -342,7 +347,28 @@ def _dated(pending: dict[str, Any]) -> dict[str, Any]:
             {**near, "received_on": day(near.get("received_on"))}
             for near in pending.get("near_matches", [])
         ],
+        "lists": _row_lists(pending, day),
     }
+
+
+def _row_lists(pending: dict[str, Any], day: Any) -> list[dict[str, Any]]:
+    """The dry run's rows by kind, each with its count, for the page to list."""
+    titles = {
+        "new": _("New payments"),
+        "duplicate": _("Already imported (duplicates)"),
+        "unmatched": _("Unmatched payers (to assign)"),
+    }
+    listed = pending.get("listed", {})
+    return [
+        {
+            "kind": kind,
+            "title": title,
+            "count": pending.get(kind, 0),
+            "rows": [{**row, "received_on": day(row["received_on"])} for row in listed[kind]],
+        }
+        for kind, title in titles.items()
+        if listed.get(kind)
+    ]
 
 
 @login_required

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import policy
 from accounts.policy import Action
 from compensation import services
 from compensation.exports import LAYOUTS
+from compensation.models import PayLine, PeriodEvent
+from compensation.selectors import payroll_totals
 from compensation.services.payroll import CONTENT_TYPES
 from compensation.workflow_forms import PaidForm
 from core.months import month_label
@@ -30,7 +36,7 @@ def payroll_list(request: HttpRequest) -> HttpResponse:
         .select_related("period__department", "approved_by__employee", "paid_by")
         .order_by("-period__month", "period__department__name", "-number")
     )
-    shown = list(revisions[:300])
+    shown = list(revisions.prefetch_related(_PAY_LINES)[:300])
     # A correction of a paid month has no file of its own: a later payroll pays it.
     paid = {(r.period_id, r.number) for r in shown if r.paid_at is not None}
     for revision in shown:
@@ -45,8 +51,42 @@ def payroll_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "compensation/payroll.html",
-        {"revisions": shown, "layouts": LAYOUTS, "paid_form": paid_form},
+        {
+            "revisions": shown,
+            "layouts": LAYOUTS,
+            "paid_form": paid_form,
+            "totals": payroll_totals(shown),
+            "exports": _export_log(request.user),
+        },
     )
+
+
+_PAY_LINES = Prefetch(
+    "pay_lines", queryset=PayLine.objects.select_related("employee").order_by("order")
+)
+# How the export buttons name the files, for the log.
+_FILE_LABELS = {
+    "standard.xlsx": "XLSX",
+    "standard.csv": "CSV",
+    "zup.xlsx": gettext_lazy("1C:ZUP XLSX"),
+    "zup.csv": gettext_lazy("1C:ZUP CSV"),
+}
+EXPORTS_SHOWN = 50
+
+
+def _export_log(user: Any) -> list[PeriodEvent]:
+    """The latest downloads of the periods the user sees: who took which file, when."""
+    events = list(
+        PeriodEvent.objects.filter(
+            action=PeriodEvent.Action.EXPORT, period__in=policy.visible_periods(user)
+        )
+        .select_related("period__department", "actor__employee")
+        .order_by("-at", "-id")[:EXPORTS_SHOWN]
+    )
+    for event in events:
+        name = event.details.get("file", "")
+        event.file_label = _FILE_LABELS.get(name, name)
+    return events
 
 
 @login_required

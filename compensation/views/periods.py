@@ -7,6 +7,7 @@ service and redirects; the services lock the period row and check its version.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -26,7 +27,14 @@ from compensation.errors import PeriodChanged
 from compensation.explain import frozen_result_before_awards
 from compensation.models import BonusPeriod, PeriodEvent, ProposalLine, Revision
 from compensation.notes import review_notes
-from compensation.selectors import current_revision, period_members, period_result
+from compensation.selectors import (
+    PersonEvidence,
+    current_revision,
+    period_evidence,
+    period_members,
+    period_result,
+    previous_bonuses,
+)
 from compensation.services.corrections import corrects_paid
 from compensation.statements import paid_difference
 from compensation.workflow_forms import (
@@ -314,6 +322,8 @@ def review_view(request: HttpRequest, pk: int) -> HttpResponse:
         failed = {"employee": parse_id(request.POST.get("employee")), "problems": problems}
     revision = current_revision(period)
     lines = _lines(revision)
+    evidence = period_evidence(period)
+    _add_context(lines, previous_bonuses(period), evidence)
     for line in lines:
         line.edit_problems = (
             failed["problems"] if failed and failed["employee"] == line.employee_id else []
@@ -335,8 +345,19 @@ def review_view(request: HttpRequest, pk: int) -> HttpResponse:
             "notes": review_notes(period),
             "typed": request.POST if failed else {},
             "reason_max": MAX_TEXT,
+            "evidence": evidence,
         },
     )
+
+
+def _add_context(
+    lines: list[ProposalLine], last_month: dict[int, Decimal], evidence: list[PersonEvidence]
+) -> None:
+    """Beside each line: the person's bonus the month before and what they collected."""
+    collected = {person.employee.pk: person.collected for person in evidence}
+    for line in lines:
+        line.last_bonus = last_month.get(line.employee_id)
+        line.collected = collected.get(line.employee_id)
 
 
 def _edit_line(request: HttpRequest, period: BonusPeriod, form: EditLineForm) -> list[str]:

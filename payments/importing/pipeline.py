@@ -31,9 +31,9 @@ from core.months import previous_month
 from payments.importing import liveness, writer
 from payments.importing.progress import Progress
 from payments.importing.readers import AUTO, BANK_FORMATS, READERS, SOURCES, detect_format
-from payments.importing.rows import ImportFileError, RowError
+from payments.importing.rows import ImportFileError, RowError, StatementFacts
 from payments.importing.rules import ClientMatcher
-from payments.importing.writer import NearMatch
+from payments.importing.writer import ListedRow, NearMatch
 from payments.models import ImportBatch, ImportFormat, ImportStatus
 
 MAX_REPORTED_ERRORS = 1000
@@ -66,6 +66,10 @@ class ImportResult:
     stale: int = 0
     errors: list[RowError] = field(default_factory=list)
     errors_left_out: int = 0
+    # A bank statement's own totals against its rows, and the documents not paid to us.
+    statement: StatementFacts = field(default_factory=StatementFacts)
+    # Dry runs only: the first ``writer.MAX_LISTED`` rows of each kind, all counted above.
+    listed: dict[str, list[ListedRow]] = field(default_factory=dict)
     batch: ImportBatch | None = None
 
     @property
@@ -311,7 +315,11 @@ def _run(
                 fmt=result.format,
                 skip_lines=skip_lines,
             )
-            rows = READERS[result.format](stream)
+            rows = (
+                READERS[result.format](stream, result.statement)  # type: ignore[call-arg]
+                if result.format in BANK_FORMATS
+                else READERS[result.format](stream)
+            )
             if batch is not None:  # a dry run's batch is never seen: nothing to tell
                 progress = Progress(
                     batch.pk, stream, by_position=result.format != ImportFormat.XLSX

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import NamedTuple
 
 
@@ -61,3 +62,36 @@ class ImportFileError(Exception):
     def __init__(self, line: int, field: str, message: str) -> None:
         super().__init__(message)
         self.error = RowError(line, field, str(message))
+
+
+@dataclass(frozen=True, slots=True)
+class StatementCheck:
+    """A figure the statement declares about itself beside the same figure from its rows."""
+
+    account: str
+    field: str  # the format's own name: ``ВсегоПоступило``, ``TtlCdtNtries/Sum``, ``CLBD``
+    declared: Decimal
+    read: Decimal
+
+    @property
+    def agrees(self) -> bool:
+        return self.declared == self.read
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "account": self.account,
+            "field": self.field,
+            "declared": str(self.declared),
+            "read": str(self.read),
+            "agrees": self.agrees,
+        }
+
+
+@dataclass
+class StatementFacts:
+    """What a bank statement's reader learns beyond its payments: its own totals checked
+    against the rows, and the documents it skipped as not payments to us."""
+
+    checks: list[StatementCheck] = field(default_factory=list)
+    skipped_outgoing: int = 0
+    skipped_own: int = 0

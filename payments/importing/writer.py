@@ -44,6 +44,8 @@ FRESH = "payments_import_fresh"
 DEADLOCK = "40P01"
 # Possible repeats listed for a person to look at; all of them are counted.
 MAX_NEAR_MATCHES = 200
+# New, repeated and unmatched rows listed by a dry run, each kind; all of them are counted.
+MAX_LISTED = 50
 
 
 class StagedRow(NamedTuple):
@@ -123,6 +125,24 @@ class NearMatch:
         }
 
 
+class ListedRow(NamedTuple):
+    """A row of the file as the dry run lists it."""
+
+    line: int
+    received_on: dt.date
+    amount: Decimal
+    payer: str
+    number: str
+    client: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            **self._asdict(),
+            "received_on": self.received_on.isoformat(),
+            "amount": str(self.amount),
+        }
+
+
 def import_rows(rows: Iterator[RawRow], context: Context) -> None:
     """Check, de-duplicate and (unless rejected or a dry run) write every row."""
     context.matcher.load_all(by_name=not context.is_bank)
@@ -145,6 +165,7 @@ def import_rows(rows: Iterator[RawRow], context: Context) -> None:
             result.dropped += _drop_lines(cursor, context.skip_lines)
             if result.dry_run:
                 _list_near_matches(cursor, context)
+                _list_rows(cursor, context)
             fresh = _count(cursor, context)
             result.duplicate += staged - fresh - result.dropped
             if closed_meanwhile:
@@ -307,6 +328,36 @@ def _list_near_matches(cursor: CursorWrapper, context: Context) -> None:
     for *values, total in cursor.fetchall():
         result.near_matches.append(NearMatch(*values))
         result.near_match_count = total
+
+
+# Each kind of row the dry run lists: from which table, which of its rows.
+_LISTS = {
+    "new": (FRESH, "s.error_message IS NULL AND s.client_id IS NOT NULL"),
+    "unmatched": (FRESH, "s.error_message IS NULL AND s.client_id IS NULL"),
+    # Staged but not fresh: on record already, or an earlier line of the file; not a
+    # line a person chose to drop.
+    "duplicate": (
+        STAGING,
+        f"NOT EXISTS (SELECT 1 FROM {FRESH} f WHERE f.line = s.line) "  # noqa: S608  # nosec B608
+        "AND NOT s.line = ANY(%(dropped)s)",
+    ),
+}
+
+
+def _list_rows(cursor: CursorWrapper, context: Context) -> None:
+    """The first ``MAX_LISTED`` rows of each kind, in file order: one query a kind."""
+    for kind, (table, condition) in _LISTS.items():
+        cursor.execute(
+            f"""
+            SELECT s.line, s.received_on, s.amount, s.payer_name, s.reference,
+                   coalesce(c.name, '')
+            FROM {table} s LEFT JOIN {Client._meta.db_table} c ON c.id = s.client_id
+            WHERE {condition}
+            ORDER BY s.line LIMIT %(limit)s
+            """,  # noqa: S608  # nosec B608 - identifiers come from model meta
+            {"limit": MAX_LISTED, "dropped": sorted(context.skip_lines)},
+        )
+        context.result.listed[kind] = [ListedRow(*row) for row in cursor.fetchall()]
 
 
 def _count(cursor: CursorWrapper, context: Context) -> int:

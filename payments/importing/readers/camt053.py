@@ -7,8 +7,9 @@ Elements are matched on local names because the namespace changes with the versi
 
 from __future__ import annotations
 
-from collections import deque
+from collections import defaultdict, deque
 from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
 from typing import Any, BinaryIO
 
 # Types and the tree builder only: the parsing itself is defusedxml's DefusedXMLParser.
@@ -18,7 +19,13 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 from django.utils.translation import gettext as _
 
-from payments.importing.rows import FieldNames, ImportFileError, RawRow
+from payments.importing.rows import (
+    FieldNames,
+    ImportFileError,
+    RawRow,
+    StatementCheck,
+    StatementFacts,
+)
 
 NAMES = FieldNames(
     date="BookgDt", amount="Amt", inn="Dbtr/Id/OrgId/Othr/Id", client="Dbtr/Nm", reference="NtryRef"
@@ -61,6 +68,8 @@ class _EntryCollector(TreeBuilder):
         self.stack: list[tuple[Element, int]] = []
         self.entries: deque[tuple[int, Element, str]] = deque()
         self.own_account = ""
+        # Per own account: the balances and the credit total the statement declares.
+        self.declared: dict[str, dict[str, Decimal]] = defaultdict(dict)
 
     def start(self, tag: str, attrs: dict[str, str]) -> Element:
         elem = super().start(tag, attrs)
@@ -76,10 +85,29 @@ class _EntryCollector(TreeBuilder):
         name = local(tag)
         if name == "Acct" and parent is not None and local(parent.tag) == "Stmt":
             self.own_account = text(elem, "Id", "IBAN") or text(elem, "Id", "Othr", "Id")
+        elif name == "Bal" and parent is not None and local(parent.tag) == "Stmt":
+            self._note(text(elem, "Tp", "CdOrPrtry", "Cd"), elem)
+        elif name == "TtlCdtNtries" and parent is not None:
+            self._note("TtlCdtNtries/Sum", elem, "Sum")
         elif name == "Ntry" and parent is not None:
             self.entries.append((line, elem, self.own_account))
             parent.remove(elem)
         return elem
+
+    def _note(self, kind: str, elem: Element, amount_path: str = "Amt") -> None:
+        if kind not in ("OPBD", "CLBD", "TtlCdtNtries/Sum"):
+            return
+        amount = _decimal(text(elem, amount_path))
+        if amount is not None:
+            negative = text(elem, "CdtDbtInd") == "DBIT"
+            self.declared[self.own_account][kind] = -amount if negative else amount
+
+
+def _decimal(value: str) -> Decimal | None:
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        return None
 
 
 def _check_root(tag: str) -> None:
@@ -91,18 +119,40 @@ def _check_root(tag: str) -> None:
         )
 
 
-def read_camt053(stream: BinaryIO) -> Iterator[RawRow]:
-    """Booked credit entries of a camt.053 statement, one ``RawRow`` per entry."""
+def read_camt053(stream: BinaryIO, facts: StatementFacts | None = None) -> Iterator[RawRow]:
+    """Booked credit entries of a camt.053 statement, one ``RawRow`` per entry; ``facts``
+    learns the declared balances and credit total against the entries read."""
     collector = _EntryCollector()
+    facts = facts if facts is not None else StatementFacts()
+    booked: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     # A bank statement needs no DTD at all: refusing any DOCTYPE also refuses the
     # external ones defusedxml would otherwise let through unread.
     parser = DefusedXMLParser(target=collector, forbid_dtd=True)
     collector.parser = parser
     for chunk in iter(lambda: stream.read(FEED_BYTES), b""):
         _feed(parser, chunk)
-        yield from _drain(collector)
+        yield from _drain(collector, facts, booked)
     _feed(parser, None)
-    yield from _drain(collector)
+    yield from _drain(collector, facts, booked)
+    facts.checks.extend(_checks(collector.declared, booked))
+
+
+def _checks(
+    declared: dict[str, dict[str, Decimal]], booked: dict[str, dict[str, Decimal]]
+) -> list[StatementCheck]:
+    """The statement's credit total against the credits read, and its closing balance
+    against the opening one plus the credits less the debits read: where it states them."""
+    checks = []
+    for account, figures in declared.items():
+        credits, debits = booked[account]["CRDT"], booked[account]["DBIT"]
+        if "TtlCdtNtries/Sum" in figures:
+            checks.append(
+                StatementCheck(account, "TtlCdtNtries/Sum", figures["TtlCdtNtries/Sum"], credits)
+            )
+        if "OPBD" in figures and "CLBD" in figures:
+            closing = figures["OPBD"] + credits - debits
+            checks.append(StatementCheck(account, "CLBD", figures["CLBD"], closing))
+    return checks
 
 
 def _feed(parser: DefusedXMLParser, chunk: bytes | None) -> None:
@@ -125,9 +175,16 @@ def _feed(parser: DefusedXMLParser, chunk: bytes | None) -> None:
         ) from None
 
 
-def _drain(collector: _EntryCollector) -> Iterator[RawRow]:
+def _drain(
+    collector: _EntryCollector, facts: StatementFacts, booked: dict[str, dict[str, Decimal]]
+) -> Iterator[RawRow]:
     while collector.entries:
         line, entry, own_account = collector.entries.popleft()
+        side = text(entry, "CdtDbtInd")
+        if text(entry, "Sts") == "BOOK" and (amount := _decimal(text(entry, "Amt"))) is not None:
+            booked[own_account][side] += amount
+        if side == "DBIT":
+            facts.skipped_outgoing += 1
         row = _credit(entry, line, own_account)
         if row is not None:
             yield row

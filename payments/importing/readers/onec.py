@@ -16,7 +16,13 @@ from django.utils.translation import gettext as _
 
 from core.money import MoneyError, parse_amount
 from payments.importing.readers.encoding import decoded_lines, sniff_onec_encoding
-from payments.importing.rows import FieldNames, ImportFileError, RawRow
+from payments.importing.rows import (
+    FieldNames,
+    ImportFileError,
+    RawRow,
+    StatementCheck,
+    StatementFacts,
+)
 
 SIGNATURE = "1CClientBankExchange"
 NAMES = FieldNames(
@@ -31,7 +37,8 @@ NAMES = FieldNames(
 class _Statement:
     """What the reader learns while walking the file: own accounts and their totals."""
 
-    def __init__(self) -> None:
+    def __init__(self, facts: StatementFacts) -> None:
+        self.facts = facts
         self.own_accounts: set[str] = set()
         self.declared: dict[str, Decimal] = defaultdict(Decimal)
         self.declared_line: dict[str, int] = {}
@@ -60,6 +67,9 @@ class _Statement:
             return
         for account, declared in self.declared.items():
             credited = self.credited.get(account, Decimal("0.00"))
+            self.facts.checks.append(StatementCheck(account, "ВсегоПоступило", declared, credited))
+        for account, declared in self.declared.items():
+            credited = self.credited.get(account, Decimal("0.00"))
             if credited != declared:
                 raise ImportFileError(
                     self.declared_line[account],
@@ -83,11 +93,12 @@ def _decimal(text: str, line: int, field: str) -> Decimal:
         ) from None
 
 
-def read_onec(stream: BinaryIO) -> Iterator[RawRow]:
-    """Incoming payments of a 1C statement, one ``RawRow`` per document."""
+def read_onec(stream: BinaryIO, facts: StatementFacts | None = None) -> Iterator[RawRow]:
+    """Incoming payments of a 1C statement, one ``RawRow`` per document; ``facts`` learns
+    the statement's totals against the documents read and what was skipped."""
     lines = decoded_lines(stream, sniff_onec_encoding(stream))
     _expect_signature(lines)
-    statement = _Statement()
+    statement = _Statement(facts if facts is not None else StatementFacts())
     block: dict[str, str] | None = None
     block_line = 0
     number = 1
@@ -152,10 +163,12 @@ def _incoming(doc: dict[str, str], line: int, statement: _Statement) -> RawRow |
     recipient = (doc.get("ПолучательСчет") or doc.get("ПолучательРасчСчет") or "").strip()
     payer = (doc.get("ПлательщикСчет") or doc.get("ПлательщикРасчСчет") or "").strip()
     if recipient not in statement.own_accounts:
+        statement.facts.skipped_outgoing += 1
         return None
     amount = doc.get("Сумма", "").strip()
     statement.note_credit(recipient, amount)
     if payer in statement.own_accounts:
+        statement.facts.skipped_own += 1
         return None
     inn = doc.get("ПлательщикИНН", "").strip()
     number, doc_date = doc.get("Номер", "").strip(), doc.get("Дата", "").strip()
