@@ -199,8 +199,10 @@ def test_the_director_turns_it_off_on_the_scheme_form(cast: Cast) -> None:
     client.force_login(cast.director.user)
     assert 'name="team_sees_adjustments"' in client.get(url).content.decode()
     assert MonthlyScheme.objects.get(department=cast.dept).team_sees_adjustments
-    # when the director saves it with the box unticked
-    client.post(url, form_data(reason="Private this month"))
+    # when the director saves it with the box unticked (an unticked box is not posted)
+    unticked = form_data(reason="Private this month")
+    del unticked["team_sees_adjustments"]
+    client.post(url, unticked)
     # then the scheme keeps them from the team, and ticking it again shows them
     assert not MonthlyScheme.objects.get(department=cast.dept).team_sees_adjustments
     client.post(url, form_data(reason="Open again", version="2", team_sees_adjustments="on"))
