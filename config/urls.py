@@ -25,6 +25,7 @@ urlpatterns = [
     ),
     path("payments/", include("payments.urls")),
     path("", include("compensation.urls")),
+    path("", include("payments.cockpit.urls")),
     path("", include("accounts.urls")),
 ]
 
