@@ -21,7 +21,9 @@ class WhatIfForm(forms.Form):
         min_value=Decimal("0.00"),
         localize=True,
     )
-    by = forms.DateField(label=_("by"), widget=forms.DateInput(attrs={"type": "date"}))
+    by = forms.DateField(
+        label=_("by"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args: Any, month: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -252,3 +252,15 @@ def test_the_director_sees_the_call_list_without_the_form(
     assert response.status_code == 200
     assert response.context["form"] is None
     assert "Record a call" not in response.content.decode()
+
+
+def test_the_call_date_is_filled_in_as_a_date_input_reads_it_in_russian(
+    cast: Cast, clients: dict[str, Client]
+) -> None:
+    http = HttpClient(HTTP_ACCEPT_LANGUAGE="ru")
+    http.force_login(cast.masha.user)
+
+    page = http.get(reverse("cockpit_calls", args=[cast.dept.pk, OCTOBER])).content.decode()
+
+    # A date input takes yyyy-mm-dd only: "10.10.2026" would leave it empty.
+    assert 'name="called_on" value="2026-10-10"' in page

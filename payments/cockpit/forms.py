@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from payments.forms import MoneyField, _CrispyForm
 from payments.models import Client
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # A month of invoices of a large company (10,000 clients) is well under a megabyte.
 MAX_INVOICE_FILE_BYTES = 20 * 1024 * 1024
 
