@@ -91,6 +91,8 @@ class Action(StrEnum):
     MARK_PAID = "mark_paid"
     ADMINISTER = "administer"  # the admin site: people, clients, payments' records
     MANAGE_ABSENCES = "manage_absences"  # record absences, hand clients over for them
+    VIEW_OUTSTANDING = "view_outstanding"  # what each client still owes, the call list
+    RECORD_PROMISE = "record_promise"  # "called, promised on <date>, amount"
 
 
 # The system does only this: imports, from the command line and the worker. Nothing that
@@ -357,6 +359,12 @@ def _manage_absences(user: Any, obj: Any) -> bool:
     return department is not None and heads(user, department)
 
 
+def _record_promise(user: Any, obj: Any) -> bool:
+    # Those who call the clients: the department's staff and its head.
+    department = _department_of(obj)
+    return department is not None and (heads(user, department) or belongs_to(user, department))
+
+
 _RULES = {
     Action.VIEW_DEPARTMENT: _view_department,
     Action.VIEW_PAYMENTS: _view_payments,
@@ -375,6 +383,9 @@ _RULES = {
     Action.MARK_PAID: _mark_paid,
     Action.ADMINISTER: _administer,
     Action.MANAGE_ABSENCES: _manage_absences,
+    # What clients owe is a team figure like collections, not anyone's pay.
+    Action.VIEW_OUTSTANDING: _view_department,
+    Action.RECORD_PROMISE: _record_promise,
 }
 
 

@@ -321,3 +321,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# The call list (the collections cockpit): calls start on this day of the month, to every
+# client invoiced at least this much (roubles) whose money has not come.
+CALL_LIST_FROM_DAY = env_int("CALL_LIST_FROM_DAY", 7, minimum=1)
+CALL_LIST_MIN_AMOUNT = env_int("CALL_LIST_MIN_AMOUNT", 100_000)

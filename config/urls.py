@@ -25,6 +25,8 @@ urlpatterns = [
     ),
     path("payments/", include("payments.urls")),
     path("", include("compensation.urls")),
+    path("", include("payments.cockpit.urls")),
+    path("", include("compensation.cockpit_urls")),
     path("", include("accounts.urls")),
 ]
 

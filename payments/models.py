@@ -54,6 +54,8 @@ class Client(models.Model):
         blank=True,
         related_name="clients",
     )
+    # Whom to call and how (a name, a phone): the call list shows it.
+    contact = models.TextField(_("contact"), blank=True, db_default="")
     history = HistoricalRecords()
 
     class Meta:
@@ -481,3 +483,98 @@ class ImportUploadPart(models.Model):
 
     def __str__(self) -> str:
         return f"{self.upload_id}#{self.number}"
+
+
+class Invoice(models.Model):
+    """An invoice issued to a client for a month, as the billing system exported it."""
+
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), on_delete=models.PROTECT, related_name="invoices"
+    )
+    # The month the invoice bills (its first day): the month whose collections it expects.
+    month = models.DateField(_("month"))
+    number = models.CharField(_("number"), max_length=100)
+    issued_on = models.DateField(_("issued on"))
+    due_on = models.DateField(_("due on"))
+    amount = models.DecimalField(_("amount"), **MONEY)
+    import_batch = models.ForeignKey(
+        ImportBatch,
+        verbose_name=_("import batch"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invoices",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["issued_on", "number"]
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "number"],
+                name="invoice_unique_client_number",
+                violation_error_message=_("This client already has an invoice with this number."),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="invoice_amount_positive",
+                violation_error_message=_("An invoice amount must be greater than zero."),
+            ),
+            models.CheckConstraint(
+                condition=Q(due_on__gte=F("issued_on")),
+                name="invoice_due_after_issue",
+                violation_error_message=_("An invoice is due on or after its date."),
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="invoice_month_first_day"),
+        ]
+        indexes = [models.Index(fields=["month", "client"], name="invoice_month_client_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.client.name} {self.amount}"
+
+
+class Promise(models.Model):
+    """A client's promise to pay, as the person who called them recorded it."""
+
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), on_delete=models.PROTECT, related_name="promises"
+    )
+    called_on = models.DateField(_("called on"))
+    promised_on = models.DateField(_("promised on"))
+    amount = models.DecimalField(_("amount"), **MONEY)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-called_on", "-id"]
+        verbose_name = _("promise to pay")
+        verbose_name_plural = _("promises to pay")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="promise_amount_positive",
+                violation_error_message=_("A promised amount must be greater than zero."),
+            ),
+        ]
+        indexes = [models.Index(fields=["client", "promised_on"], name="promise_client_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.client.name} {self.promised_on} {self.amount}"

@@ -206,3 +206,22 @@ def test_the_demo_records_vasyas_november_leave_with_its_cover(demo: Department)
         started_on=absence.started_on
     )
     assert (cover.employee.user.username, cover.ended_on) == ("olya", absence.ended_on)
+
+
+def test_november_has_invoices_some_paid_some_promised_some_overdue(demo: Department) -> None:
+    from payments.outstanding import clients_owed
+
+    owed = clients_owed(demo, dt.date(2026, 11, 1), today=dt.date(2026, 11, 27))
+
+    assert len(owed) == 30
+    debts = {row.client.name: row.owed for row in owed if row.owed}
+    assert debts == {
+        "ООО «Технопарк-Норд»": Decimal("1450000.00"),
+        "ООО «Вектор Плюс»": Decimal("1000000.00"),
+        "ООО «Ярмарка»": Decimal("600000.00"),
+    }
+    assert all(row.overdue_days == 17 for row in owed if row.owed)
+    promised = [row for row in owed if row.promises]
+    assert [(r.client.name, r.promises[0].amount) for r in promised] == [
+        ("ООО «Вектор Плюс»", Decimal("1000000.00"))
+    ]

@@ -90,6 +90,14 @@ EXPECTED: dict[Action, dict[str, Any]] = {
     Action.ADMINISTER: {"admin": BOTH},
     # Who is away and who covers their clients: the head for their department.
     Action.MANAGE_ABSENCES: {"head": ONLY_OWN, "admin": BOTH},
+    Action.VIEW_OUTSTANDING: {
+        "staff": ONLY_OWN,
+        "head": ONLY_OWN,
+        "director": BOTH,
+        "accountant": BOTH,
+        "admin": BOTH,
+    },
+    Action.RECORD_PROMISE: {"staff": ONLY_OWN, "head": ONLY_OWN},
 }
 PEOPLE = ["staff", "head", "director", "accountant", "admin"]
 ROLES = [*PEOPLE, "system"]

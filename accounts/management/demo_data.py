@@ -135,3 +135,23 @@ VOIDED = {
     "amount": "3400000.00",
     "reason": "Дубликат платёжного поручения",
 }
+
+# November's invoices (the running month): every client billed on the 2nd, due on the
+# 10th, for what it paid in November, plus what is still owed below; some owing clients
+# have promised to pay.
+INVOICE_ISSUED = dt.date(2026, 11, 2)
+INVOICE_DUE = dt.date(2026, 11, 10)
+STILL_OWED = {
+    "ООО «Технопарк-Норд»": "1450000.00",  # nothing paid: overdue
+    "ООО «Вектор Плюс»": "1000000.00",  # nothing paid: overdue, promised
+    "ООО «Ярмарка»": "600000.00",  # paid part of its invoice
+}
+CONTACTS = {
+    "ООО «Технопарк-Норд»": "Ирина Белова, бухгалтерия, +7 812 555-01-17",
+    "ООО «Вектор Плюс»": "Павел Егоров, финансовый директор, +7 495 555-22-48",
+    "ООО «Ярмарка»": "Светлана Ким, +7 863 555-30-09",
+}
+PROMISES = (
+    # (client, caller's username, called on, promised on, amount)
+    ("ООО «Вектор Плюс»", "olya", dt.date(2026, 11, 11), dt.date(2026, 11, 28), "1000000.00"),
+)

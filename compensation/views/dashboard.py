@@ -16,10 +16,12 @@ from accounts.models import Department
 from accounts.policy import Action
 from compensation import lifecycle
 from compensation.charts import collections_chart
+from compensation.cockpit import Outlook, month_outlook, own_part, what_if
 from compensation.engine import BonusInputError, BonusResult
 from compensation.explain import bonus_at_plan, frozen_result_before_awards, settled_bonus
+from compensation.forms_cockpit import WhatIfForm
 from compensation.models import BonusPeriod
-from compensation.selectors import live_result
+from compensation.selectors import live_result, staff_key
 from core.months import parse_month
 from core.numbers import parse_id
 from payments.selectors import (
@@ -59,6 +61,8 @@ def department_dashboard(request: HttpRequest, department_id: int, month: dt.dat
     summary = collections_summary(department, month, top_clients=TOP_CLIENTS)
     # Through the department, so the period knows it without reading it again.
     period = department.periods.filter(month=month).first()
+    shown = _bonus_shown(user, department, month, period)
+    bonus = _bonus(summary, period, shown=shown)
     return render(
         request,
         "compensation/dashboard.html",
@@ -70,9 +74,84 @@ def department_dashboard(request: HttpRequest, department_id: int, month: dt.dat
             "top_clients": summary.by_client,
             "chart": _chart(summary),
             "period": period,
-            **_bonus(summary, period, shown=_bonus_shown(user, department, month, period)),
+            **bonus,
+            **_cockpit(user, summary, live=bonus.get("live") is not None),
             **_links(user, department, month, period),
             **_switcher(departments, month),
+        },
+    )
+
+
+def _cockpit(user: Any, summary: CollectionsSummary, *, live: bool) -> dict[str, Any]:
+    """The forecast by gate while the month runs, a staff member's own part, and the
+    links to what is owed and whom to call."""
+    department = summary.department
+    context: dict[str, Any] = {
+        "can_see_owed": policy.can(user, Action.VIEW_OUTSTANDING, department),
+    }
+    outlook = (
+        month_outlook(department, summary.month, today=timezone.localdate(), collections=summary)
+        if live
+        else None
+    )
+    if outlook is None:
+        return context
+    employee = policy.employee_of(user)
+    mine = own_part(outlook, employee) if employee is not None else None
+    return {
+        **context,
+        "outlook": outlook,
+        "gate_cards": _gate_cards(outlook),
+        "own_part": mine if employee is not None and staff_key(employee) in outlook.names else None,
+        "what_if_form": WhatIfForm(
+            month=summary.month,
+            initial={"by": outlook.gates[0].date if outlook.gates else summary.month},
+        ),
+    }
+
+
+def _gate_cards(outlook: Outlook) -> list[dict[str, Any]]:
+    return [
+        {
+            "gate": gate,
+            "staff": [(outlook.names[key], amount) for key, amount in gate.worth.staff.items()],
+        }
+        for gate in outlook.gates
+    ]
+
+
+@login_required
+def what_if_view(request: HttpRequest, department_id: int, month: dt.date) -> HttpResponse:
+    """The team's what-if: "collect X more by the gate's day" → the bonus before and after
+    (the engine), and what each gate still needs. A GET with a query; nothing is saved."""
+    department = next(
+        (d for d in policy.visible_departments(request.user) if d.pk == department_id), None
+    )
+    if department is None:
+        raise Http404
+    policy.require(request.user, Action.VIEW_OUTSTANDING, department)
+    summary = collections_summary(department, month, top_clients=0)
+    period = department.periods.filter(month=month).first()
+    outlook = None
+    if _bonus_shown(request.user, department, month, period) and lifecycle.takes_payments(
+        period.state if period is not None else None
+    ):
+        outlook = month_outlook(department, month, today=timezone.localdate(), collections=summary)
+    form = WhatIfForm(request.GET or None, month=month)
+    result = None
+    if outlook is not None and form.is_valid():
+        result = what_if(outlook, amount=form.cleaned_data["amount"], day=form.cleaned_data["by"])
+    template = "compensation/_what_if.html" if request.htmx else "compensation/what_if.html"
+    return render(
+        request,
+        template,
+        {
+            "department": department,
+            "month": month,
+            "form": form,
+            "outlook": outlook,
+            "result": result,
+            "names": outlook.names if outlook else {},
         },
     )
 

@@ -33,7 +33,7 @@ from accounts.models import (
 from compensation.models import MonthlyScheme, SchemeMilestone
 from payments.assignments import client_reassign, client_responsible_on
 from payments.inn import is_valid_inn
-from payments.models import Client, ClientAssignment, Payment, Source
+from payments.models import Client, ClientAssignment, Invoice, Payment, Promise, Source
 
 # Printed on every run; a dev database only (the command refuses to run without DEBUG).
 PASSWORD = "demo-bonus-2026"  # noqa: S105  # nosec B105
@@ -78,6 +78,7 @@ class Loader:
         clients = self.clients(department, admin)
         self.absences(admin)
         self.payments(clients, recorded_by=self.employees["accountant"].user)
+        self.invoices(clients, recorded_by=self.employees["accountant"].user)
         return self.created
 
     # --- people ---------------------------------------------------------------------------
@@ -243,6 +244,39 @@ class Loader:
             **extra,
         )
         self.created[str(Payment._meta.verbose_name_plural)] += 1
+
+    def invoices(self, clients: dict[str, Client], recorded_by: User) -> None:
+        """November's invoices, contacts and promises (the collections cockpit)."""
+        for serial, row in enumerate(demo.CLIENTS, start=1):
+            paid = Decimal(row.november[1]) if row.november else Decimal("0.00")
+            amount = paid + Decimal(demo.STILL_OWED.get(row.name, "0.00"))
+            client = clients[row.name]
+            self.get_or_create(
+                Invoice,
+                client=client,
+                number=f"11-{serial:03d}",
+                defaults={
+                    "month": demo.INVOICE_ISSUED.replace(day=1),
+                    "issued_on": demo.INVOICE_ISSUED,
+                    "due_on": demo.INVOICE_DUE,
+                    "amount": amount,
+                    "recorded_by": recorded_by,
+                },
+            )
+            if row.name in demo.CONTACTS and not client.contact:
+                client.contact = demo.CONTACTS[row.name]
+                client.save(update_fields=["contact"])
+        for name, caller, called_on, promised_on, amount in demo.PROMISES:
+            self.get_or_create(
+                Promise,
+                client=clients[name],
+                called_on=called_on,
+                promised_on=promised_on,
+                defaults={
+                    "amount": Decimal(amount),
+                    "recorded_by": self.employees[caller].user,
+                },
+            )
 
     def voided_payment(self, client: Client, recorded_by: User) -> None:
         day = dt.date(2026, 10, demo.VOIDED["day"])

@@ -1,0 +1,130 @@
+"""The cockpit's reads for the dashboard: the month's forecast by gate, the team's
+what-if, and a staff member's own part. The figures are the engine's
+(``compensation.forecast``); this module only gathers what it is given."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from accounts.models import Department, Employee
+from compensation.engine import BonusInput, BonusInputError, BonusResult, calculate
+from compensation.forecast import (
+    ClientOutlook,
+    GateForecast,
+    GateWorth,
+    expected_by_day,
+    gate_forecasts,
+    more_by,
+    needed_for_gate,
+    usual_day,
+    worth_between,
+)
+from compensation.selectors import CollectionsSummary, figures_input, month_figures, staff_key
+from payments.outstanding import ClientOwed, clients_owed, usual_payers
+from payments.selectors import month_bounds
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """The month as it may end: expected money by day and each coming gate."""
+
+    data: BonusInput
+    names: dict[str, str]  # engine key → the person's name
+    expected: dict[dt.date, Decimal]
+    gates: list[GateForecast]
+    owed: list[ClientOwed]
+
+    @property
+    def expected_total(self) -> Decimal:
+        return sum(self.expected.values(), Decimal("0.00"))
+
+
+def month_outlook(
+    department: Department,
+    month: dt.date,
+    *,
+    today: dt.date,
+    collections: CollectionsSummary | None = None,
+) -> Outlook | None:
+    """The forecast while the month runs (None before or after it, or without a scheme
+    or staff the engine can calculate)."""
+    first, last = month_bounds(month)
+    if not first <= today <= last:
+        return None
+    figures = month_figures(department, first, collections)
+    if figures.scheme is None or not figures.staff:
+        return None
+    try:
+        data = figures_input(figures)
+        calculate(data)
+    except BonusInputError:
+        return None
+    owed = clients_owed(department, first, today=today)
+    expected = expected_by_day(_outlooks(department, first, owed), today=today, last=last)
+    return Outlook(
+        data=data,
+        names={staff_key(m.employee): m.employee.full_name for m in figures.staff},
+        expected=expected,
+        gates=gate_forecasts(data, expected, today=today),
+        owed=owed,
+    )
+
+
+def _outlooks(department: Department, month: dt.date, owed: list[ClientOwed]) -> list:
+    outlooks = [
+        ClientOutlook(
+            open_invoices=tuple((i.due_on, i.open) for i in row.settlement.open_invoices()),
+            promises=tuple((p.promised_on, p.amount) for p in row.promises),
+        )
+        for row in owed
+    ]
+    invoiced = {row.client.pk for row in owed}
+    for payer in usual_payers(department, month):
+        if payer.client_id not in invoiced:
+            outlooks.append(
+                ClientOutlook(
+                    usual_day=usual_day(payer.days),
+                    usual_amount=max(Decimal("0.00"), payer.monthly - payer.this_month),
+                )
+            )
+    return outlooks
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    amount: Decimal
+    day: dt.date
+    before: BonusResult
+    after: BonusResult
+    worth: GateWorth
+    needed: list[tuple[int, Decimal]]  # (gate day, what must still come by it)
+
+
+def what_if(outlook: Outlook, *, amount: Decimal, day: dt.date) -> WhatIf:
+    """The bonus now and with ``amount`` more collected by ``day`` (the engine, twice),
+    and what each gate still needs."""
+    before = calculate(outlook.data)
+    after = calculate(more_by(outlook.data, amount, day))
+    needed = [
+        (m.day, needed_for_gate(outlook.data, index)) for index, m in enumerate(before.milestones)
+    ]
+    return WhatIf(amount, day, before, after, worth_between(after, before), needed)
+
+
+@dataclass(frozen=True)
+class OwnPart:
+    """A staff member's clients still owing, and what the next gate is worth to them."""
+
+    owed: list[ClientOwed]
+    next_gate: GateForecast | None
+    gate_worth: Decimal | None
+
+
+def own_part(outlook: Outlook, employee: Employee) -> OwnPart:
+    mine = [row for row in outlook.owed if row.client.responsible_id == employee.pk and row.owed]
+    gate = outlook.gates[0] if outlook.gates else None
+    key = staff_key(employee)
+    worth = gate.worth.staff.get(key) if gate is not None else None
+    return OwnPart(owed=mine, next_gate=gate, gate_worth=worth)

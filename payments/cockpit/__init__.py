@@ -1,0 +1,1 @@
+"""The collections cockpit: invoices, what clients still owe, the call list, promises."""

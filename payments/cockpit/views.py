@@ -1,0 +1,112 @@
+"""The cockpit's pages: what clients still owe, the call list, recording a promise."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts import policy
+from accounts.models import Department
+from accounts.policy import Action
+from payments.cockpit.forms import OutstandingFilter, PromiseForm
+from payments.cockpit.services import promise_record
+from payments.models import Client
+from payments.outstanding import by_responsible, call_list, call_list_open, clients_owed
+
+
+def _department(user: Any, department_id: int) -> Department:
+    department = get_object_or_404(Department, pk=department_id)
+    if not policy.can(user, Action.VIEW_OUTSTANDING, department):
+        raise Http404
+    return department
+
+
+@login_required
+@require_GET
+def outstanding(request: HttpRequest, department_id: int, month: dt.date) -> HttpResponse:
+    department = _department(request.user, department_id)
+    today = timezone.localdate()
+    filters = OutstandingFilter(
+        request.GET or None,
+        queryset=Client.objects.filter(department=department),
+        month=month,
+        today=today,
+    )
+    among = filters.qs if filters.is_bound and filters.is_valid() else None
+    owed = clients_owed(department, month, today=today, among=among)
+    least_overdue = filters.overdue_at_least if among is not None else 0
+    shown = [row for row in owed if row.owed and row.overdue_days >= least_overdue]
+    return render(
+        request,
+        "payments/cockpit/outstanding.html",
+        {
+            "department": department,
+            "month": month,
+            "filters": filters,
+            "groups": by_responsible(shown),
+            "total_owed": sum((row.owed for row in shown), start=0),
+            "credit": [row for row in owed if row.credit],
+        },
+    )
+
+
+@login_required
+@require_GET
+def calls(request: HttpRequest, department_id: int, month: dt.date) -> HttpResponse:
+    department = _department(request.user, department_id)
+    return render(
+        request, "payments/cockpit/calls.html", _calls_context(request, department, month)
+    )
+
+
+def _calls_context(
+    request: HttpRequest, department: Department, month: dt.date, form: PromiseForm | None = None
+) -> dict[str, Any]:
+    rows = _call_rows(department, month)
+    can_record = policy.can(request.user, Action.RECORD_PROMISE, department)
+    if form is None and can_record and rows:
+        initial = {"called_on": timezone.localdate()}
+        form = PromiseForm(clients=[r.client for r in rows], initial=initial)
+    return {
+        "department": department,
+        "month": month,
+        "rows": rows,
+        "open": call_list_open(month, timezone.localdate()),
+        "from_day": settings.CALL_LIST_FROM_DAY,
+        "min_amount": settings.CALL_LIST_MIN_AMOUNT,
+        "form": form if can_record else None,
+    }
+
+
+def _call_rows(department: Department, month: dt.date) -> list[Any]:
+    """The call list; empty before the day calls start."""
+    today = timezone.localdate()
+    if not call_list_open(month, today):
+        return []
+    return call_list(clients_owed(department, month, today=today))
+
+
+@login_required
+@require_POST
+def promise_create(request: HttpRequest, department_id: int, month: dt.date) -> HttpResponse:
+    department = _department(request.user, department_id)
+    policy.require(request.user, Action.RECORD_PROMISE, department)
+    rows = _call_rows(department, month)
+    form = PromiseForm(request.POST, clients=[r.client for r in rows])
+    if not form.is_valid():
+        context = _calls_context(request, department, month, form)
+        return render(request, "payments/cockpit/calls.html", context, status=400)
+    data = form.cleaned_data
+    client = next(r.client for r in rows if r.client.pk == data.pop("client"))
+    promise_record(user=request.user, client=client, **data)
+    messages.success(request, _("Promise of %(client)s recorded.") % {"client": client.name})
+    return redirect("cockpit_calls", department_id=department.pk, month=month)
