@@ -2,8 +2,8 @@
 
 The file (CSV or XLSX, headed in English or Russian: personnel number, kind, from, to)
 is all-or-nothing like the payment import: every row is checked, each problem is
-reported with its row and field (the payment import's ``RowError``), and only a file
-without a single error is written, in one transaction.
+reported with its row and field (``core.rows.RowError``, as the payment import does),
+and only a file without a single error is written, in one transaction.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Absence, AbsenceKind, Department, Employee
 from accounts.policy import Action, can, recorded_user, require
-from payments.importing.rows import RowError
+from core.rows import RowError
 
 MAX_REPORTED_ERRORS = 200
 COLUMNS = {
