@@ -27,7 +27,7 @@ from accounts.models import Absence, Department
 from accounts.policy import recorded_user
 from core.months import month_label, next_month
 from payments.assignments import absence_covers, covers_end, covers_follow
-from payments.importing.rules import lock_periods
+from payments.importing.rules import closed_periods, lock_periods
 
 Span = tuple[dt.date, dt.date]
 
@@ -54,17 +54,22 @@ def _months(spans: list[Span]) -> Iterator[dt.date]:
             month = next_month(month)
 
 
-def _check_months_open(absence: Absence, spans: list[Span], covers: list[Any]) -> None:
-    """Refuse a change in a month closed for a department the employee is in, or a
-    covered client's; the months stay held until the change commits, as a close holds them."""
+def _pairs(absence: Absence, spans: list[Span], covers: list[Any]) -> set[tuple[int, dt.date]]:
+    """(department, month) of each changed day: the employee's departments on those days,
+    and the covered clients'."""
     if not spans:
-        return
+        return set()
     first = min(s[0] for s in spans)
     last = max(s[1] for s in spans)
     departments = {d.pk for d in absence_departments(absence.employee, first, last)}
     departments |= {cover.client.department_id for cover in covers}
-    months = sorted(set(_months(spans)))
-    closed = lock_periods((department, month) for department in departments for month in months)
+    return {(department, month) for department in departments for month in _months(spans)}
+
+
+def _check_months_open(absence: Absence, spans: list[Span], covers: list[Any]) -> None:
+    """Refuse a change in a closed month; the months stay held until the change commits,
+    as a close holds them, so a close cannot slip in between."""
+    closed = lock_periods(_pairs(absence, spans, covers))
     if closed:
         department_id, month = min(closed, key=lambda pair: (pair[1], pair[0]))
         raise ValidationError(
@@ -79,6 +84,14 @@ def _check_months_open(absence: Absence, spans: list[Span], covers: list[Any]) -
                 }
             }
         )
+
+
+def absence_closed_months(absence: Absence) -> list[dt.date]:
+    """The closed months among the absence's days, in order: while there is one, the
+    absence cannot be removed, and only its days in open months can change."""
+    covers = list(absence.covers.select_related("client"))
+    pairs = _pairs(absence, [(absence.started_on, absence.ended_on)], covers)
+    return sorted({month for _department, month in closed_periods(pairs)})
 
 
 def _check_reason(reason: str) -> str:
