@@ -107,6 +107,33 @@ def _locked(absence: Absence) -> Absence:
 
 
 @transaction.atomic
+def absence_update_check(
+    *,
+    user: Any,
+    absence: Absence,
+    kind: str,
+    started_on: dt.date,
+    ended_on: dt.date,
+    reason: str,
+) -> tuple[Absence, str]:
+    """Every check of ``absence_update`` before it writes: the absence as recorded (read
+    again, locked) and the cleaned reason, or a ValidationError naming the field."""
+    reason = _check_reason(reason)
+    check_absence(kind, started_on, ended_on)
+    absence = _locked(absence)
+    old = (absence.started_on, absence.ended_on)
+    if not (
+        may_record(user, absence.employee, *old)
+        and may_record(user, absence.employee, started_on, ended_on)
+    ):
+        raise PermissionDenied
+    check_no_overlap(absence.employee, started_on, ended_on, besides=absence)
+    spans = _changed_spans(old, (started_on, ended_on), whole=kind != absence.kind)
+    _check_months_open(absence, spans, absence_covers(absence))
+    return absence, reason
+
+
+@transaction.atomic
 def absence_update(
     *,
     user: Any,
@@ -123,19 +150,15 @@ def absence_update(
     the employee is in on the old or the new days, the new days overlap another absence,
     a changed day is in a closed month, or a cover cannot move (see ``covers_follow``).
     """
-    reason = _check_reason(reason)
-    check_absence(kind, started_on, ended_on)
-    absence = _locked(absence)
+    absence, reason = absence_update_check(
+        user=user,
+        absence=absence,
+        kind=kind,
+        started_on=started_on,
+        ended_on=ended_on,
+        reason=reason,
+    )
     old = (absence.started_on, absence.ended_on)
-    if not (
-        may_record(user, absence.employee, *old)
-        and may_record(user, absence.employee, started_on, ended_on)
-    ):
-        raise PermissionDenied
-    check_no_overlap(absence.employee, started_on, ended_on, besides=absence)
-    covers = absence_covers(absence)
-    spans = _changed_spans(old, (started_on, ended_on), whole=kind != absence.kind)
-    _check_months_open(absence, spans, covers)
     absence.kind = kind
     absence.started_on = started_on
     absence.ended_on = ended_on
