@@ -26,7 +26,12 @@ from accounts.absences import (
 from accounts.models import Absence, Department
 from accounts.policy import recorded_user
 from core.months import month_label, next_month
-from payments.assignments import absence_covers, covers_end, covers_follow
+from payments.assignments import (
+    absence_covers,
+    check_cover_unchanged,
+    covers_end,
+    covers_follow,
+)
 from payments.importing.rules import closed_periods, lock_periods
 
 Span = tuple[dt.date, dt.date]
@@ -128,8 +133,12 @@ def absence_update_check(
     ):
         raise PermissionDenied
     check_no_overlap(absence.employee, started_on, ended_on, besides=absence)
+    covers = absence_covers(absence)
+    if old != (started_on, ended_on):
+        for cover in covers:
+            check_cover_unchanged(cover, old)
     spans = _changed_spans(old, (started_on, ended_on), whole=kind != absence.kind)
-    _check_months_open(absence, spans, absence_covers(absence))
+    _check_months_open(absence, spans, covers)
     return absence, reason
 
 

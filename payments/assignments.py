@@ -336,8 +336,9 @@ def absence_covers(absence: Absence) -> list[ClientAssignment]:
     return covers
 
 
-def _check_cover_unchanged(cover: ClientAssignment, days: tuple[dt.date, dt.date]) -> None:
-    # A cover later split or shortened by hand is no longer the absence's to move.
+def check_cover_unchanged(cover: ClientAssignment, days: tuple[dt.date, dt.date]) -> None:
+    """Refuse to move a cover that no longer spans the absence's (first, last) ``days``:
+    one split or shortened by hand since is no longer the absence's to move."""
     if (cover.started_on, cover.ended_on) != days:
         raise _refuse(
             "absence",
@@ -388,7 +389,7 @@ def covers_follow(*, user: Any, absence: Absence, old: tuple[dt.date, dt.date]) 
     moved = 0
     for cover in absence_covers(absence):
         require(user, Action.MANAGE_ABSENCES, cover.client)
-        _check_cover_unchanged(cover, old)
+        check_cover_unchanged(cover, old)
         colleague = cover.employee
         _give_back(cover, absence.employee)
         _cover_for(user, absence, cover.client, colleague)
@@ -402,7 +403,7 @@ def covers_end(*, user: Any, absence: Absence) -> int:
     ended = 0
     for cover in absence_covers(absence):
         require(user, Action.MANAGE_ABSENCES, cover.client)
-        _check_cover_unchanged(cover, (absence.started_on, absence.ended_on))
+        check_cover_unchanged(cover, (absence.started_on, absence.ended_on))
         _give_back(cover, absence.employee)
         _refresh_responsible(cover.client, absence.employee)
         payments_recredit(client=cover.client, since=cover.started_on)

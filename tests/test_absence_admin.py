@@ -121,3 +121,32 @@ def test_only_an_administrator_sees_absences_in_the_admin(cast: Cast) -> None:
     browser = WebClient()
     browser.force_login(cast.head.user)
     assert browser.get(reverse("admin:accounts_absence_changelist")).status_code == 302
+
+
+def test_a_cover_changed_by_hand_is_refused_above_the_form_not_a_crash(
+    cast: Cast, admin_site: WebClient
+) -> None:
+    alfa = ClientFactory(department=cast.dept, name="Alfa Trade LLC")
+    client_reassign(
+        user=cast.admin, client=alfa, employee=cast.olya, on=dt.date(2026, 1, 1), reason=""
+    )
+    absence = _away(cast)
+    absence_cover(user=cast.head.user, absence=absence, cover={alfa: cast.vasya})
+    client_reassign(
+        user=cast.admin,
+        client=alfa,
+        employee=cast.masha,
+        on=dt.date(2026, 11, 16),
+        until=UNTIL,
+        reason="Vasya is busy",
+    )
+
+    response = admin_site.post(
+        reverse("admin:accounts_absence_change", args=[absence.pk]),
+        _fields(cast, ended_on="2026-11-25", change_reason="Longer"),
+    )
+
+    assert response.status_code == 200
+    assert "Alfa Trade LLC" in str(response.context["adminform"].form.non_field_errors())
+    absence.refresh_from_db()
+    assert absence.ended_on == UNTIL
