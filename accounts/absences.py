@@ -1,9 +1,12 @@
 """Recording absences: one by hand, or a file the HR system exported.
 
+Correcting or removing one moves the covers handed over for it, so it is done a floor
+up, in ``payments.absence_changes``, with the checks kept here.
+
 The file (CSV or XLSX, headed in English or Russian: personnel number, kind, from, to)
 is all-or-nothing like the payment import: every row is checked, each problem is
-reported with its row and field (the payment import's ``RowError``), and only a file
-without a single error is written, in one transaction.
+reported with its row and field (``core.rows.RowError``, as the payment import does),
+and only a file without a single error is written, in one transaction.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Absence, AbsenceKind, Department, Employee
 from accounts.policy import Action, can, recorded_user, require
-from payments.importing.rows import RowError
+from core.rows import RowError
 
 MAX_REPORTED_ERRORS = 200
 COLUMNS = {
@@ -65,17 +68,35 @@ def absence_departments(employee: Employee, first: dt.date, last: dt.date) -> li
     )
 
 
-def _may_record(user: Any, employee: Employee, first: dt.date, last: dt.date) -> bool:
+def may_record(user: Any, employee: Employee, first: dt.date, last: dt.date) -> bool:
+    """The user manages a department the employee is in on one of the days."""
     departments = absence_departments(employee, first, last)
     return any(can(user, Action.MANAGE_ABSENCES, d) for d in departments)
 
 
-def _overlap(employee: Employee, first: dt.date, last: dt.date) -> Absence | None:
-    return (
-        Absence.objects.filter(employee=employee, started_on__lte=last, ended_on__gte=first)
-        .order_by("started_on")
-        .first()
-    )
+def check_absence(kind: str, started_on: dt.date, ended_on: dt.date) -> None:
+    """Refuse an unknown kind or reversed dates, naming the field."""
+    if kind not in AbsenceKind.values:
+        raise ValidationError({"kind": _("Choose the kind of absence.")})
+    if ended_on < started_on:
+        raise ValidationError({"ended_on": _("The last day cannot be before the first.")})
+
+
+def lock_employee(employee: Employee) -> None:
+    """Hold the employee's row so two changes of their absences cannot both pass a check."""
+    Employee.objects.select_for_update().filter(pk=employee.pk).values_list("pk").get()
+
+
+def check_no_overlap(
+    employee: Employee, first: dt.date, last: dt.date, *, besides: Absence | None = None
+) -> None:
+    """Refuse days on which the employee is already away (``besides`` left out)."""
+    others = Absence.objects.filter(employee=employee, started_on__lte=last, ended_on__gte=first)
+    if besides is not None:
+        others = others.exclude(pk=besides.pk)
+    other = others.order_by("started_on").first()
+    if other is not None:
+        raise ValidationError({"started_on": _overlap_message(other)})
 
 
 def _overlap_message(other: Absence) -> str:
@@ -101,17 +122,11 @@ def absence_record(
     Refused (nothing saved) if the user does not manage a department the employee is in
     on those days, the dates are reversed, or the employee is already away on one of them.
     """
-    if kind not in AbsenceKind.values:
-        raise ValidationError({"kind": _("Choose the kind of absence.")})
-    if ended_on < started_on:
-        raise ValidationError({"ended_on": _("The last day cannot be before the first.")})
-    if not _may_record(user, employee, started_on, ended_on):
+    check_absence(kind, started_on, ended_on)
+    if not may_record(user, employee, started_on, ended_on):
         raise PermissionDenied
-    # Lock the employee so two absences recorded at once cannot both pass the check.
-    Employee.objects.select_for_update().filter(pk=employee.pk).values_list("pk").get()
-    other = _overlap(employee, started_on, ended_on)
-    if other is not None:
-        raise ValidationError({"started_on": _overlap_message(other)})
+    lock_employee(employee)
+    check_no_overlap(employee, started_on, ended_on)
     absence = Absence(
         employee=employee,
         kind=kind,
@@ -242,7 +257,7 @@ def _checked(
         return None
     if employee is None or kind is None or len(dates) < 2:
         return None
-    if not _may_record(user, employee, dates["from"], dates["to"]):
+    if not may_record(user, employee, dates["from"], dates["to"]):
         error(
             "personnel_number",
             _("You do not record absences for %(employee)s.") % {"employee": employee},

@@ -39,3 +39,35 @@ class AbsenceImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+
+class AbsenceChangeForm(forms.Form):
+    """A correction of an absence; whose it is does not change (remove it and record anew)."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=AbsenceKind.choices)
+    started_on = forms.DateField(label=_("From"), widget=DATE)
+    ended_on = forms.DateField(label=_("To"), widget=DATE)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        max_length=100,
+        help_text=_("Kept in the absence's history."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class AbsenceDeleteForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for removing it"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"id": "id_delete_reason"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False

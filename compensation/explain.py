@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
@@ -17,12 +17,14 @@ from django.db.models import Count, Q, Sum
 
 from accounts import policy
 from accounts.models import Department, Employee
+from accounts.selectors import month_presence
 from compensation import lifecycle
 from compensation.engine import (
     KOPECK,
     SPLIT_BY_PRESENCE,
     SPLIT_EQUAL,
     BonusResult,
+    Presence,
     Scheme,
     calculate,
     calculate_on_time,
@@ -37,6 +39,7 @@ from compensation.models import (
 )
 from compensation.scenario import parse_ratio, result_to_json
 from compensation.selectors import (
+    MonthFigures,
     figures_input,
     frozen_input,
     month_figures,
@@ -468,7 +471,12 @@ def _live_bonus(
         return MyBonus(stage=BonusStage.LIVE, is_head=is_head, period=period, problem="no_scheme")
     if not figures.staff:
         return MyBonus(stage=BonusStage.LIVE, is_head=is_head, period=period, problem="no_staff")
-    result = calculate(figures_input(figures))
+    data = figures_input(figures)
+    if not data.presence and not is_head:
+        # Under the equal split days present weigh nothing, yet each person sees theirs,
+        # as a closed month shows them: the engine records them on the line.
+        data = replace(data, presence=_days_present(figures))
+    result = calculate(data)
     as_json = result_to_json(result)
     return MyBonus(
         stage=BonusStage.LIVE,
@@ -479,6 +487,15 @@ def _live_bonus(
         daily_totals=tuple(figures.daily_totals),
         presence=my_presence(as_json, staff_key(employee)),
     )
+
+
+def _days_present(figures: MonthFigures) -> dict[str, Presence]:
+    people = {m.employee.pk: m.employee for m in figures.staff}
+    return {
+        staff_key(people[pk]): Presence(days=p.days, of=p.of)
+        for pk, p in month_presence(figures.department, figures.month, people).items()
+        if p.of
+    }
 
 
 def _own_line(result: BonusResult, employee: Employee, is_head: bool) -> MyLine | None:

@@ -294,25 +294,118 @@ def absence_cover(
     """Hand each of the absent person's clients to a colleague for the absence's dates.
 
     One colleague for all, or spread: ``cover`` says who takes which client. Each comes
-    back to the absent person the day after the absence ends. All or nothing.
+    back to the absent person the day after the absence ends. All or nothing. Each cover
+    remembers its absence, and follows it when the absence is corrected or removed.
     """
+    handed = []
+    for client, employee in cover.items():
+        require(user, Action.MANAGE_ABSENCES, client)
+        handed.append(_cover_for(user, absence, client, employee))
+    return handed
+
+
+def _cover_for(user: Any, absence: Absence, client: Client, employee: Employee) -> ClientAssignment:
     reason = _("Cover for %(employee)s: %(kind)s %(first)s–%(last)s") % {
         "employee": absence.employee,
         "kind": absence.get_kind_display(),
         "first": f"{absence.started_on:%d.%m.%Y}",
         "last": f"{absence.ended_on:%d.%m.%Y}",
     }
-    handed = []
-    for client, employee in cover.items():
-        require(user, Action.MANAGE_ABSENCES, client)
-        handed.append(
-            client_reassign(
-                user=user,
-                client=client,
-                employee=employee,
-                on=absence.started_on,
-                until=absence.ended_on,
-                reason=reason,
-            )
+    assignment = client_reassign(
+        user=user,
+        client=client,
+        employee=employee,
+        on=absence.started_on,
+        until=absence.ended_on,
+        reason=reason,
+    )
+    assignment.absence = absence
+    assignment.save(update_fields=["absence"])
+    return assignment
+
+
+def absence_covers(absence: Absence) -> list[ClientAssignment]:
+    """The hand-overs made for the absence, each client locked, by client name."""
+    covers = list(
+        ClientAssignment.objects.filter(absence=absence)
+        .select_related("client__department", "employee")
+        .order_by("client__name")
+    )
+    for cover in covers:
+        Client.objects.select_for_update().filter(pk=cover.client_id).values_list("pk").get()
+    return covers
+
+
+def check_cover_unchanged(cover: ClientAssignment, days: tuple[dt.date, dt.date]) -> None:
+    """Refuse to move a cover that no longer spans the absence's (first, last) ``days``:
+    one split or shortened by hand since is no longer the absence's to move."""
+    if (cover.started_on, cover.ended_on) != days:
+        raise _refuse(
+            "absence",
+            _(
+                "The hand-over of %(client)s for this absence was changed on the client's "
+                "page since; change it there first."
+            ),
+            "cover_changed",
+            client=cover.client.name,
         )
-    return handed
+
+
+def _give_back(cover: ClientAssignment, absent: Employee) -> None:
+    """Undo a cover: its days go back to the absent person, whose rows join up again."""
+    client, first, last = cover.client, cover.started_on, cover.ended_on
+    before = ClientAssignment.objects.filter(
+        client=client, employee=absent, ended_on=first - ONE_DAY
+    ).first()
+    after = ClientAssignment.objects.filter(
+        client=client, employee=absent, started_on=last + ONE_DAY
+    ).first()
+    cover.delete()
+    if before is not None and after is not None:
+        # Delete the later row first: it may be the open one, and only one may be open.
+        before.ended_on = after.ended_on
+        after.delete()
+        before.save(update_fields=["ended_on"])
+    elif after is not None:
+        after.started_on = first
+        after.save(update_fields=["started_on"])
+    elif before is not None:
+        before.ended_on = last
+        before.save(update_fields=["ended_on"])
+    else:
+        ClientAssignment.objects.create(
+            client=client, employee=absent, started_on=first, ended_on=last, reason=cover.reason
+        )
+
+
+def covers_follow(*, user: Any, absence: Absence, old: tuple[dt.date, dt.date]) -> int:
+    """Move the absence's covers from its ``old`` (first, last) days to its days now.
+
+    Each client goes back to the absent person for the old days and to the same colleague
+    for the new ones, through the hand-over's own checks; payments of either days are
+    credited again. Raises ValidationError if a cover was changed by hand since, or the
+    new days cannot be handed over. How many covers moved.
+    """
+    moved = 0
+    for cover in absence_covers(absence):
+        require(user, Action.MANAGE_ABSENCES, cover.client)
+        check_cover_unchanged(cover, old)
+        colleague = cover.employee
+        _give_back(cover, absence.employee)
+        _cover_for(user, absence, cover.client, colleague)
+        payments_recredit(client=cover.client, since=min(old[0], absence.started_on))
+        moved += 1
+    return moved
+
+
+def covers_end(*, user: Any, absence: Absence) -> int:
+    """End the absence's covers: each client goes back to the absent person for its days."""
+    ended = 0
+    for cover in absence_covers(absence):
+        require(user, Action.MANAGE_ABSENCES, cover.client)
+        check_cover_unchanged(cover, (absence.started_on, absence.ended_on))
+        _give_back(cover, absence.employee)
+        _refresh_responsible(cover.client, absence.employee)
+        payments_recredit(client=cover.client, since=cover.started_on)
+        ended += 1
+    return ended

@@ -90,6 +90,15 @@ class ClientAssignment(models.Model):
     started_on = models.DateField(_("from"))
     ended_on = models.DateField(_("to"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
+    # The absence a cover was handed over for: the cover follows its dates.
+    absence = models.ForeignKey(
+        "accounts.Absence",
+        verbose_name=_("absence"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="covers",
+    )
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("assigned by"),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from payments import cover_views, views
+from payments import absence_views, cover_views, views
 
 urlpatterns = [
     path("", views.payment_list, name="payment_list"),
@@ -16,5 +16,7 @@ urlpatterns = [
     path("unmatched/", views.unmatched_list, name="unmatched_list"),
     path("unmatched/<id:pk>/assign/", views.unmatched_assign_view, name="unmatched_assign"),
     path("absences/<id:pk>/cover/", cover_views.absence_cover_view, name="absence_cover"),
+    path("absences/<id:pk>/edit/", absence_views.absence_edit, name="absence_edit"),
+    path("absences/<id:pk>/delete/", absence_views.absence_delete_view, name="absence_delete"),
     path("clients/<id:pk>/handover/", cover_views.client_handover, name="client_handover"),
 ]

@@ -117,3 +117,37 @@ def test_my_bonus_shows_how_the_share_follows_from_the_days(cast: Cast) -> None:
     assert 'id="my-presence"' in page
     assert "You were present 10 of 22 working days." in page
     assert "2.4545" in page
+
+
+def test_my_bonus_of_an_open_equal_month_shows_the_days_present_too(cast: Cast) -> None:
+    # given October still open, split equally, Olya away its first 12 working days
+    working = month_working_days(OCTOBER)
+    services.scheme_create(
+        user=cast.director.user,
+        department=cast.dept,
+        month=OCTOBER,
+        plan="50000000.00",
+        threshold="40000000.00",
+        rate="0.005",
+        head_share="0.40",
+        milestones=SPEC_MILESTONES,
+        split="equal",
+    )
+    pay_in(cast)
+    absence_record(
+        user=cast.head.user,
+        employee=cast.olya,
+        kind="sick_leave",
+        started_on=OCTOBER,
+        ended_on=working[11],
+    )
+    browser = WebClient()
+    browser.login(username=cast.olya.user.username, password=PASSWORD)
+
+    # when Olya opens her bonus for October
+    page = browser.get(reverse("my_bonus_month", args=["2026-10"])).content.decode()
+
+    # then she sees her days present, and no by-presence arithmetic: the split is equal
+    assert 'id="my-presence"' in page
+    assert "You were present 10 of 22 working days." in page
+    assert "The remainder is split by days present" not in page

@@ -68,6 +68,8 @@ TABLE: dict[str, Row] = {
     # absences and hand-overs
     "absence_list":         row("GET", "none", "302", "403", "200", "200", "403", "403", "200"),
     "absence_import":       row("POST", "none", "302", "403", "200", "200", "403", "403", "200"),
+    "absence_edit":         row("GET", "absence", "302/302", "403/403", "200/404", "200/404", "403/403", "403/403", "200/200"),
+    "absence_delete":       row("POST", "absence", "302/302", "403/403", "200/404", "200/404", "403/403", "403/403", "200/200"),
     "absence_cover":        row("GET", "absence", "302/302", "403/403", "200/404", "200/404", "403/403", "403/403", "200/200"),
     "client_handover":      row("GET", "client", "302/302", "403/403", "200/404", "200/404", "403/403", "403/403", "200/200"),
     # collections and schemes

@@ -1,10 +1,25 @@
-"""What a reader hands the pipeline: raw rows of text, and errors that name row and field."""
+"""What a reader hands the pipeline: raw rows of text, and errors that name row and field.
+
+The errors' shape (``RowError``, ``ImportFileError``) is shared with other imports and
+lives in ``core.rows``; it is named here too for the readers.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
+
+from core.rows import ImportFileError, RowError
+
+__all__ = [
+    "FieldNames",
+    "ImportFileError",
+    "RawRow",
+    "RowError",
+    "StatementCheck",
+    "StatementFacts",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,27 +56,6 @@ class RawRow(NamedTuple):
     purpose: str = ""
     currency: str = ""
     names: FieldNames = FieldNames()
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    line: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"row {self.line}, {self.field}: {self.message}"
-
-    def as_json(self) -> dict[str, object]:
-        return {"line": self.line, "field": self.field, "message": self.message}
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read: wrong format, encoding, truncated, inconsistent."""
-
-    def __init__(self, line: int, field: str, message: str) -> None:
-        super().__init__(message)
-        self.error = RowError(line, field, str(message))
 
 
 @dataclass(frozen=True, slots=True)
