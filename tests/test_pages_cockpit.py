@@ -264,3 +264,15 @@ def test_the_call_date_is_filled_in_as_a_date_input_reads_it_in_russian(
 
     # A date input takes yyyy-mm-dd only: "10.10.2026" would leave it empty.
     assert 'name="called_on" value="2026-10-10"' in page
+
+
+def test_the_payments_page_leads_to_the_invoice_import_for_who_may_use_it(cast: Cast) -> None:
+    from django.test import Client as Browser
+
+    link = reverse("invoice_upload")
+    accountant = Browser()
+    accountant.force_login(cast.accountant.user)
+    assert f'href="{link}"' in accountant.get(reverse("payment_list")).content.decode()
+    staff = Browser()
+    staff.force_login(cast.masha.user)
+    assert f'href="{link}"' not in staff.get(reverse("payment_list")).content.decode()
