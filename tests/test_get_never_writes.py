@@ -254,7 +254,9 @@ def snapshot(tables: list[str]) -> dict[str, tuple[int, str]]:
 
 
 def _changed(before: dict[str, tuple[int, str]], after: dict[str, tuple[int, str]]) -> list[str]:
-    return [table for table in before if before[table] != after[table]]
+    # Sorted: a UNION ALL's rows come in no promised order (PostgreSQL 18 may run its
+    # parts in parallel).
+    return sorted(table for table in before if before[table] != after.get(table))
 
 
 # --- the walk ----------------------------------------------------------------------------
