@@ -127,6 +127,17 @@ def cell_text(value: Any) -> str:
 
 def read_csv(stream: BinaryIO) -> Iterator[RawRow]:
     """Rows of a CSV file: comma or semicolon, UTF-8 (BOM or not) or Windows-1251."""
+    lines = csv_lines(stream)
+    header = Header(next(lines, (1, []))[1])
+    for line, cells in lines:
+        row = header.text_row(line, cells)
+        if row is not None:
+            yield row
+
+
+def csv_lines(stream: BinaryIO) -> Iterator[tuple[int, list[str]]]:
+    """Each row's cells, header first, with the line the row starts on (any CSV file of
+    ours: payments, invoices, absences); a malformed line stops it with its number."""
     lines = decoded_lines(stream, sniff_encoding(stream))
     first = next(lines, (1, ""))[1]
     delimiter = ";" if first.count(";") >= first.count(",") else ","
@@ -139,13 +150,9 @@ def read_csv(stream: BinaryIO) -> Iterator[RawRow]:
             position["line"] = number
             yield text + "\n"
 
-    cells_reader = csv.reader(texts(), delimiter=delimiter)
     try:
-        header = Header(next(cells_reader, []))
-        for cells in cells_reader:
-            row = header.text_row(position["line"], cells)
-            if row is not None:
-                yield row
+        for cells in csv.reader(texts(), delimiter=delimiter):
+            yield position["line"], cells
     except csv.Error as error:
         # A stray line break or quote, or a field beyond csv's size limit.
         raise ImportFileError(
@@ -176,6 +183,17 @@ _UNREADABLE_XLSX = (
 
 def read_xlsx(stream: BinaryIO) -> Iterator[RawRow]:
     """Rows of the first sheet of an XLSX workbook, streamed in read-only mode."""
+    lines = xlsx_lines(stream)
+    header = Header(next(lines, (1, []))[1])
+    for line, cells in lines:
+        row = header.row(line, cells)
+        if row is not None:
+            yield row
+
+
+def xlsx_lines(stream: BinaryIO) -> Iterator[tuple[int, list[Any]]]:
+    """Each row's cells of the first sheet, header first, with its row number; a damaged
+    workbook stops it with the row it was reading."""
     import openpyxl
 
     try:
@@ -184,28 +202,19 @@ def read_xlsx(stream: BinaryIO) -> Iterator[RawRow]:
         raise ImportFileError(
             1, "file", _("Not a readable XLSX workbook (Excel 2007 or later).")
         ) from None
-    position = {"line": 1}
+    line = 1
     try:
-        yield from _xlsx_rows(book, position)
+        for line, cells in enumerate(book.active.iter_rows(values_only=True), start=1):
+            yield line, list(cells)
     except _UNREADABLE_XLSX:
         raise ImportFileError(
-            position["line"],
+            line,
             "file",
             _("The workbook is damaged near row %(line)d: save it again from Excel.")
-            % {"line": position["line"]},
+            % {"line": line},
         ) from None
     finally:
         book.close()
-
-
-def _xlsx_rows(book: Any, position: dict[str, int]) -> Iterator[RawRow]:
-    rows = book.active.iter_rows(values_only=True)
-    header = Header(next(rows, ()))
-    for line, cells in enumerate(rows, start=2):
-        position["line"] = line
-        row = header.row(line, list(cells))
-        if row is not None:
-            yield row
 
 
 def _seekable(stream: BinaryIO) -> BinaryIO:

@@ -7,15 +7,12 @@ payments' reader (``csv_xlsx``); only the columns differ.
 
 from __future__ import annotations
 
-import csv
-import itertools
 from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO, NamedTuple
 
 from django.utils.translation import gettext as _
 
-from payments.importing.readers.csv_xlsx import _UNREADABLE_XLSX, _seekable, cell_text
-from payments.importing.readers.encoding import decoded_lines, sniff_encoding
+from payments.importing.readers.csv_xlsx import cell_text, csv_lines, xlsx_lines
 from payments.importing.rows import ImportFileError
 
 # Header (lower-cased) → the field it fills.
@@ -80,54 +77,20 @@ class _Header:
 
 def read_invoices_csv(stream: BinaryIO) -> Iterator[InvoiceRow]:
     """Rows of a CSV file: comma or semicolon, UTF-8 (BOM or not) or Windows-1251."""
-    lines = decoded_lines(stream, sniff_encoding(stream))
-    first = next(lines, (1, ""))[1]
-    delimiter = ";" if first.count(";") >= first.count(",") else ","
-    position = {"line": 1}
-
-    def texts() -> Iterator[str]:
-        for number, text in itertools.chain([(1, first)], lines):
-            position["line"] = number
-            yield text + "\n"
-
-    cells = csv.reader(texts(), delimiter=delimiter)
-    try:
-        header = _Header(next(cells, []))
-        for row_cells in cells:
-            row = header.row(position["line"], row_cells)
-            if row is not None:
-                yield row
-    except csv.Error as error:
-        raise ImportFileError(
-            position["line"],
-            "file",
-            _("Line %(line)d is not valid CSV: %(error)s")
-            % {"line": position["line"], "error": error},
-        ) from None
+    return _invoices(csv_lines(stream))
 
 
 def read_invoices_xlsx(stream: BinaryIO) -> Iterator[InvoiceRow]:
-    import openpyxl
+    """Rows of the first sheet of an XLSX workbook."""
+    return _invoices(xlsx_lines(stream))
 
-    try:
-        book = openpyxl.load_workbook(_seekable(stream), read_only=True, data_only=True)
-    except _UNREADABLE_XLSX:
-        raise ImportFileError(
-            1, "file", _("Not a readable XLSX workbook (Excel 2007 or later).")
-        ) from None
-    try:
-        rows = book.active.iter_rows(values_only=True)
-        header = _Header(next(rows, ()))
-        for line, cells in enumerate(rows, start=2):
-            row = header.row(line, list(cells))
-            if row is not None:
-                yield row
-    except _UNREADABLE_XLSX:
-        raise ImportFileError(
-            1, "file", _("The workbook is damaged: save it again from Excel.")
-        ) from None
-    finally:
-        book.close()
+
+def _invoices(lines: Iterator[tuple[int, list[Any]]]) -> Iterator[InvoiceRow]:
+    header = _Header(next(lines, (1, []))[1])
+    for line, cells in lines:
+        row = header.row(line, cells)
+        if row is not None:
+            yield row
 
 
 READERS = {"csv": read_invoices_csv, "xlsx": read_invoices_xlsx}
