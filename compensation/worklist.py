@@ -33,6 +33,12 @@ class Worklist:
     statements: list[dict] = field(default_factory=list)  # my approved months, newest first
     this_month: dt.date | None = None  # where "my bonus so far" is, for staff and heads
 
+    @property
+    def waiting(self) -> int:
+        """How many things wait for this person: months to close, proposals to make or
+        decide, payrolls to pay."""
+        return len(self.to_close) + len(self.to_propose) + len(self.to_review) + len(self.to_pay)
+
 
 def _this_month() -> dt.date:
     return timezone.localdate().replace(day=1)

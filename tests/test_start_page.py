@@ -77,6 +77,8 @@ def test_the_head_sees_the_month_to_close_and_a_returned_proposal(cast: Cast) ->
     assert reverse("period_for_month", args=[cast.dept.pk, NOVEMBER]) in page
     assert "Close November 2026 (Client department)" in page
     assert nav_count(page, reverse("period_list")) == 2
+    # and the page does not also say that nothing waits
+    assert "Nothing waits for you" not in page
 
 
 def test_a_closed_month_is_no_longer_offered_for_closing(cast: Cast) -> None:
