@@ -45,7 +45,11 @@ class Run:
 
 
 def read_stats(path: Path, users: int) -> Run:
-    """The aggregated row of locust's ``_stats.csv``."""
+    """The aggregated row of locust's ``_stats.csv``.
+
+    Milliseconds and requests per second, as locust writes them: timings, not money, so
+    floats (the benchmark only compares and prints them).
+    """
     with path.open(encoding="utf-8") as stats:
         total = next(row for row in csv.DictReader(stats) if row["Name"] == "Aggregated")
     return Run(

@@ -49,14 +49,15 @@ class Worker(db_worker.Worker):
     calm = 60.0
 
     def run(self) -> None:
-        delay, last_loss = self.first_delay, float("-inf")
+        delay, last_loss = self.first_delay, None  # no loss yet
         while self.running:
             try:
                 super().run()
                 return  # --batch or --max-tasks: done
             except CONNECTION_ERRORS as error:
                 now = time.monotonic()
-                delay = self.first_delay if now - last_loss > self.calm else delay * 2
+                calm = last_loss is None or now - last_loss > self.calm
+                delay = self.first_delay if calm else delay * 2
                 delay, last_loss = min(delay, self.longest_delay), now
                 logger.warning(
                     "Database connection lost (%s); trying again in %.0f s", error, delay
