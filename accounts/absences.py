@@ -27,7 +27,7 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Absence, AbsenceKind, Department, Employee
 from accounts.policy import Action, can, recorded_user, require
-from core.rows import RowError
+from core.rows import RowError, RowReport
 
 MAX_REPORTED_ERRORS = 200
 COLUMNS = {
@@ -150,7 +150,7 @@ class AbsenceRow:
 
 
 @dataclass
-class AbsenceImportResult:
+class AbsenceImportResult(RowReport):
     """What an absence import did (or, for a dry run or a rejected file, would have done)."""
 
     file_name: str
@@ -159,19 +159,7 @@ class AbsenceImportResult:
     errors: list[RowError] = field(default_factory=list)
     errors_left_out: int = 0
 
-    @property
-    def accepted(self) -> bool:
-        return not self.errors
-
-    @property
-    def written(self) -> bool:
-        return self.accepted and not self.dry_run
-
-    def add_error(self, error: RowError) -> None:
-        if len(self.errors) < MAX_REPORTED_ERRORS:
-            self.errors.append(error)
-        else:
-            self.errors_left_out += 1
+    max_reported = MAX_REPORTED_ERRORS
 
 
 def _cell(value: Any) -> str:

@@ -24,3 +24,30 @@ class ImportFileError(Exception):
     def __init__(self, line: int, field: str, message: str) -> None:
         super().__init__(message)
         self.error = RowError(line, field, str(message))
+
+
+class RowReport:
+    """What an import of a file reports: its row errors, capped, and whether it was kept.
+
+    A mixin for the imports' result dataclasses, which hold ``errors``, ``errors_left_out``
+    and ``dry_run``: a file of a million bad rows must not become a million-line report.
+    """
+
+    max_reported = 1000
+    errors: list[RowError]
+    errors_left_out: int
+    dry_run: bool
+
+    @property
+    def accepted(self) -> bool:
+        return not self.errors
+
+    @property
+    def written(self) -> bool:
+        return self.accepted and not self.dry_run
+
+    def add_error(self, error: RowError) -> None:
+        if len(self.errors) < self.max_reported:
+            self.errors.append(error)
+        else:
+            self.errors_left_out += 1

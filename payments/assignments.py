@@ -67,9 +67,7 @@ def _refuse(field: str, message: str, code: str, **params: Any) -> ValidationErr
     return ValidationError({field: ValidationError(message, code=code, params=params)})
 
 
-def _check_handover(
-    client: Client, employee: Employee, on: dt.date, current: ClientAssignment | None
-) -> None:
+def _check_works_there(client: Client, employee: Employee, on: dt.date) -> None:
     if not works_in_department_on(employee, client, on):
         raise _refuse(
             "employee",
@@ -79,6 +77,12 @@ def _check_handover(
             department=client.department,
             date=on,
         )
+
+
+def _check_handover(
+    client: Client, employee: Employee, on: dt.date, current: ClientAssignment | None
+) -> None:
+    _check_works_there(client, employee, on)
     if current is not None and current.employee_id == employee.pk:
         raise _refuse(
             "employee",
@@ -116,15 +120,7 @@ def _check_cover(
             "crosses_handover",
             date=held.ended_on + ONE_DAY,
         )
-    if not works_in_department_on(employee, client, on):
-        raise _refuse(
-            "employee",
-            _("%(employee)s does not work in %(department)s on %(date)s."),
-            "not_in_department",
-            employee=employee,
-            department=client.department,
-            date=on,
-        )
+    _check_works_there(client, employee, on)
     if held.employee_id == employee.pk:
         raise _refuse(
             "employee",

@@ -28,6 +28,7 @@ from accounts.policy import Action, recorded_user, require
 from compensation import lifecycle
 from compensation.models import BonusPeriod
 from core.months import previous_month
+from core.rows import RowReport
 from payments.importing import liveness, writer
 from payments.importing.progress import Progress
 from payments.importing.readers import AUTO, BANK_FORMATS, READERS, SOURCES, detect_format
@@ -36,12 +37,12 @@ from payments.importing.rules import ClientMatcher
 from payments.importing.writer import ListedRow, NearMatch
 from payments.models import ImportBatch, ImportFormat, ImportStatus
 
-MAX_REPORTED_ERRORS = 1000
+MAX_REPORTED_ERRORS = RowReport.max_reported
 ZERO = Decimal("0.00")
 
 
 @dataclass
-class ImportResult:
+class ImportResult(RowReport):
     """What an import did (or, for a dry run or a rejected file, would have done)."""
 
     file_name: str
@@ -71,21 +72,6 @@ class ImportResult:
     # Dry runs only: the first ``writer.MAX_LISTED`` rows of each kind, all counted above.
     listed: dict[str, list[ListedRow]] = field(default_factory=dict)
     batch: ImportBatch | None = None
-
-    @property
-    def accepted(self) -> bool:
-        return not self.errors
-
-    @property
-    def written(self) -> bool:
-        return self.accepted and not self.dry_run
-
-    def add_error(self, error: RowError) -> None:
-        # A file of a million bad rows must not become a million-line report.
-        if len(self.errors) < MAX_REPORTED_ERRORS:
-            self.errors.append(error)
-        else:
-            self.errors_left_out += 1
 
     def reject(self, errors: Iterable[RowError]) -> None:
         self.rejected += 1
