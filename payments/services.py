@@ -256,10 +256,7 @@ def import_batch_settle_if_lost(batch: ImportBatch) -> ImportBatch:
             return batch
         batch.status = ImportStatus.FAILED
         batch.finished_at = timezone.now()
-        message = _(
-            "The import stopped before it finished: its process ended (a worker was"
-            " stopped or restarted). Nothing was saved; import the file again."
-        )
-        batch.errors = [*batch.errors, {"line": 0, "field": "file", "message": message}]
+        lost = {"line": 0, "field": "file", "message": str(liveness.LOST)}
+        batch.errors = [*batch.errors, lost]
         batch.save(update_fields=["status", "finished_at", "errors"])
     return batch
