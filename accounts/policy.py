@@ -475,21 +475,7 @@ def visible_pay_lines(user: Any) -> QuerySet:
     """Pay lines: one's own always; everyone's where the rules above allow."""
     from compensation.models import PayLine
 
-    lines = PayLine.objects.select_related("revision__period__department", "employee")
-    # Not the administrator: they manage people and payments, not everyone's pay
-    # (as ``_view_pay_lines`` says).
-    if is_director(user):
-        return lines
-    employee = employee_of(user)
-    condition = Q(pk__in=[])
-    if is_accountant(user):
-        # Pay lines exist only for approved revisions, earlier ones included.
-        condition |= Q(revision__approved_at__isnull=False)
-    if employee is not None:
-        condition |= Q(employee=employee)
-        if has_role(user, Role.HEAD):
-            condition |= Q(revision__period__department__head=employee)
-    return lines.filter(condition)
+    return _revision_lines(user, PayLine.objects, own=True)
 
 
 def visible_proposal_lines(user: Any) -> QuerySet:
@@ -502,15 +488,27 @@ def visible_proposal_lines(user: Any) -> QuerySet:
     """
     from compensation.models import ProposalLine
 
-    lines = ProposalLine.objects.select_related("revision__period__department", "employee")
+    return _revision_lines(user, ProposalLine.objects, own=False)
+
+
+def _revision_lines(user: Any, manager: Any, *, own: bool) -> QuerySet:
+    """A revision's per-person lines the user may list: all for the director (not the
+    administrator: they manage people and payments, not everyone's pay, as
+    ``_view_pay_lines`` says), approved ones for the accountant (lines of approved
+    revisions, earlier ones included), the department's for its head, and with ``own``
+    the user's own."""
+    lines = manager.select_related("revision__period__department", "employee")
     if is_director(user):
         return lines
     employee = employee_of(user)
     condition = Q(pk__in=[])
     if is_accountant(user):
         condition |= Q(revision__approved_at__isnull=False)
-    if employee is not None and has_role(user, Role.HEAD):
-        condition |= Q(revision__period__department__head=employee)
+    if employee is not None:
+        if own:
+            condition |= Q(employee=employee)
+        if has_role(user, Role.HEAD):
+            condition |= Q(revision__period__department__head=employee)
     return lines.filter(condition)
 
 
