@@ -49,7 +49,11 @@ def notice_due(gate_on: dt.date, today: dt.date, exceptions: dict[dt.date, bool]
 
 
 def at_pace(
-    collected: Decimal, first: dt.date, today: dt.date, gate_on: dt.date, exceptions: dict
+    collected: Decimal,
+    first: dt.date,
+    today: dt.date,
+    gate_on: dt.date,
+    exceptions: dict[dt.date, bool],
 ) -> Decimal:
     """What the month will have collected by ``gate_on`` at the pace of its working days
     so far (today included)."""
@@ -60,7 +64,9 @@ def at_pace(
     return (collected * ahead / elapsed).quantize(KOPECK, rounding=ROUND_HALF_UP)
 
 
-def gates_at_risk(department: Department, today: dt.date, exceptions: dict) -> list[GateRisk]:
+def gates_at_risk(
+    department: Department, today: dt.date, exceptions: dict[dt.date, bool]
+) -> list[GateRisk]:
     """The department's gates whose notice is due today and that are at risk."""
     first = today.replace(day=1)
     outlook = month_outlook(department, first, today=today)
@@ -81,7 +87,7 @@ def gates_at_risk(department: Department, today: dt.date, exceptions: dict) -> l
     return risks
 
 
-def _due_somewhere(scheme: MonthlyScheme, today: dt.date, exceptions: dict) -> bool:
+def _due_somewhere(scheme: MonthlyScheme, today: dt.date, exceptions: dict[dt.date, bool]) -> bool:
     return any(
         notice_due(gate_date(scheme.month, milestone.day), today, exceptions)
         for milestone in scheme.milestones.all()

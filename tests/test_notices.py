@@ -345,3 +345,17 @@ def test_the_gate_notice_is_in_the_head_s_language(cast: Cast, mailoutbox: list)
 
     [mail] = mailoutbox
     assert mail.subject == "Client department: рубеж 16 октября 2026 под угрозой"
+
+
+def test_the_start_page_writes_a_notice_in_the_reader_s_language(
+    cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    _approve(cast, django_capture_on_commit_callbacks)
+    http = HttpClient(HTTP_ACCEPT_LANGUAGE="ru")
+    http.force_login(cast.olya.user)
+
+    page = http.get(reverse("home")).content.decode()
+
+    assert "Ваша премия за октябрь 2026 утверждена" in page
+    assert f"Ваша премия: 12\N{NO-BREAK SPACE}000,00{RUB}." in page
+    assert "Скрыть" in page

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Department
-from accounts.policy import Action, employee_of, require
+from accounts.policy import Action, can, employee_of, require
 from compensation.errors import WorkflowError
 from compensation.models import Question, QuestionEvent, QuestionState, StatementLine
 
@@ -46,8 +46,6 @@ STEPS: dict[str, tuple[frozenset[str], str, Action]] = {
 
 def question_may(user: Any, step: str, question: Question) -> bool:
     """May ``user`` take ``step`` on ``question`` as it stands (which buttons a page shows)."""
-    from accounts.policy import can
-
     sources, _target, permission = STEPS[step]
     if question.state not in sources or not can(user, permission, question):
         return False
