@@ -14,11 +14,13 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.test import Client as HttpClient
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from compensation import notices, services
 from compensation.gate_watch import gate_notices_send
 from compensation.models import BonusPeriod, Notice, NoticeKind, PeriodEvent
-from core.calendar import working_days_before
+from core.calendar import is_working, working_days_before
 from core.models import CalendarDay
 from payments.models import Invoice
 from tests.factories import Cast, ClientFactory, PaymentFactory
@@ -359,3 +361,20 @@ def test_the_start_page_writes_a_notice_in_the_reader_s_language(
     assert "Ваша премия за октябрь 2026 утверждена" in page
     assert f"Ваша премия: 12\N{NO-BREAK SPACE}000,00{RUB}." in page
     assert "Скрыть" in page
+
+
+@given(
+    day=st.dates(min_value=dt.date(2026, 1, 1), max_value=dt.date(2027, 12, 31)),
+    count=st.integers(min_value=1, max_value=10),
+    holidays=st.sets(st.dates(min_value=dt.date(2025, 12, 1), max_value=dt.date(2027, 12, 31))),
+)
+def test_the_notice_day_is_a_working_day_with_exactly_that_many_before_the_gate(
+    day: dt.date, count: int, holidays: set[dt.date]
+) -> None:
+    exceptions = dict.fromkeys(holidays, False)
+    notice_on = working_days_before(day, count, exceptions)
+
+    assert notice_on < day
+    assert is_working(notice_on, exceptions)
+    after = [notice_on + dt.timedelta(days=n) for n in range(1, (day - notice_on).days)]
+    assert sum(is_working(d, exceptions) for d in after) == count - 1

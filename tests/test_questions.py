@@ -7,6 +7,7 @@ seen only by the asker, the head of their department and the director (and the a
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any
 
@@ -15,6 +16,8 @@ from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client as HttpClient
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from accounts.policy import Action, can, visible_questions
 from compensation.errors import WorkflowError
@@ -319,3 +322,37 @@ def test_a_question_month_is_kept_as_its_first_day(cast: Cast, october: BonusPer
         text="My days?",
     )
     assert question.month == OCTOBER
+
+
+STEP_RUNS = {
+    "answer_by_head": ("ivan", question_answer),
+    "answer_by_director": ("dina", question_answer),
+    "pass": ("ivan", question_pass),
+    "close": ("olya", question_close),
+    "reopen": ("olya", question_reopen),
+}
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(steps=st.lists(st.sampled_from(sorted(STEP_RUNS)), max_size=8))
+def test_whatever_is_tried_the_thread_is_a_chain_of_states(
+    cast: Cast, october: BonusPeriod, steps: list[str]
+) -> None:
+    # given a fresh question and any sequence of steps, each allowed or refused
+    question = olya_asks(cast)
+    people = {"ivan": cast.head, "dina": cast.director, "olya": cast.olya}
+    for name in steps:
+        who, run = STEP_RUNS[name]
+        # a step its state does not allow is refused, and writes nothing
+        with contextlib.suppress(WorkflowError):
+            run(user=people[who].user, question=question, text="A message")
+
+    # then each event leaves from the state the one before led to, and the question is
+    # in the state the last one led to
+    events = list(question.events.order_by("id"))
+    assert [e.from_state for e in events[1:]] == [e.to_state for e in events[:-1]]
+    question.refresh_from_db()
+    assert question.state == events[-1].to_state
+    assert len(events) <= 1 + len(steps)
