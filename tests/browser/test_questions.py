@@ -57,7 +57,7 @@ def october(transactional_db: None) -> Cast:
 
 
 def test_olya_asks_the_head_answers_and_olya_closes_it(
-    page: Any, live_server: Any, october: Cast, language: str
+    page: Any, live_server: Any, october: Cast, language: str, screenshot: Any
 ) -> None:
     words = WORDS[language]
 
@@ -73,10 +73,12 @@ def test_olya_asks_the_head_answers_and_olya_closes_it(
     # the head finds it on his start page and answers it
     sign_in(page, live_server, "ivan")
     assert words["waits"] in page.inner_text("#to-answer")
+    screenshot(f"question-head-start-{language}")
     submit(page, "#to-answer a")
     page.fill("#id_text", "Three of you share what remains after awards.")
     submit(page, f"#question-form button:text-is('{words['answer']}')")
     assert page.inner_text("#question-state") == words["answered"]
+    screenshot(f"question-answered-{language}")
 
     # Olya reads the answer from her statement and closes the question
     sign_in(page, live_server, "olya")
