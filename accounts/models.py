@@ -70,6 +70,11 @@ class Employee(models.Model):
     personnel_number = models.CharField(_("personnel number"), max_length=20, unique=True)
     full_name = models.CharField(_("full name"), max_length=200)
     position = models.CharField(_("position"), max_length=200)
+    # The language the person's e-mails are written in: set when they switch the site's
+    # language; blank means the site's default.
+    language = models.CharField(
+        _("language of e-mails"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
     history = HistoricalRecords()
 
     objects = EmployeeQuerySet.as_manager()

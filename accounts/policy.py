@@ -93,6 +93,12 @@ class Action(StrEnum):
     MANAGE_ABSENCES = "manage_absences"  # record absences, hand clients over for them
     VIEW_OUTSTANDING = "view_outstanding"  # what each client still owes, the call list
     RECORD_PROMISE = "record_promise"  # "called, promised on <date>, amount"
+    # Questions on a statement (a department's month, or one question)
+    ASK_QUESTION = "ask_question"  # about one's own statement of that month
+    VIEW_QUESTION = "view_question"  # the asker, the department's head, the director
+    ANSWER_QUESTION = "answer_question"
+    FORWARD_QUESTION = "forward_question"  # the head hands a question to the director
+    CLOSE_QUESTION = "close_question"  # the asker closes it, or asks again
 
 
 # The system does only this: imports, from the command line and the worker. Nothing that
@@ -386,6 +392,12 @@ _RULES = {
     # What clients owe is a team figure like collections, not anyone's pay.
     Action.VIEW_OUTSTANDING: _view_department,
     Action.RECORD_PROMISE: _record_promise,
+    # Questions' rules are defined below, with the questions' querysets.
+    Action.ASK_QUESTION: lambda user, obj: _ask_question(user, obj),
+    Action.VIEW_QUESTION: lambda user, obj: _view_question(user, obj),
+    Action.ANSWER_QUESTION: lambda user, obj: _answer_question(user, obj),
+    Action.FORWARD_QUESTION: lambda user, obj: _pass_question(user, obj),
+    Action.CLOSE_QUESTION: lambda user, obj: _asked(user, obj),
 }
 
 
@@ -539,3 +551,62 @@ def bonus_department(user: Any, month: dt.date) -> Department | None:
 def has_any_role(user: Any) -> bool:
     """Whether the user holds any role at all (a sign-in without one sees a plain page)."""
     return bool(_roles(user)) or is_admin(user)
+
+
+# --- questions on a statement and notices ------------------------------------------------
+# A question is about the asker's own pay: only the asker, the head of the department and
+# the commercial director (and the administrator) see it; staff never see each other's.
+
+
+def _asked(user: Any, obj: Any) -> bool:
+    employee = employee_of(user)
+    return employee is not None and getattr(obj, "asker_id", None) == employee.pk
+
+
+def _ask_question(user: Any, obj: Any) -> bool:
+    # A staff member of the department in that month: the statement is theirs.
+    department = _department_of(obj)
+    return department is not None and belongs_to(user, department, getattr(obj, "month", None))
+
+
+def _view_question(user: Any, obj: Any) -> bool:
+    department = _department_of(obj)
+    if department is None:
+        return False
+    return is_director(user) or is_admin(user) or heads(user, department) or _asked(user, obj)
+
+
+def _answer_question(user: Any, obj: Any) -> bool:
+    department = _department_of(obj)
+    return department is not None and (is_director(user) or heads(user, department))
+
+
+def _pass_question(user: Any, obj: Any) -> bool:
+    department = _department_of(obj)
+    return department is not None and heads(user, department)
+
+
+def visible_questions(user: Any) -> QuerySet:
+    """Questions the user may read: their own, their department's as its head, all for
+    the director and the administrator."""
+    from compensation.models import Question
+
+    questions = Question.objects.select_related("asker", "department")
+    if is_director(user) or is_admin(user):
+        return questions
+    employee = employee_of(user)
+    if employee is None or not _roles(user):
+        return questions.none()
+    condition = Q(asker=employee)
+    if has_role(user, Role.HEAD):
+        condition |= Q(department__head=employee)
+    return questions.filter(condition)
+
+
+def visible_notices(user: Any) -> QuerySet:
+    """A person's notices are theirs alone."""
+    from compensation.models import Notice
+
+    if user is SYSTEM or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Notice.objects.none()
+    return Notice.objects.filter(recipient=user)

@@ -3,9 +3,11 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.i18n import set_language as django_set_language
 
 from accounts import policy
 from accounts.models import Role
+from accounts.preferences import language_remember
 
 
 @login_required
@@ -27,3 +29,12 @@ def home(request: HttpRequest) -> HttpResponse:
             or policy.can(user, policy.Action.VIEW_PAYROLL),
         },
     )
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, which also keeps the choice as the person's language
+    for e-mails (``Employee.language``): mail is written while nobody's page is open."""
+    response = django_set_language(request)
+    if request.method == "POST":
+        language_remember(user=request.user, language=request.POST.get("language", ""))
+    return response

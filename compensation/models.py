@@ -612,3 +612,15 @@ class Correction(models.Model):
     def applied(self) -> Decimal:
         """What this month's payroll pays of it (a debt less what is carried on)."""
         return self.amount + self.carried
+
+
+# Questions on a statement and notices live in their own module (this one is past its
+# size); imported here so that Django registers them with the app.
+from compensation.models_inbox import (  # noqa: E402, F401
+    Notice,
+    NoticeKind,
+    Question,
+    QuestionEvent,
+    QuestionState,
+    StatementLine,
+)

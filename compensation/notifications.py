@@ -7,7 +7,9 @@ is logged, never turned into a failed approval: the step has been committed by t
 
 Each role is told what the step means to it, in its own language, with a link to the page
 where it acts: the director the proposal to review, the head the proposal returned or the
-approved period, the accountant the payroll to export. Staff are told nothing by e-mail.
+approved period, the accountant the payroll to export. What staff are told of their own
+month (approved, paid, corrected) are notices (``compensation.notices``), sent by the same
+job and through the same mail helpers.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.mail import EmailMessage, get_connection
 from django.urls import reverse
 from django.utils import translation
@@ -52,8 +55,13 @@ def link(name: str, *args: Any) -> str:
 
 
 def language_of(user: Any) -> str:
-    """The language the person reads in: theirs if stored, else the site's."""
-    return getattr(user, "preferred_language", "") or settings.LANGUAGE_CODE
+    """The language the person reads in: theirs if stored (``Employee.language``, set when
+    they switch the site's language), else the site's."""
+    try:
+        stored = user.employee.language
+    except (AttributeError, ObjectDoesNotExist):
+        stored = ""
+    return stored or settings.LANGUAGE_CODE
 
 
 def _active(users: Iterable[Any]) -> list[Any]:
@@ -65,7 +73,7 @@ def _active(users: Iterable[Any]) -> list[Any]:
 
 
 def _in_role(role: Role) -> list[Any]:
-    return list(get_user_model().objects.filter(groups__name=role.value))
+    return list(get_user_model().objects.filter(groups__name=role.value).select_related("employee"))
 
 
 def _head(period: BonusPeriod) -> list[Any]:
@@ -195,7 +203,7 @@ def mails_for_event(event: PeriodEvent) -> list[Mail]:
     return mails
 
 
-def _send(mails: list[Mail]) -> int:
+def send_mails(mails: list[Mail]) -> int:
     """One message per recipient, so nobody sees who else was told; returns how many."""
     messages = [EmailMessage(subject=m.subject, body=m.body, to=[m.to]) for m in mails]
     if not messages:
@@ -209,4 +217,4 @@ def _send(mails: list[Mail]) -> int:
 
 def send_for_event(event: PeriodEvent) -> int:
     """Send the e-mails of one workflow step; returns how many went out."""
-    return _send(mails_for_event(event))
+    return send_mails(mails_for_event(event))

@@ -1,4 +1,4 @@
-"""Background jobs of the bonus workflow: the e-mails about a step, sent by the worker.
+"""Background jobs of the bonus workflow: the e-mails and notices of a step, sent by the worker.
 
 The services enqueue the job once their step has committed (``services._common.announce``),
 so a slow or failing mail server costs the request nothing.
@@ -9,13 +9,15 @@ from __future__ import annotations
 from django.utils import translation
 from django_tasks import task
 
-from compensation import notifications
+from compensation import notices, notifications
 from compensation.models import PeriodEvent
 
 
 @task()
 def send_period_event_mail(event_id: int, language: str) -> dict[str, int]:
-    """E-mail the people one workflow step concerns, each in their own language.
+    """E-mail the people one workflow step concerns, each in their own language, and
+    give the staff whose month it is their notices (each sent once, however often this
+    job runs).
 
     ``language`` is the language of who took the step: the fallback for text outside
     the messages (each message is written in its recipient's language).
@@ -25,4 +27,5 @@ def send_period_event_mail(event_id: int, language: str) -> dict[str, int]:
     ).get(pk=event_id)
     with translation.override(language):
         sent = notifications.send_for_event(event)
+        sent += notices.send_for_event(event)
     return {"sent": sent}

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from compensation.views import dashboard, my_bonus, payroll, periods, schemes
+from compensation.views import dashboard, inbox, my_bonus, payroll, periods, schemes
 
 urlpatterns = [
     # collections dashboard (everyone in the department)
@@ -46,4 +46,12 @@ urlpatterns = [
         name="payroll_export",
     ),
     path("payroll/<id:pk>/paid/", payroll.mark_paid_view, name="period_mark_paid"),
+    # questions on a statement, and notices
+    path("me/<month:month>/questions/", inbox.question_ask, name="question_ask"),
+    path("questions/<id:pk>/", inbox.question_detail, name="question_detail"),
+    path("questions/<id:pk>/answer/", inbox.question_answer, name="question_answer"),
+    path("questions/<id:pk>/pass/", inbox.question_pass, name="question_pass"),
+    path("questions/<id:pk>/close/", inbox.question_close, name="question_close"),
+    path("questions/<id:pk>/reopen/", inbox.question_reopen, name="question_reopen"),
+    path("notices/<id:pk>/dismiss/", inbox.notice_dismiss, name="notice_dismiss"),
 ]

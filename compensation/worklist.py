@@ -10,14 +10,22 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts import policy
 from accounts.models import Role
 from compensation import lifecycle
 from compensation.explain import my_pay_months
-from compensation.models import BonusPeriod, MonthlyScheme, PeriodEvent
+from compensation.models import (
+    BonusPeriod,
+    MonthlyScheme,
+    Notice,
+    PeriodEvent,
+    Question,
+    QuestionState,
+)
+from compensation.notices import Told, notice_text
 
 SHOWN = 12  # of each list on the start page; the period list has the rest
 
@@ -32,12 +40,20 @@ class Worklist:
     to_pay: list[BonusPeriod] = field(default_factory=list)  # approved, not yet paid
     statements: list[dict] = field(default_factory=list)  # my approved months, newest first
     this_month: dt.date | None = None  # where "my bonus so far" is, for staff and heads
+    questions: list[Question] = field(default_factory=list)  # questions to answer
+    notices: list[Told] = field(default_factory=list)  # told, not yet dismissed
 
     @property
     def waiting(self) -> int:
         """How many things wait for this person: months to close, proposals to make or
-        decide, payrolls to pay."""
-        return len(self.to_close) + len(self.to_propose) + len(self.to_review) + len(self.to_pay)
+        decide, payrolls to pay, questions to answer."""
+        return (
+            len(self.to_close)
+            + len(self.to_propose)
+            + len(self.to_review)
+            + len(self.to_pay)
+            + len(self.questions)
+        )
 
 
 def _this_month() -> dt.date:
@@ -92,6 +108,26 @@ def periods_to_pay(user: Any) -> QuerySet[BonusPeriod]:
     return policy.visible_periods(user).filter(state=lifecycle.APPROVED).order_by("month")
 
 
+def questions_to_answer(user: Any) -> QuerySet[Question]:
+    """The head's department's open questions; the director's those passed on to them."""
+    employee = policy.employee_of(user)
+    condition = Q(pk__in=[])
+    if employee is not None and policy.has_role(user, Role.HEAD):
+        condition |= Q(department__head=employee, state=QuestionState.OPEN)
+    if policy.can(user, policy.Action.REVIEW):
+        condition |= Q(state=QuestionState.PASSED)
+    return policy.visible_questions(user).filter(condition).order_by("asked_at", "id")
+
+
+def unread_notices(user: Any) -> QuerySet[Notice]:
+    return (
+        policy.visible_notices(user)
+        .filter(dismissed_at__isnull=True)
+        .select_related("department")
+        .order_by("-created_at", "-id")
+    )
+
+
 def worklist(user: Any) -> Worklist:
     employee = policy.employee_of(user)
     own = employee is not None and policy.can(user, policy.Action.VIEW_OWN_BONUS)
@@ -102,6 +138,8 @@ def worklist(user: Any) -> Worklist:
         to_pay=list(periods_to_pay(user)[:SHOWN]),
         statements=my_pay_months(employee)[:SHOWN] if own else [],
         this_month=_this_month() if own else None,
+        questions=list(questions_to_answer(user)[:SHOWN]),
+        notices=[notice_text(notice) for notice in unread_notices(user)[:SHOWN]],
     )
 
 

@@ -36,6 +36,16 @@ def working_days(
     return [day for day in days if is_working(day, exceptions)]
 
 
+def working_days_before(day: dt.date, count: int, exceptions: Mapping[dt.date, bool]) -> dt.date:
+    """The working day ``count`` working days before ``day`` (``day`` itself not counted):
+    three before a Friday is the Tuesday; a holiday in between is stepped over."""
+    found = 0
+    while found < count:
+        day -= dt.timedelta(days=1)
+        found += is_working(day, exceptions)
+    return day
+
+
 def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
     first = month.replace(day=1)
     return first, first.replace(day=_calendar.monthrange(first.year, first.month)[1])

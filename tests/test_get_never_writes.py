@@ -14,7 +14,7 @@ import datetime as dt
 import re
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -41,6 +41,7 @@ from payments.models import (
     UnmatchedPayment,
 )
 from tests.factories import Cast, ClientFactory, PaymentFactory
+from tests.inbox_helpers import notice_for, question_of
 from tests.test_workflow_helpers import approved_october
 
 # Written on sign-in by design; the test signs in before the first snapshot.
@@ -99,6 +100,8 @@ class World:
     batches: list[int]
     unmatched: int
     token: str
+    questions: list[int] = field(default_factory=list)
+    notices: list[int] = field(default_factory=list)
 
     def rules(self) -> list[tuple[str, str, Callable[[Route], list[str]]]]:
         """(route pattern, parameter, values): the first rule that matches fills it."""
@@ -122,6 +125,8 @@ class World:
             (r"^payroll/", "number", lambda r: ["1"]),
             (r"^payroll/", "layout", lambda r: ["standard", "zup"]),
             (r"^payroll/", "extension", lambda r: ["xlsx", "csv"]),
+            (r"^questions/", "pk", lambda r: [str(pk) for pk in self.questions]),
+            (r"^notices/", "pk", lambda r: [str(pk) for pk in self.notices]),
         ]
 
     def urls(self, route: Route) -> list[str]:
@@ -193,6 +198,8 @@ def world(cast: Cast) -> World:
         batches=[batch.pk, lost.pk],
         unmatched=unmatched.pk,
         token=upload.token.hex,
+        questions=[question_of(cast.masha.user, cast.dept).pk],
+        notices=[notice_for(cast.masha.user, cast.dept).pk],
     )
 
 

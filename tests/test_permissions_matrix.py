@@ -98,6 +98,14 @@ EXPECTED: dict[Action, dict[str, Any]] = {
         "admin": BOTH,
     },
     Action.RECORD_PROMISE: {"staff": ONLY_OWN, "head": ONLY_OWN},
+    # Questions on a statement, asked of a department's month (per question, the asker
+    # too: tests/test_questions.py).
+    Action.ASK_QUESTION: {"staff": ONLY_OWN},
+    Action.VIEW_QUESTION: {"head": ONLY_OWN, "director": BOTH, "admin": BOTH},
+    Action.ANSWER_QUESTION: {"head": ONLY_OWN, "director": BOTH},
+    Action.FORWARD_QUESTION: {"head": ONLY_OWN},
+    # Only the asker closes or reopens a question: a month has no asker.
+    Action.CLOSE_QUESTION: {},
 }
 PEOPLE = ["staff", "head", "director", "accountant", "admin"]
 ROLES = [*PEOPLE, "system"]

@@ -26,6 +26,7 @@ from accounts.absences import absence_record
 from compensation import services
 from payments.models import ImportBatch, Payment, UnmatchedPayment
 from tests.factories import Cast, ClientFactory, PaymentFactory
+from tests.inbox_helpers import notice_for, question_of
 from tests.test_workflow_helpers import approved_october
 
 ROLES = ("anonymous", "staff", "head", "other_head", "director", "accountant", "admin")
@@ -104,6 +105,14 @@ TABLE: dict[str, Row] = {
     "payroll":              row("GET", "none", "302", "403", "403", "403", "403", "200", "403"),
     "payroll_export":       row("POST", "export", "302/302", "403/404", "403/404", "403/404", "403/403", "200/404", "403/403"),
     "period_mark_paid":     row("POST", "period", "302/302", "403/404", "403/404", "403/404", "403/403", "302/404", "403/403"),
+    # questions on a statement (the staff member's own: Masha's; the other: Sergey's), notices
+    "question_ask":         row("POST", "month", "302", "302", "403", "403", "403", "403", "403"),
+    "question_detail":      row("GET", "question", "302/302", "200/404", "200/404", "200/404", "200/200", "404/404", "200/200"),
+    "question_answer":      row("POST", "question", "302/302", "403/404", "302/404", "302/404", "302/302", "404/404", "403/403"),
+    "question_pass":        row("POST", "question", "302/302", "403/404", "302/404", "302/404", "403/403", "404/404", "403/403"),
+    "question_close":       row("POST", "question", "302/302", "302/404", "403/404", "403/404", "403/403", "404/404", "403/403"),
+    "question_reopen":      row("POST", "question", "302/302", "302/404", "403/404", "403/404", "403/403", "404/404", "403/403"),
+    "notice_dismiss":       row("POST", "notice", "302/302", "302/404", "404/404", "404/404", "404/404", "404/404", "404/404"),
 }  # fmt: skip
 
 
@@ -198,6 +207,14 @@ def world(cast: Cast) -> World:
         "export": (
             [own_period.pk, 1, "standard", "xlsx"],
             [other_period.pk, 1, "standard", "xlsx"],
+        ),
+        "question": (
+            [question_of(cast.masha.user, cast.dept).pk],
+            [question_of(cast.sergey.user, cast.other).pk],
+        ),
+        "notice": (
+            [notice_for(cast.masha.user, cast.dept).pk],
+            [notice_for(cast.sergey.user, cast.other).pk],
         ),
     }
     users = {

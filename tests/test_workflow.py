@@ -95,7 +95,14 @@ def test_it_runs_the_seed_october_from_close_to_paid(
         "30000.00",
     )
     assert result["equal_share"] == "12000.00"
-    assert sorted(m.to[0] for m in mail.outbox[1:]) == ["anna@example.com", "ivan@example.com"]
+    # the head and the accountant hear of their part; each staff member of their bonus
+    assert sorted(m.to[0] for m in mail.outbox[1:]) == [
+        "anna@example.com",
+        "ivan@example.com",
+        "masha@example.com",
+        "olya@example.com",
+        "vasya@example.com",
+    ]
     assert can(cast.accountant.user, Action.EXPORT_PAYROLL, period)
 
     # and the accountant marks it paid

@@ -229,13 +229,14 @@ def period_mark_paid(
     revision.save(update_fields=["paid_by", "paid_at"])
     left = move(period, "pay")
     save_period(period, user=user, reason=_("Marked paid"))
-    record_event(
+    event = record_event(
         period,
         user=user,
         action=PeriodEvent.Action.PAY,
         from_state=left,
         details={"paid_on": paid_on.isoformat()},
     )
+    announce(event)
     return period
 
 

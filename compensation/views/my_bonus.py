@@ -16,6 +16,8 @@ from accounts.models import Employee
 from accounts.policy import Action
 from compensation.charts import Chart, collections_chart
 from compensation.explain import MyBonus, my_bonus_figures, my_months, my_pay_months
+from compensation.forms_questions import AskForm
+from compensation.models import Question
 from compensation.statements import month_corrections
 from payments.selectors import month_bounds
 
@@ -52,11 +54,25 @@ def my_bonus(request: HttpRequest, month: dt.date) -> HttpResponse:
             "chart": _chart(figures, month) if figures and figures.chain else None,
             "my_months": my_months(user, employee),
             "corrections": month_corrections(employee, month),
+            **_questions(user, employee, department, month),
             "this_month": timezone.localdate().replace(day=1),
             # An open month's milestone ahead of today is not missed yet, only not met.
             "today": timezone.localdate(),
         },
     )
+
+
+def _questions(user: Any, employee: Employee, department: Any, month: dt.date) -> dict[str, Any]:
+    """My questions about this month's statement, and the form to ask one if I may."""
+    may_ask = department is not None and policy.can(
+        user, Action.ASK_QUESTION, Question(department=department, month=month)
+    )
+    return {
+        "questions": list(
+            policy.visible_questions(user).filter(asker=employee, month=month).order_by("-asked_at")
+        ),
+        "ask_form": AskForm() if may_ask else None,
+    }
 
 
 def _chart(bonus: MyBonus, month: dt.date) -> Chart:

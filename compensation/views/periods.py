@@ -37,6 +37,7 @@ from compensation.selectors import (
 )
 from compensation.services.corrections import corrects_paid
 from compensation.statements import paid_difference
+from compensation.views.inbox import period_questions
 from compensation.workflow_forms import (
     MAX_TEXT,
     CommentForm,
@@ -134,6 +135,7 @@ def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
         initial={"expected_version": period.version, "paid_on": timezone.localdate()}
     )
     context["notes"] = None if live else review_notes(period)
+    context["questions"] = period_questions(user, period, may_reopen=context["can"]["reopen"])
     return render(request, "compensation/period_detail.html", context)
 
 
