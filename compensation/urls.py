@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from compensation.views import dashboard, my_bonus, payroll, periods, schemes
+from compensation.views import corrections, dashboard, my_bonus, payroll, periods, schemes
 
 urlpatterns = [
     # collections dashboard (everyone in the department)
@@ -38,6 +38,12 @@ urlpatterns = [
     path("periods/<id:pk>/return/", periods.return_view, name="period_return"),
     path("periods/<id:pk>/reopen/", periods.reopen_view, name="period_reopen"),
     path("periods/<id:pk>/history/", periods.history_view, name="period_history"),
+    # a paid month being corrected: the accountant voids a payment of it
+    path(
+        "corrections/payments/<id:pk>/void/",
+        corrections.correction_void,
+        name="correction_payment_void",
+    ),
     # payroll (accountant)
     path("payroll/", payroll.payroll_list, name="payroll"),
     path(
