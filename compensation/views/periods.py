@@ -125,6 +125,10 @@ def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .select_related("period")
             .order_by("-number")
         )
+        # Statements print the approved pay: for those who see it, once there is one.
+        context["statements"] = context["show_pay"] and (
+            revision.is_approved or bool(context["earlier"])
+        )
     context["can"] = {
         "close": policy.may_now(user, "close", period),
         "propose": policy.may_now(user, "save_proposal", period),
