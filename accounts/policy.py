@@ -93,6 +93,8 @@ class Action(StrEnum):
     MANAGE_ABSENCES = "manage_absences"  # record absences, hand clients over for them
     VIEW_OUTSTANDING = "view_outstanding"  # what each client still owes, the call list
     RECORD_PROMISE = "record_promise"  # "called, promised on <date>, amount"
+    # One payroll file of a month for every department (its approved periods only).
+    EXPORT_COMPANY_PAYROLL = "export_company_payroll"
 
 
 # The system does only this: imports, from the command line and the worker. Nothing that
@@ -387,6 +389,17 @@ _RULES = {
     Action.VIEW_OUTSTANDING: _view_department,
     Action.RECORD_PROMISE: _record_promise,
 }
+
+
+# --- the company's payroll file ---------------------------------------------------------
+
+
+def _export_company_payroll(user: Any, obj: Any) -> bool:
+    # The accountant pays every department; the file holds approved periods only.
+    return is_accountant(user)
+
+
+_RULES[Action.EXPORT_COMPANY_PAYROLL] = _export_company_payroll
 
 
 # --- scoped querysets ------------------------------------------------------------------

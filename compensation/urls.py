@@ -67,4 +67,5 @@ urlpatterns = [
         name="payroll_export",
     ),
     path("payroll/<id:pk>/paid/", payroll.mark_paid_view, name="period_mark_paid"),
+    path("payroll/company/", payroll.payroll_company_export, name="payroll_company_export"),
 ]

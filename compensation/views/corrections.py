@@ -34,9 +34,9 @@ def _refusal(payment: Payment, period: BonusPeriod | None) -> str:
     month = rules.month_of(payment.received_on)
     if period is None or not rules.months_being_corrected([(period.department_id, month)]):
         return _(
-            "The month %(month)s is not a paid month being corrected: "
+            "%(month)s is not a paid month being corrected: "
             "its payments are voided on the payments page, or not at all."
-        ) % {"month": month_label(month)}
+        ) % {"month": month_label(month, "title")}
     return ""
 
 
