@@ -98,6 +98,8 @@ EXPECTED: dict[Action, dict[str, Any]] = {
         "admin": BOTH,
     },
     Action.RECORD_PROMISE: {"staff": ONLY_OWN, "head": ONLY_OWN},
+    # One payroll file for every department: the accountant's, whatever the period.
+    Action.EXPORT_COMPANY_PAYROLL: {"accountant": BOTH},
 }
 PEOPLE = ["staff", "head", "director", "accountant", "admin"]
 ROLES = [*PEOPLE, "system"]

@@ -104,6 +104,11 @@ TABLE: dict[str, Row] = {
     "payroll":              row("GET", "none", "302", "403", "403", "403", "403", "200", "403"),
     "payroll_export":       row("POST", "export", "302/302", "403/404", "403/404", "403/404", "403/403", "200/404", "403/403"),
     "period_mark_paid":     row("POST", "period", "302/302", "403/404", "403/404", "403/404", "403/403", "302/404", "403/403"),
+    # corrections of paid months, statements, the company's payroll file
+    "correction_payment_void": row("GET", "payment", "302/302", "403/404", "403/404", "403/404", "403/403", "200/200", "200/200"),
+    "my_statement":         row("GET", "month", "302", "200", "200", "200", "403", "403", "403"),
+    "period_statements":    row("GET", "statements", "302/302", "403/404", "200/404", "404/404", "200/404", "200/404", "403/403"),
+    "payroll_company_export": row("POST", "none", "302", "403", "403", "403", "403", "302", "403"),
 }  # fmt: skip
 
 
@@ -199,6 +204,7 @@ def world(cast: Cast) -> World:
             [own_period.pk, 1, "standard", "xlsx"],
             [other_period.pk, 1, "standard", "xlsx"],
         ),
+        "statements": ([own_period.pk, "pdf"], [other_period.pk, "pdf"]),
     }
     users = {
         "anonymous": None,
