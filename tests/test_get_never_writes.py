@@ -122,6 +122,8 @@ class World:
             (r"^payroll/", "number", lambda r: ["1"]),
             (r"^payroll/", "layout", lambda r: ["standard", "zup"]),
             (r"^payroll/", "extension", lambda r: ["xlsx", "csv"]),
+            (r"^periods/", "extension", lambda r: ["pdf", "zip"]),
+            (r"^corrections/payments/", "pk", lambda r: [str(pk) for pk in self.payments]),
         ]
 
     def urls(self, route: Route) -> list[str]:
