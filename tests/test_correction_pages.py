@@ -17,12 +17,15 @@ from django.core.exceptions import ValidationError
 from django.test import Client as HttpClient
 from django.urls import reverse
 
+from accounts.policy import SYSTEM
 from compensation import services
 from compensation.models import BonusPeriod, Correction, PeriodState
+from payments.importing import payments_import
 from payments.models import Client, Payment
 from payments.services import payment_record
 from tests.factories import PASSWORD, Cast
 from tests.test_corrections import NOVEMBER, _approve, paid_november
+from tests.test_imports import xlsx_bytes
 from tests.test_workflow_helpers import pay_in, set_scheme
 
 D = Decimal
@@ -134,6 +137,21 @@ def test_a_payment_added_to_a_paid_month_is_recorded_and_what_was_paid_stays(
         1,
     )
     assert period.revisions.get(number=1).pay_lines.get(employee=cast.masha).bonus == D("27000.00")
+
+
+def test_an_import_dated_in_a_paid_month_is_recorded_and_shows(cast: Cast) -> None:
+    period = paid_november(cast)
+    inn = Client.objects.filter(department=cast.dept).values_list("inn", flat=True).first()
+    data = xlsx_bytes(
+        [["Дата", "Сумма", "ИНН", "Номер"], [dt.date(2026, 11, 21), "2500000.00", inn, "77"]]
+    )
+    result = payments_import(user=SYSTEM, file_name="late.xlsx", data=data)
+    assert result.accepted, result.errors
+    assert Payment.objects.filter(received_on=dt.date(2026, 11, 21)).count() == 1
+    period.refresh_from_db()
+    assert (period.state, period.collected) == (PeriodState.PAID, D("55000000.00"))
+    page = _login(cast.director.user).get(reverse("period_detail", args=[period.pk]))
+    assert "Payments added since the month was closed: 2,500,000.00" in page.content.decode()
 
 
 def test_a_closed_month_not_paid_still_refuses_a_payment(cast: Cast) -> None:

@@ -367,6 +367,16 @@ def closed_periods_all() -> dict[tuple[int, dt.date], str]:
     return {(dep, month): state for dep, month, state in found}
 
 
+def refusing_payments(
+    closed: dict[tuple[int, dt.date], str],
+) -> dict[tuple[int, dt.date], str]:
+    """The closed periods among ``closed`` that refuse a payment dated in them: all but
+    the paid ones (``lifecycle.takes_late_payments``)."""
+    return {
+        pair: state for pair, state in closed.items() if not lifecycle.takes_late_payments(state)
+    }
+
+
 def check_period_open(
     department_id: int, received_on: dt.date, closed: dict[tuple[int, dt.date], str]
 ) -> None:
