@@ -164,3 +164,48 @@ def test_a_paid_month_is_corrected_in_the_browser(
     december_text = _statement(page, live_server, DECEMBER, words).replace("\xa0", " ")
     assert words["pdf_december"] in december_text
     assert words["pdf_carried"].replace("\xa0", " ") in december_text
+
+
+def test_the_accountant_downloads_the_company_file_and_the_statements(
+    page: Any, live_server: Any, paid: Cast, language: str
+) -> None:
+    cast = paid
+    set_scheme(cast, DECEMBER)
+    pay_in(cast, DECEMBER_PAYMENTS)
+    december = _approve(cast, DECEMBER, {})
+    sign_in(page, live_server, "anna")
+    page.goto(f"{live_server.url}{reverse('payroll')}")
+    page.fill("#company-payroll input[name=month]", "2026-12")
+    with page.expect_download() as download:
+        page.click("#company-payroll button[value='standard.csv']")
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    total = "Итого по компании" if language == "ru" else "Total of the company"
+    missing = "Не включено" if language == "ru" else "Missing"
+    assert total in text
+    assert missing in text  # Key accounts has no December
+    page.goto(f"{live_server.url}{reverse('payroll')}")
+    log = "Файл по компании CSV" if language == "ru" else "Company file CSV"
+    assert log in page.inner_text("#export-log")
+
+    page.goto(f"{live_server.url}{reverse('period_detail', args=[december.pk])}")
+    label = "Расчётные листки PDF" if language == "ru" else "Statements PDF"
+    with page.expect_download() as download:
+        page.click(f"text={label}")
+    statements = _pdf_text(download.value.path())
+    for name in ("Ivan Petrov", "Masha Ivanova", "Olya Smirnova", "Vasya Sidorov"):
+        assert name in statements
+
+
+def test_my_bonus_prints_as_a_statement(
+    page: Any, live_server: Any, paid: Cast, language: str
+) -> None:
+    sign_in(page, live_server, "masha")
+    page.goto(f"{live_server.url}{reverse('my_bonus_month', args=[NOVEMBER])}")
+    assert page.locator(".app-navbar").is_visible()
+    page.emulate_media(media="print")
+    # Printed: no menu, no buttons, no list of months; the figures stay.
+    assert not page.locator(".app-navbar").is_visible()
+    assert not page.locator(".statement-actions").is_visible()
+    assert not page.locator(".my-months").is_visible()
+    assert page.locator("#to-be-paid").is_visible()
+    assert "27" in page.inner_text("#to-be-paid")
