@@ -99,6 +99,8 @@ class Action(StrEnum):
     ANSWER_QUESTION = "answer_question"
     FORWARD_QUESTION = "forward_question"  # the head hands a question to the director
     CLOSE_QUESTION = "close_question"  # the asker closes it, or asks again
+    # One payroll file of a month for every department (its approved periods only).
+    EXPORT_COMPANY_PAYROLL = "export_company_payroll"
 
 
 # The system does only this: imports, from the command line and the worker. Nothing that
@@ -399,6 +401,17 @@ _RULES = {
     Action.FORWARD_QUESTION: lambda user, obj: _pass_question(user, obj),
     Action.CLOSE_QUESTION: lambda user, obj: _asked(user, obj),
 }
+
+
+# --- the company's payroll file ---------------------------------------------------------
+
+
+def _export_company_payroll(user: Any, obj: Any) -> bool:
+    # The accountant pays every department; the file holds approved periods only.
+    return is_accountant(user)
+
+
+_RULES[Action.EXPORT_COMPANY_PAYROLL] = _export_company_payroll
 
 
 # --- scoped querysets ------------------------------------------------------------------

@@ -224,7 +224,12 @@ def to_csv(
     lines: Sequence[PayLine],
     corrections: Sequence[Correction] = (),
 ) -> bytes:
-    """A CSV file the reader's spreadsheet opens in columns.
+    """A CSV file the reader's spreadsheet opens in columns (see :func:`csv_bytes`)."""
+    return csv_bytes(layout, layout.rows(revision, lines, corrections))
+
+
+def csv_bytes(layout: Layout, rows: Sequence[Sequence[Any]]) -> bytes:
+    """The layout's ``rows`` as a CSV file the reader's spreadsheet opens in columns.
 
     The ZUP layout is always Russian and cp1251, as 1C expects it. The standard one
     follows the active language: Russian Excel splits on ``;`` and reads decimal
@@ -235,7 +240,7 @@ def to_csv(
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";" if russian else ",", lineterminator="\r\n")
     writer.writerow([neutralise(str(column.title)) for column in layout.columns])
-    for row in layout.rows(revision, lines, corrections):
+    for row in rows:
         writer.writerow(
             [
                 _standard_number(value, russian)
@@ -272,11 +277,16 @@ def to_xlsx(
     lines: Sequence[PayLine],
     corrections: Sequence[Correction] = (),
 ) -> bytes:
+    return xlsx_bytes(layout, layout.rows(revision, lines, corrections))
+
+
+def xlsx_bytes(layout: Layout, rows: Sequence[Sequence[Any]]) -> bytes:
+    """The layout's ``rows`` as a workbook: numbers as numbers, formatted."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = str(layout.sheet)
     sheet.append([str(column.title) for column in layout.columns])
-    for row in layout.rows(revision, lines, corrections):
+    for row in rows:
         sheet.append(
             [
                 _xlsx_value(value, column.kind)

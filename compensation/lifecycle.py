@@ -70,6 +70,9 @@ TRANSITIONS: dict[str, Transition] = {
 FROZEN = frozenset({CLOSED, PROPOSED, APPROVED, PAID})
 # The pay is fixed from approval on: the accountant's states, the payroll's.
 SETTLED = frozenset({APPROVED, PAID})
+# A paid month reopened is corrected while its new revision is worked on (``closed``):
+# then, and only then, a payment of it may be voided (``services.corrections``).
+CORRECTED_IN = CLOSED
 
 
 def transition(action: str) -> Transition:
@@ -102,6 +105,17 @@ def takes_payments(state: str | None) -> bool:
     Only a running month does: its figures are live. From close on they are frozen.
     """
     return state not in FROZEN
+
+
+def takes_late_payments(state: str | None) -> bool:
+    """Whether a month whose period is in ``state`` records a payment dated in it after all.
+
+    A paid month does: what was paid never changes, the payment is recorded beside it,
+    and the month differs from what was paid until a correction counts it in (a reopen
+    recounts the month). Every other frozen month refuses: its pay is still being decided,
+    or being corrected, and would silently miss the payment.
+    """
+    return state == PAID
 
 
 def is_settled(state: str | None) -> bool:

@@ -2,7 +2,16 @@ from __future__ import annotations
 
 from django.urls import path
 
-from compensation.views import dashboard, inbox, my_bonus, payroll, periods, schemes
+from compensation.views import (
+    corrections,
+    dashboard,
+    inbox,
+    my_bonus,
+    payroll,
+    periods,
+    schemes,
+    statements,
+)
 
 urlpatterns = [
     # collections dashboard (everyone in the department)
@@ -21,6 +30,7 @@ urlpatterns = [
     # my bonus (staff and heads)
     path("me/", my_bonus.my_bonus_start, name="my_bonus"),
     path("me/<month:month>/", my_bonus.my_bonus, name="my_bonus_month"),
+    path("me/<month:month>/statement.pdf", statements.my_statement, name="my_statement"),
     # bonus periods: close, proposal, review, history
     path("periods/", periods.period_list, name="period_list"),
     path(
@@ -38,6 +48,18 @@ urlpatterns = [
     path("periods/<id:pk>/return/", periods.return_view, name="period_return"),
     path("periods/<id:pk>/reopen/", periods.reopen_view, name="period_reopen"),
     path("periods/<id:pk>/history/", periods.history_view, name="period_history"),
+    # printable statements of a department's month
+    path(
+        "periods/<id:pk>/statements.<str:extension>",
+        statements.period_statements,
+        name="period_statements",
+    ),
+    # a paid month being corrected: the accountant voids a payment of it
+    path(
+        "corrections/payments/<id:pk>/void/",
+        corrections.correction_void,
+        name="correction_payment_void",
+    ),
     # payroll (accountant)
     path("payroll/", payroll.payroll_list, name="payroll"),
     path(
@@ -54,4 +76,5 @@ urlpatterns = [
     path("questions/<id:pk>/close/", inbox.question_close, name="question_close"),
     path("questions/<id:pk>/reopen/", inbox.question_reopen, name="question_reopen"),
     path("notices/<id:pk>/dismiss/", inbox.notice_dismiss, name="notice_dismiss"),
+    path("payroll/company/", payroll.payroll_company_export, name="payroll_company_export"),
 ]

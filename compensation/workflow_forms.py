@@ -7,6 +7,7 @@ friendly line of defence.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from compensation.models import PeriodMember, ProposalLine
 from compensation.services import line_field
+from core.months import parse_month
 from payments.forms import MoneyField
 
 MAX_AMOUNT = Decimal("99999999.99")
@@ -153,3 +155,21 @@ class EditLineForm(VersionForm):
     award = money_field(_("Award, ₽"))
     deduction = money_field(_("Deduction, ₽"))
     reason = text_field(_("Reason for the change"))
+
+
+COMPANY_FILES = ("standard.xlsx", "standard.csv", "zup.xlsx", "zup.csv")
+
+
+class CompanyPayrollForm(forms.Form):
+    """Which month, and which file, of the company's payroll."""
+
+    month = forms.CharField(
+        label=_("Month"), widget=forms.TextInput(attrs={"type": "month"}), max_length=7
+    )
+    file = forms.ChoiceField(label=_("File"), choices=[(name, name) for name in COMPANY_FILES])
+
+    def clean_month(self) -> dt.date:
+        month = parse_month(self.cleaned_data["month"])
+        if month is None:
+            raise forms.ValidationError(_("Give a month as YYYY-MM, within the years kept."))
+        return month

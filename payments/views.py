@@ -112,10 +112,12 @@ def _prepare_rows(payments: list[Any]) -> None:
     closed = rules.closed_periods(
         (payment.department_id, rules.month_of(payment.received_on)) for payment in payments
     )
+    corrected = rules.months_being_corrected(closed.keys())
     labels = {value: str(label) for value, label in Source.choices}  # translated once
     for payment in payments:
         key = (payment.department_id, rules.month_of(payment.received_on))
-        payment.in_closed_period = key in closed
+        # A paid month being corrected takes voids, through its correction's page.
+        payment.in_closed_period = key in closed and key not in corrected
         payment.source_label = labels.get(payment.source, payment.source)
 
 
@@ -169,6 +171,9 @@ def payment_void_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
     policy.require(request.user, Action.MANAGE_PAYMENTS, payment)
     refusal = _void_refusal(payment)
+    if refusal and _being_corrected(payment):
+        # A paid month reopened takes its voids through its correction, which recounts it.
+        return redirect("correction_payment_void", pk=payment.pk)
     if refusal:
         # Said, not offered: the page shows why there is nothing to do.
         if request.method == "POST":
@@ -187,6 +192,13 @@ def payment_void_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The payment is void."))
             return redirect("payment_list")
     return render(request, "payments/payment_void.html", {"form": form, "payment": payment})
+
+
+def _being_corrected(payment: Payment) -> bool:
+    month = rules.month_of(payment.received_on)
+    return not payment.is_void and bool(
+        rules.months_being_corrected([(payment.department_id, month)])
+    )
 
 
 def _void_refusal(payment: Payment) -> str:

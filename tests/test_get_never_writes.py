@@ -127,6 +127,8 @@ class World:
             (r"^payroll/", "extension", lambda r: ["xlsx", "csv"]),
             (r"^questions/", "pk", lambda r: [str(pk) for pk in self.questions]),
             (r"^notices/", "pk", lambda r: [str(pk) for pk in self.notices]),
+            (r"^periods/", "extension", lambda r: ["pdf", "zip"]),
+            (r"^corrections/payments/", "pk", lambda r: [str(pk) for pk in self.payments]),
         ]
 
     def urls(self, route: Route) -> list[str]:

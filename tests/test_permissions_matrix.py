@@ -106,6 +106,8 @@ EXPECTED: dict[Action, dict[str, Any]] = {
     Action.FORWARD_QUESTION: {"head": ONLY_OWN},
     # Only the asker closes or reopens a question: a month has no asker.
     Action.CLOSE_QUESTION: {},
+    # One payroll file for every department: the accountant's, whatever the period.
+    Action.EXPORT_COMPANY_PAYROLL: {"accountant": BOTH},
 }
 PEOPLE = ["staff", "head", "director", "accountant", "admin"]
 ROLES = [*PEOPLE, "system"]

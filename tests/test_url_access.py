@@ -113,6 +113,11 @@ TABLE: dict[str, Row] = {
     "question_close":       row("POST", "question", "302/302", "302/404", "403/404", "403/404", "403/403", "404/404", "403/403"),
     "question_reopen":      row("POST", "question", "302/302", "302/404", "403/404", "403/404", "403/403", "404/404", "403/403"),
     "notice_dismiss":       row("POST", "notice", "302/302", "302/404", "404/404", "404/404", "404/404", "404/404", "404/404"),
+    # corrections of paid months, statements, the company's payroll file
+    "correction_payment_void": row("GET", "payment", "302/302", "403/404", "403/404", "403/404", "403/403", "200/200", "200/200"),
+    "my_statement":         row("GET", "month", "302", "200", "200", "200", "403", "403", "403"),
+    "period_statements":    row("GET", "statements", "302/302", "403/404", "200/404", "404/404", "200/404", "200/404", "403/403"),
+    "payroll_company_export": row("POST", "none", "302", "403", "403", "403", "403", "302", "403"),
 }  # fmt: skip
 
 
@@ -216,6 +221,7 @@ def world(cast: Cast) -> World:
             [notice_for(cast.masha.user, cast.dept).pk],
             [notice_for(cast.sergey.user, cast.other).pk],
         ),
+        "statements": ([own_period.pk, "pdf"], [other_period.pk, "pdf"]),
     }
     users = {
         "anonymous": None,

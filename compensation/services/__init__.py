@@ -11,7 +11,7 @@ from compensation.services.closing import (
     period_open,
     period_or_unsaved,
 )
-from compensation.services.payroll import PayrollFile, payroll_export
+from compensation.services.payroll import PayrollFile, payroll_company_export, payroll_export
 from compensation.services.proposals import (
     line_field,
     proposal_edit,
@@ -31,6 +31,7 @@ __all__ = [
     "ClosePreview",
     "PayrollFile",
     "line_field",
+    "payroll_company_export",
     "payroll_export",
     "period_approve",
     "period_close",

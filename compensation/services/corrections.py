@@ -71,7 +71,7 @@ def correction_payment_void(
             code="not_a_correction",
         )
     payment_void(user=user, payment=payment, reason=reason, correcting=period)
-    counted = _recount(period, revision)
+    counted = correction_recount(period, revision)
     save_period(period, user=user, reason=reason)
     record_event(
         period,
@@ -88,7 +88,14 @@ def correction_payment_void(
     return period
 
 
-def _recount(period: BonusPeriod, revision: Revision) -> Decimal:
+def correction_recount(period: BonusPeriod, revision: Revision) -> Decimal:
+    """Count the month's payments as they are now onto ``revision``: the correction's.
+
+    Called in the transaction that locked the period. The month is held
+    (``lifecycle.hold_months``) so that a payment being recorded in it is either
+    counted here or finds the month reopened and is refused.
+    """
+    lifecycle.hold_months([(period.department_id, period.month)])
     figures = month_figures(period.department, period.month)
     revision.collected = figures.collected
     revision.payment_count = figures.payment_count

@@ -19,6 +19,7 @@ from compensation.models import (
     PayLine,
     PeriodEvent,
     PeriodMember,
+    PeriodState,
     ProposalLine,
     Revision,
 )
@@ -34,7 +35,11 @@ from compensation.services._common import (
     remember,
     save_period,
 )
-from compensation.services.corrections import corrections_record, corrections_settle
+from compensation.services.corrections import (
+    correction_recount,
+    corrections_record,
+    corrections_settle,
+)
 
 
 def _required(text: str, field: str, message: str) -> str:
@@ -197,6 +202,10 @@ def period_reopen(
         for old in previous.proposal.all()
     ]
     create_lines(carried, user=user, reason=reason)
+    if period.state == PeriodState.PAID:
+        # Payments recorded in the paid month since (or voided in its correction) count in
+        # the correction: what was paid stays on the paid revision.
+        correction_recount(period, revision)
     period.revision = revision.number
     left = move(period, "reopen")
     save_period(period, user=user, reason=reason)

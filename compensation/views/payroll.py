@@ -23,7 +23,7 @@ from compensation.exports import LAYOUTS
 from compensation.models import PayLine, PeriodEvent
 from compensation.selectors import payroll_totals
 from compensation.services.payroll import CONTENT_TYPES
-from compensation.workflow_forms import PaidForm
+from compensation.workflow_forms import CompanyPayrollForm, PaidForm
 from core.months import month_label
 
 
@@ -57,6 +57,9 @@ def payroll_list(request: HttpRequest) -> HttpResponse:
             "paid_form": paid_form,
             "totals": payroll_totals(shown),
             "exports": _export_log(request.user),
+            "company_form": CompanyPayrollForm(
+                initial={"month": f"{shown[0].period.month:%Y-%m}" if shown else ""}
+            ),
         },
     )
 
@@ -70,6 +73,10 @@ _FILE_LABELS = {
     "standard.csv": "CSV",
     "zup.xlsx": gettext_lazy("1C:ZUP XLSX"),
     "zup.csv": gettext_lazy("1C:ZUP CSV"),
+    "company-standard.xlsx": gettext_lazy("Company file XLSX"),
+    "company-standard.csv": gettext_lazy("Company file CSV"),
+    "company-zup.xlsx": gettext_lazy("Company file 1C:ZUP XLSX"),
+    "company-zup.csv": gettext_lazy("Company file 1C:ZUP CSV"),
 }
 EXPORTS_SHOWN = 50
 
@@ -144,3 +151,31 @@ def mark_paid_view(request: HttpRequest, pk: int) -> HttpResponse:
             },
         )
     return redirect("payroll")
+
+
+@login_required
+@require_POST  # the download is logged on every period in it: a GET never writes
+def payroll_company_export(request: HttpRequest) -> HttpResponse:
+    """Every department's approved month in one file (the month and file posted)."""
+    policy.require(request.user, Action.EXPORT_COMPANY_PAYROLL)
+    form = CompanyPayrollForm(request.POST)
+    if not form.is_valid():
+        for name, errors in form.errors.items():
+            for message in errors:
+                messages.error(request, f"{form.fields[name].label}: {message}")
+        return redirect("payroll")
+    layout, extension = form.cleaned_data["file"].split(".")
+    try:
+        payroll = services.payroll_company_export(
+            user=request.user,
+            month=form.cleaned_data["month"],
+            layout=layout,
+            extension=extension,
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("payroll")
+    response = HttpResponse(payroll.content, content_type=payroll.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, payroll.name)
+    return response

@@ -27,6 +27,7 @@ from compensation.errors import PeriodChanged
 from compensation.explain import frozen_result_before_awards
 from compensation.models import BonusPeriod, PeriodEvent, ProposalLine, Revision
 from compensation.notes import review_notes
+from compensation.paid_changes import paid_changes, period_paid_changes, with_paid_changes
 from compensation.selectors import (
     PersonEvidence,
     current_revision,
@@ -70,8 +71,14 @@ def _to_detail(period: BonusPeriod) -> HttpResponse:
 
 @login_required
 def period_list(request: HttpRequest) -> HttpResponse:
-    periods = policy.visible_periods(request.user).order_by("-month", "department__name")
-    return render(request, "compensation/period_list.html", {"periods": periods[:200]})
+    periods = list(
+        with_paid_changes(policy.visible_periods(request.user)).order_by(
+            "-month", "department__name"
+        )[:200]
+    )
+    for period in periods:
+        period.changes = paid_changes(period)
+    return render(request, "compensation/period_list.html", {"periods": periods})
 
 
 @login_required
@@ -102,6 +109,7 @@ def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["revision"] = revision
         context["corrects_paid"] = corrects_paid(period, revision)
         context["paid_difference"] = paid_difference(period, revision)
+        context["paid_changes"] = period_paid_changes(period)
         # A proposal still being decided counts in the figures only for those who see it.
         if policy.sees_adjusted_figures(user, revision):
             context["result"] = _safe_result(period, revision)
@@ -117,6 +125,10 @@ def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
             period.revisions.filter(approved_at__isnull=False, number__lt=revision.number)
             .select_related("period")
             .order_by("-number")
+        )
+        # Statements print the approved pay: for those who see it, once there is one.
+        context["statements"] = context["show_pay"] and (
+            revision.is_approved or bool(context["earlier"])
         )
     context["can"] = {
         "close": policy.may_now(user, "close", period),

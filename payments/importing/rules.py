@@ -367,14 +367,28 @@ def closed_periods_all() -> dict[tuple[int, dt.date], str]:
     return {(dep, month): state for dep, month, state in found}
 
 
+def refusing_payments(
+    closed: dict[tuple[int, dt.date], str],
+) -> dict[tuple[int, dt.date], str]:
+    """The closed periods among ``closed`` that refuse a payment dated in them: all but
+    the paid ones (``lifecycle.takes_late_payments``)."""
+    return {
+        pair: state for pair, state in closed.items() if not lifecycle.takes_late_payments(state)
+    }
+
+
 def check_period_open(
     department_id: int, received_on: dt.date, closed: dict[tuple[int, dt.date], str]
 ) -> None:
-    """Refuse a payment dated in a month whose bonus period is already closed."""
+    """Refuse a payment dated in a month whose bonus period is already closed.
+
+    A paid month records it after all (``lifecycle.takes_late_payments``): what was paid
+    stays as it was, and the month shows that it differs until a correction counts it.
+    """
     if not closed:
         return
     state = closed.get((department_id, month_of(received_on)))
-    if state is not None:
+    if state is not None and not lifecycle.takes_late_payments(state):
         raise ValidationError(
             _(
                 "%(date)s falls in the period %(month)s, which is %(state)s: "
@@ -386,3 +400,25 @@ def check_period_open(
                 "state": PeriodState(state).label,
             },
         )
+
+
+def months_being_corrected(pairs: Iterable[tuple[int, dt.date]]) -> set[tuple[int, dt.date]]:
+    """The (department id, month) pairs whose paid month the director has reopened.
+
+    Such a month takes a void of its payments, through its correction only
+    (``compensation.services.corrections``): one query, however many pairs.
+    """
+    pairs = set(pairs)
+    if not pairs:
+        return set()
+    found = (
+        BonusPeriod.objects.filter(
+            department_id__in={department for department, _month in pairs},
+            month__in={month for _department, month in pairs},
+            state=lifecycle.CORRECTED_IN,
+            revisions__paid_at__isnull=False,
+        )
+        .values_list("department_id", "month")
+        .distinct()
+    )
+    return {pair for pair in found if pair in pairs}

@@ -416,7 +416,8 @@ def _hold_periods_open(cursor: CursorWrapper) -> dict[tuple[int, dt.date], str]:
         FROM {STAGING} WHERE client_id IS NOT NULL AND error_message IS NULL
         """  # noqa: S608  # nosec B608 - the table name is a constant
     )
-    return rules.lock_periods(cursor.fetchall())
+    # A paid month takes a payment dated in it after all: it is not refused here either.
+    return rules.refusing_payments(rules.lock_periods(cursor.fetchall()))
 
 
 def _fresh_months(cursor: CursorWrapper) -> set[tuple[int, dt.date]]:
