@@ -88,10 +88,12 @@ def statement_file_name(of: StatementOf, *, language: str) -> str:
 
 
 def statements_zip(statements: Iterable[StatementOf], *, language: str) -> bytes:
-    """A ZIP of one PDF per person."""
+    """A ZIP of one PDF per person, to hand out: each in its person's language (their
+    stored choice, ``Employee.language``), else in ``language``."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for of in statements:
-            name = statement_file_name(of, language=language)
-            archive.writestr(name, statements_pdf([of], language=language))
+            theirs = of.employee.language or language
+            name = statement_file_name(of, language=theirs)
+            archive.writestr(name, statements_pdf([of], language=theirs))
     return buffer.getvalue()

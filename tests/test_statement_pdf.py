@@ -113,6 +113,19 @@ def test_the_zip_holds_one_pdf_per_person(cast: Cast) -> None:
     assert all(name.startswith("statement-") and name.endswith(".pdf") for name in names)
 
 
+def test_each_statement_in_the_zip_is_in_its_persons_language(cast: Cast) -> None:
+    december = _december(cast)
+    cast.olya.language = "ru"
+    cast.olya.save(update_fields=["language"])
+    content = _get(cast.director.user, reverse("period_statements", args=[december.pk, "zip"]))
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    texts = [pdf_text(archive.read(name)) for name in archive.namelist()]
+    olya = next(t for t in texts if "Olya Smirnova" in t)
+    masha = next(t for t in texts if "Masha Ivanova" in t)
+    assert "Моя премия за декабрь 2026" in olya
+    assert "My bonus for December 2026" in masha
+
+
 @pytest.mark.parametrize(("who", "status"), [("masha", 403), ("other_head", 404), ("admin", 403)])
 def test_a_departments_statements_are_refused_to_others(cast: Cast, who: str, status: int) -> None:
     december = _december(cast)

@@ -2,7 +2,8 @@
 see its pay (the accountant, the director, the head), as one PDF or a ZIP of PDFs.
 
 A download writes nothing (no log: a statement is what the "my bonus" page shows), so it
-is a GET. The language is the request's (the user's choice of language).
+is a GET. The language is the request's (the user's choice of language); in a ZIP, which
+is handed out one file a person, each statement is in its person's stored language.
 """
 
 from __future__ import annotations
