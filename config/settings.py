@@ -108,6 +108,8 @@ INSTALLED_APPS = [
     "accounts",
     "payments",
     "compensation",
+    "ninja",  # the API documentation's own templates and static files, served locally
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -242,6 +244,9 @@ if REDIS_URL:
     # library's folder stays (one machine's processes share it; a per-process cache
     # would lose the file between two gunicorn workers).
     IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
+
+# Writes to the HTTP API per caller (token or person): "<count>/<s|min|hour|day>".
+API_WRITE_RATE = os.environ.get("API_WRITE_RATE", "120/min")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
