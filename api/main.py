@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from ninja import NinjaAPI
 
 from api import problems
@@ -17,6 +18,8 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     docs_url="/docs",
+    # The schema and its page are for people signed in (integrators read docs/api.md).
+    docs_decorator=login_required,
 )
 problems.install(api)
 api.add_router("/", writes.router)
