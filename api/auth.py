@@ -20,10 +20,16 @@ from accounts.policy import Action, Integration
 from api.tokens import integration_for
 
 
-def _admit(principal: Any, action: Action) -> Any:
+def _admit(principal: Any, action: Action | None) -> Any:
     if principal is None:
         return None
-    if not policy.can(principal, action):
+    if action is None:
+        # A list the policy's scoped queryset filters: anyone it knows may ask, and may
+        # find it empty (as the pages' lists do).
+        admitted = isinstance(principal, Integration) or policy.has_any_role(principal)
+    else:
+        admitted = policy.can(principal, action)
+    if not admitted:
         raise PermissionDenied
     return principal
 
@@ -31,7 +37,7 @@ def _admit(principal: Any, action: Action) -> Any:
 class TokenAuth(HttpBearer):
     """An integration's token; the policy's ``Integration`` actor when it is valid."""
 
-    def __init__(self, action: Action) -> None:
+    def __init__(self, action: Action | None) -> None:
         self.action = action
         super().__init__()
 
@@ -42,7 +48,7 @@ class TokenAuth(HttpBearer):
 class PolicySession(SessionAuth):
     """The browser session of a signed-in person (CSRF-checked for writes)."""
 
-    def __init__(self, action: Action) -> None:
+    def __init__(self, action: Action | None) -> None:
         self.action = action
         super().__init__(csrf=True)
 
@@ -51,8 +57,9 @@ class PolicySession(SessionAuth):
         return _admit(user if user.is_authenticated else None, self.action)
 
 
-def allowed(action: Action) -> list[Any]:
-    """The ``auth`` of an endpoint that needs ``action``: a token first, then a session."""
+def allowed(action: Action | None) -> list[Any]:
+    """The ``auth`` of an endpoint that needs ``action`` (None: a scoped list): a token
+    first, then a session."""
     return [TokenAuth(action), PolicySession(action)]
 
 

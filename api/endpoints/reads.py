@@ -103,7 +103,7 @@ class PeriodFilter(Schema):
 @router.get(
     "/periods",
     url_name="periods",
-    auth=allowed(Action.VIEW_PERIOD),
+    auth=allowed(None),
     response={200: list[PeriodOut], **PROBLEMS},
 )
 def periods(request: HttpRequest, filters: Query[PeriodFilter]) -> Any:
