@@ -375,3 +375,14 @@ def test_an_absence_in(cast: Cast, secrets: dict[str, str]) -> None:
     elsewhere = {**absence, "started_on": "2026-12-14", "ended_on": "2026-12-15"}
     assert call("POST", "absence_create", token=secrets["other"], body=elsewhere).status_code == 403
     assert Absence.objects.filter(employee=cast.olya).count() == 1
+
+
+def test_problems_speak_the_callers_language(cast: Cast, secrets: dict[str, str]) -> None:
+    client = ClientFactory(department=cast.dept)
+    body = {"payments": rows((client.inn, "1.00"), ("0000", "2.00"))}
+    russian = call("POST", "payments_bulk", token=secrets["write"], body=body, accept_language="ru")
+    english = call("POST", "payments_bulk", token=secrets["write"], body=body, accept_language="en")
+    assert (russian.json()["row"], russian.json()["field"]) == (2, "inn")
+    assert russian.json()["title"] == "Платежи не загружены."
+    assert english.json()["title"] == "The payments were not imported."
+    assert russian.json()["errors"][0]["detail"] != english.json()["errors"][0]["detail"]
