@@ -193,3 +193,27 @@ def test_the_documentation_page_loads_only_local_files(cast: Cast, language: str
         assert finders.find(asset.removeprefix("/static/")), asset
     assert "<script>" not in page.replace(" ", "")  # no inline script: the CSP forbids it
     assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_a_period_and_a_statement_take_a_fixed_number_of_queries(
+    cast: Cast, django_assert_max_num_queries: Any
+) -> None:
+    period = approved_october(cast)
+    token = read_token(cast)
+    head, masha = HttpClient(), HttpClient()
+    head.force_login(cast.head.user)
+    masha.force_login(cast.masha.user)
+    with django_assert_max_num_queries(9):
+        response = head.get(reverse("api:period", args=[period.pk]))
+        assert len(response.json()["lines"]) == 4
+    with django_assert_max_num_queries(6):
+        assert call("GET", "period", period.pk, token=token).status_code == 200
+    with django_assert_max_num_queries(16):
+        assert masha.get(reverse("api:statement", args=["2026-10"])).status_code == 200
+
+
+def test_the_benchmark_measures_the_api_reads() -> None:
+    from benchmarks import steps
+
+    api_pages = {name for name in steps._page_targets() if name.startswith("api:")}
+    assert api_pages == {"api:collections", "api:periods", "api:period", "api:statement"}
