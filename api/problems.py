@@ -126,7 +126,13 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def _http_error(request: HttpRequest, exc: HttpError) -> JsonResponse:
-        return problem_response(Problem(exc.status_code, "http", str(exc), str(exc)))
+        # Raised by the framework: a body that is not JSON (400), a failed CSRF check.
+        titles = {400: _("The request is not valid."), 403: _("Not allowed.")}
+        kinds = {400: "invalid", 403: "forbidden"}
+        status = exc.status_code
+        return problem_response(
+            Problem(status, kinds.get(status, "http"), titles.get(status, str(exc)), str(exc))
+        )
 
 
 def _first(errors: list[RowError]) -> str:

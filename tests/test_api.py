@@ -386,3 +386,29 @@ def test_problems_speak_the_callers_language(cast: Cast, secrets: dict[str, str]
     assert russian.json()["title"] == "Платежи не загружены."
     assert english.json()["title"] == "The payments were not imported."
     assert russian.json()["errors"][0]["detail"] != english.json()["errors"][0]["detail"]
+
+
+def test_a_body_that_is_not_json_is_a_problem_too(cast: Cast, secrets: dict[str, str]) -> None:
+    response = HttpClient().post(
+        reverse("api:payments_bulk"),
+        "date;amount\n",
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secrets['write']}",
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["type"] == "urn:teambonus:problem:invalid"
+
+
+def test_a_session_write_needs_the_csrf_token(cast: Cast) -> None:
+    client = ClientFactory(department=cast.dept)
+    http = HttpClient(enforce_csrf_checks=True)
+    http.force_login(cast.accountant.user)
+    response = http.post(
+        reverse("api:payments_bulk"),
+        json.dumps({"payments": rows((client.inn, "5.00"))}),
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    assert response.json()["type"] == "urn:teambonus:problem:forbidden"
+    assert not Payment.objects.filter(client=client).exists()
