@@ -217,3 +217,19 @@ def test_the_benchmark_measures_the_api_reads() -> None:
 
     api_pages = {name for name in steps._page_targets() if name.startswith("api:")}
     assert api_pages == {"api:collections", "api:periods", "api:period", "api:statement"}
+
+
+def test_the_periods_filters_refuse_what_they_do_not_know(cast: Cast) -> None:
+    period = closed_october(cast)
+    http = HttpClient()
+    http.force_login(cast.director.user)
+    url = reverse("api:periods")
+    assert [p["id"] for p in http.get(url, {"state": "closed"}).json()] == [period.pk]
+    assert http.get(url, {"state": "approved"}).json() == []
+    assert [p["id"] for p in http.get(url, {"month": "2026-10"}).json()] == [period.pk]
+    assert http.get(url, {"month": "2026-11"}).json() == []
+    assert http.get(url, {"department": cast.other.pk}).json() == []
+    for hostile in ({"state": "\x00"}, {"state": "x"}, {"department": "9" * 30}):
+        refused = http.get(url, hostile)
+        assert refused.status_code == 422
+        assert refused["Content-Type"] == "application/problem+json"

@@ -16,7 +16,7 @@ from accounts.policy import Action
 from api.auth import allowed
 from api.schemas import CollectionsOut, DepartmentOut, PeriodDetailOut, PeriodOut, StatementOut
 from compensation.explain import MyBonus, latest_approved_revision, my_bonus_figures
-from compensation.models import BonusPeriod
+from compensation.models import BonusPeriod, PeriodState
 from core.months import parse_month
 from payments.selectors import CollectionsSummary, collections_summary
 
@@ -96,8 +96,8 @@ def _period(period: BonusPeriod) -> dict[str, Any]:
 
 class PeriodFilter(Schema):
     department: int | None = Field(None, ge=1, le=2**63 - 1)
-    month: str | None = Field(None, description="2026-10")
-    state: str | None = None
+    month: str | None = Field(None, description="2026-10", max_length=7)
+    state: PeriodState | None = None
 
 
 @router.get(
