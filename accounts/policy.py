@@ -557,8 +557,9 @@ def bonus_department(user: Any, month: dt.date) -> Department | None:
 
 
 def has_any_role(user: Any) -> bool:
-    """Whether the user holds any role at all (a sign-in without one sees a plain page)."""
-    return bool(_roles(user)) or is_admin(user)
+    """Whether the user holds any role at all (a sign-in without one sees a plain page);
+    an integration's scope counts as one."""
+    return isinstance(user, Integration) or bool(_roles(user)) or is_admin(user)
 
 
 # --- integrations (the HTTP API's tokens) ---------------------------------------------

@@ -23,12 +23,9 @@ from api.tokens import integration_for
 def _admit(principal: Any, action: Action | None) -> Any:
     if principal is None:
         return None
-    if action is None:
-        # A list the policy's scoped queryset filters: anyone it knows may ask, and may
-        # find it empty (as the pages' lists do).
-        admitted = isinstance(principal, Integration) or policy.has_any_role(principal)
-    else:
-        admitted = policy.can(principal, action)
+    # No action: a list the policy's scoped queryset filters. Anyone it knows may ask,
+    # and may find it empty (as the pages' lists do).
+    admitted = policy.has_any_role(principal) if action is None else policy.can(principal, action)
     if not admitted:
         raise PermissionDenied
     return principal
