@@ -14,6 +14,9 @@ import pytest
 from django.core.cache import cache
 from django.test import Client as HttpClient
 from django.urls import reverse
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from accounts.models import Absence
 from api.models import ApiToken, IdempotentRequest
@@ -412,3 +415,54 @@ def test_a_session_write_needs_the_csrf_token(cast: Cast) -> None:
     assert response.status_code == 403
     assert response.json()["type"] == "urn:teambonus:problem:forbidden"
     assert not Payment.objects.filter(client=client).exists()
+
+
+def test_a_bulk_writes_queries_do_not_grow_with_its_rows(
+    cast: Cast, secrets: dict[str, str], django_assert_max_num_queries: Any
+) -> None:
+    clients = [ClientFactory(department=cast.dept) for _ in range(5)]
+
+    def body(count: int, batch: str) -> dict[str, Any]:
+        return {
+            "payments": rows(
+                *((clients[n % 5].inn, f"{n + 1}.00") for n in range(count)), reference=batch
+            )
+        }
+
+    with django_assert_max_num_queries(60) as few:
+        assert (
+            call("POST", "payments_bulk", token=secrets["write"], body=body(5, "a")).json()["new"]
+            == 5
+        )
+    with django_assert_max_num_queries(60) as many:
+        assert (
+            call("POST", "payments_bulk", token=secrets["write"], body=body(300, "b")).json()["new"]
+            == 300
+        )
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+_serial = iter(range(10**6))
+
+
+@hypothesis_settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    amounts=st.lists(
+        st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999999.99"), places=2),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_a_body_sent_twice_under_one_key_is_written_once_to_the_kopeck(
+    cast: Cast, secrets: dict[str, str], amounts: list[Decimal]
+) -> None:
+    cache.clear()
+    client = ClientFactory(department=cast.dept)
+    batch = f"h{next(_serial)}"
+    body = {"payments": rows(*((client.inn, str(a)) for a in amounts), reference=batch)}
+    first = call("POST", "payments_bulk", token=secrets["write"], body=body, idempotency_key=batch)
+    again = call("POST", "payments_bulk", token=secrets["write"], body=body, idempotency_key=batch)
+    assert again.json() == first.json()
+    assert Decimal(first.json()["new_amount"]) == sum(amounts)
+    stored = Payment.objects.filter(client=client).values_list("amount", flat=True)
+    assert sorted(stored) == sorted(amounts)
