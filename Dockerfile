@@ -9,6 +9,7 @@ COPY config ./config
 COPY accounts ./accounts
 COPY payments ./payments
 COPY compensation ./compensation
+COPY api ./api
 RUN pip install --no-cache-dir .
 COPY . .
 RUN DEBUG=1 python manage.py compilemessages --ignore=.venv \

@@ -10,7 +10,9 @@ denied. Roles are Django groups (``Role``); the administrator is a Django superu
   every department's collections;
 - administrator: people, clients and payments (imports included), in the admin site;
 - the system (``SYSTEM``): work a command or the worker does on its own, granted only
-  what that work needs.
+  what that work needs;
+- an integration (``Integration``): another program calling the HTTP API with a token,
+  scoped to reading or writing and to a set of departments (see its rules below).
 
 What the team sees (``Action.VIEW_ADJUSTMENTS``): the awards and deductions of an
 approved revision, with their reasons, are shown to every member of the department,
@@ -69,8 +71,9 @@ SYSTEM = SystemActor()
 
 
 def recorded_user(actor: Any) -> Any:
-    """The user a history row or an event records for ``actor``: none for the system."""
-    return None if actor is SYSTEM else actor
+    """The user a history row or an event records for ``actor``: none for the system or an
+    integration (neither is a user; an import's batch names the integration instead)."""
+    return None if actor is SYSTEM or isinstance(actor, Integration) else actor
 
 
 class Action(StrEnum):
@@ -176,6 +179,8 @@ def can(user: Any, action: Action, obj: Any = None) -> bool:
     """May ``user`` do ``action`` on ``obj`` (a department, period or other record)?"""
     if user is SYSTEM:
         return action in _SYSTEM_ACTIONS
+    if isinstance(user, Integration):
+        return _integration_can(user, action, obj)
     if not _roles(user) and not is_admin(user):
         return False
     rule = _RULES.get(action)
@@ -419,6 +424,8 @@ _RULES[Action.EXPORT_COMPANY_PAYROLL] = _export_company_payroll
 
 def visible_departments(user: Any) -> QuerySet[Department]:
     """Departments whose collections and team figures the user may see."""
+    if isinstance(user, Integration):
+        return Department.objects.filter(pk__in=user.department_ids)
     if is_director(user) or is_admin(user) or is_accountant(user):
         return Department.objects.all()
     employee = employee_of(user)
@@ -451,6 +458,8 @@ def visible_periods(user: Any) -> QuerySet:
     from compensation.models import BonusPeriod
 
     periods = BonusPeriod.objects.select_related("department")
+    if isinstance(user, Integration):
+        return periods.filter(department_id__in=user.department_ids)
     if is_director(user) or is_admin(user):
         return periods
     if is_accountant(user):
@@ -481,6 +490,8 @@ def visible_payments(user: Any) -> QuerySet:
     from payments.models import Payment
 
     payments = Payment.objects.all()
+    if isinstance(user, Integration):
+        return payments.filter(department_id__in=user.department_ids)
     if is_director(user) or is_admin(user) or is_accountant(user):
         return payments
     return payments.filter(department__in=visible_departments(user))
@@ -500,6 +511,12 @@ def visible_pay_lines(user: Any) -> QuerySet:
     """Pay lines: one's own always; everyone's where the rules above allow."""
     from compensation.models import PayLine
 
+    if isinstance(user, Integration):
+        # A payroll system reads approved pay (as the accountant does), its departments'.
+        return PayLine.objects.select_related("revision__period__department", "employee").filter(
+            revision__approved_at__isnull=False,
+            revision__period__department_id__in=user.department_ids,
+        )
     return _revision_lines(user, PayLine.objects, own=True)
 
 
@@ -513,6 +530,9 @@ def visible_proposal_lines(user: Any) -> QuerySet:
     """
     from compensation.models import ProposalLine
 
+    if isinstance(user, Integration):
+        # Proposals decide pay: never an integration's to read.
+        return ProposalLine.objects.none()
     return _revision_lines(user, ProposalLine.objects, own=False)
 
 
@@ -620,6 +640,95 @@ def visible_notices(user: Any) -> QuerySet:
     """A person's notices are theirs alone."""
     from compensation.models import Notice
 
-    if user is SYSTEM or not getattr(user, "is_authenticated", False) or not user.is_active:
+    if user is SYSTEM or isinstance(user, Integration):
+        return Notice.objects.none()
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Notice.objects.none()
     return Notice.objects.filter(recipient=user)
+    """Whether the user holds any role at all (a sign-in without one sees a plain page);
+    an integration's scope counts as one."""
+    return isinstance(user, Integration) or bool(_roles(user)) or is_admin(user)
+
+
+# --- integrations (the HTTP API's tokens) ---------------------------------------------
+
+
+class Scope(StrEnum):
+    READ = "read"
+    WRITE = "write"
+
+
+class Integration:
+    """Another program calling the HTTP API with a token (``api.models.ApiToken``).
+
+    Like ``SYSTEM``, signed in and active so the policy looks at it, a member of no group
+    and not a user. Its token's scope and departments bound everything it does: it reads
+    the team figures of its departments, their periods' states and, once approved, their
+    pay lines (as the accountant does, for a payroll system); with the write scope it
+    also brings payments, invoices and absences in, for its departments only.
+    """
+
+    is_authenticated = True
+    is_active = True
+    is_superuser = False
+    is_staff = False
+    pk = None
+    id = None
+    employee = None
+    _role_cache: frozenset[str] = frozenset()
+
+    def __init__(self, *, token_id: int, name: str, scope: str, department_ids: Any) -> None:
+        self.token_id = token_id
+        self.name = name
+        self.scope = Scope(scope)
+        self.department_ids = frozenset(department_ids)
+
+    def get_username(self) -> str:
+        return f"integration:{self.name}"
+
+    def get_full_name(self) -> str:
+        return self.get_username()
+
+    def __str__(self) -> str:
+        return self.get_username()
+
+    def __repr__(self) -> str:
+        return f"Integration({self.token_id}, {self.name!r}, {self.scope})"
+
+
+_INTEGRATION_READS = frozenset(
+    {
+        Action.VIEW_DEPARTMENT,
+        Action.VIEW_PAYMENTS,
+        Action.VIEW_OUTSTANDING,
+        Action.VIEW_PERIOD,
+        Action.VIEW_PAY_LINES,
+    }
+)
+# Bringing records in, nothing that decides anyone's pay.
+_INTEGRATION_WRITES = frozenset({Action.MANAGE_PAYMENTS, Action.MANAGE_ABSENCES})
+
+
+def _integration_can(integration: Integration, action: Action, obj: Any) -> bool:
+    from compensation import lifecycle
+
+    allowed = _INTEGRATION_READS
+    if integration.scope == Scope.WRITE:
+        allowed = allowed | _INTEGRATION_WRITES
+    if action not in allowed:
+        return False
+    if action == Action.VIEW_PAY_LINES and not lifecycle.is_settled(getattr(obj, "state", None)):
+        return False
+    if obj is None:
+        # No department named: the caller limits each row to ``writable_departments``.
+        return True
+    department = _department_of(_period_of(obj))
+    return department is not None and department.pk in integration.department_ids
+
+
+def writable_departments(user: Any) -> frozenset[int] | None:
+    """The departments whose payments, invoices and absences ``user`` may bring in: None
+    for no limit beyond the action itself (a person or the system), else the token's."""
+    if isinstance(user, Integration):
+        return user.department_ids
+    return None

@@ -337,7 +337,17 @@ def _page_targets() -> dict[str, tuple[Callable[[], list[Any]] | None, str]]:
         number = period.revisions.order_by("-number").values_list("number", flat=True)[0]
         return [period.pk, number, next(iter(LAYOUTS)), "csv"]
 
+    def closed_period() -> list[Any]:
+        from compensation.models import BonusPeriod
+
+        return [BonusPeriod.objects.get(department=_demo_department(), month=CLOSE_MONTH).pk]
+
     return {
+        # The HTTP API's reads, signed in by session as the pages are.
+        "api:collections": (dashboard, "head"),
+        "api:periods": (None, "accountant"),
+        "api:period": (closed_period, "accountant"),
+        "api:statement": (lambda: [DASHBOARD_MONTH], "masha"),
         "department_dashboard": (dashboard, "head"),
         "my_bonus_month": (lambda: [DASHBOARD_MONTH], "masha"),
         "payroll_export": (payroll, "accountant"),

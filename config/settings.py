@@ -8,6 +8,7 @@ Production sets ``DEBUG=0``, ``SECRET_KEY``, ``ALLOWED_HOSTS`` and ``DATABASE_UR
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -108,6 +109,8 @@ INSTALLED_APPS = [
     "accounts",
     "payments",
     "compensation",
+    "ninja",  # the API documentation's own templates and static files, served locally
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -242,6 +245,14 @@ if REDIS_URL:
     # library's folder stays (one machine's processes share it; a per-process cache
     # would lose the file between two gunicorn workers).
     IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
+
+# Writes to the HTTP API per caller (token or person): "<count>/<s|min|hour|day>".
+API_WRITE_RATE = os.environ.get("API_WRITE_RATE", "").strip() or "120/min"
+if not re.fullmatch(r"[1-9][0-9]*/(s|sec|m|min|h|hour|d|day)", API_WRITE_RATE):
+    raise ImproperlyConfigured(
+        f"API_WRITE_RATE must read like 120/min (a count per s, min, hour or day), "
+        f"got {API_WRITE_RATE!r}"
+    )
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

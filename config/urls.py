@@ -25,6 +25,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("payments/", include("payments.urls")),
+    path("", include("api.urls")),
     path("", include("compensation.urls")),
     path("", include("payments.cockpit.urls")),
     path("", include("compensation.cockpit_urls")),

@@ -133,6 +133,7 @@ class Source(models.TextChoices):
     FILE = "file", _("CSV/XLSX file")
     ONEC = "1c", _("1C bank statement")
     CAMT053 = "camt053", _("camt.053 statement")
+    API = "api", _("HTTP API")
 
 
 class ImportFormat(models.TextChoices):
@@ -140,6 +141,7 @@ class ImportFormat(models.TextChoices):
     XLSX = "xlsx", "XLSX"
     ONEC = "1c", _("1C bank statement")
     CAMT053 = "camt053", "camt.053"
+    JSON = "json", "JSON"
 
 
 class ImportStatus(models.TextChoices):

@@ -30,6 +30,8 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 
 from accounts.absences import absence_record
 from accounts.models import Absence, Department
+from api.models import IdempotentRequest
+from api.tokens import api_token_create
 from compensation import services
 from compensation.models import BonusPeriod
 from payments.models import (
@@ -129,6 +131,7 @@ class World:
             (r"^notices/", "pk", lambda r: [str(pk) for pk in self.notices]),
             (r"^periods/", "extension", lambda r: ["pdf", "zip"]),
             (r"^corrections/payments/", "pk", lambda r: [str(pk) for pk in self.payments]),
+            (r"^api/v1/periods/", "period_id", lambda r: [str(pk) for pk in self.periods]),
         ]
 
     def urls(self, route: Route) -> list[str]:
@@ -234,6 +237,12 @@ def _admin_rows(cast: Cast) -> None:
     AccessAttempt.objects.create(failures_since_start=1, **seen)
     AccessLog.objects.create(**seen)
     AccessFailureLog.objects.create(**seen)
+    # The HTTP API's records: an integration's token and an answer kept for its key.
+    api_token_create(user=cast.admin, name="bank", scope="write", departments=[cast.dept])
+    IdempotentRequest.objects.create(
+        principal="user:1", key="k", endpoint="payments_bulk", request_hash="0" * 64,
+        status=201, body={"new": 1},
+    )  # fmt: skip
     DBTaskResult.objects.create(
         args_kwargs={"args": [], "kwargs": {"event_id": 0, "language": "en"}},
         task_path="compensation.tasks.send_period_event_mail",

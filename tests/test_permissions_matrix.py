@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.policy import (
     SYSTEM,
     Action,
+    Integration,
     can,
     employee_of,
     visible_import_previews,
@@ -52,6 +53,8 @@ EXPECTED: dict[Action, dict[str, Any]] = {
         "director": BOTH,
         "accountant": BOTH,
         "admin": BOTH,
+        "read_token": ONLY_OWN,
+        "write_token": ONLY_OWN,
     },
     Action.VIEW_PAYMENTS: {
         "staff": ONLY_OWN,
@@ -59,9 +62,17 @@ EXPECTED: dict[Action, dict[str, Any]] = {
         "director": BOTH,
         "accountant": BOTH,
         "admin": BOTH,
+        "read_token": ONLY_OWN,
+        "write_token": ONLY_OWN,
     },
-    # The system imports payments from the command line and the worker.
-    Action.MANAGE_PAYMENTS: {"accountant": BOTH, "admin": BOTH, "system": BOTH},
+    # The system imports payments from the command line and the worker; an integration
+    # with the write scope brings in its own departments' (through the HTTP API).
+    Action.MANAGE_PAYMENTS: {
+        "accountant": BOTH,
+        "admin": BOTH,
+        "system": BOTH,
+        "write_token": ONLY_OWN,
+    },
     Action.EDIT_SCHEME: {"director": BOTH},
     Action.CLOSE_PERIOD: {"head": ONLY_OWN, "director": BOTH},
     Action.PROPOSE: {"head": ONLY_OWN},
@@ -73,8 +84,18 @@ EXPECTED: dict[Action, dict[str, Any]] = {
         "director": BOTH,
         "accountant": APPROVED_ONLY,
         "admin": BOTH,
+        "read_token": ONLY_OWN,
+        "write_token": ONLY_OWN,
     },
-    Action.VIEW_PAY_LINES: {"head": ONLY_OWN, "director": BOTH, "accountant": APPROVED_ONLY},
+    # An integration (a payroll system) reads its departments' approved pay, as the
+    # accountant does.
+    Action.VIEW_PAY_LINES: {
+        "head": ONLY_OWN,
+        "director": BOTH,
+        "accountant": APPROVED_ONLY,
+        "read_token": OWN_APPROVED,
+        "write_token": OWN_APPROVED,
+    },
     # Awards and deductions with their reasons: the team sees them once approved.
     Action.VIEW_ADJUSTMENTS: {
         "staff": OWN_APPROVED,
@@ -89,13 +110,15 @@ EXPECTED: dict[Action, dict[str, Any]] = {
     Action.MARK_PAID: {"accountant": APPROVED_ONLY},
     Action.ADMINISTER: {"admin": BOTH},
     # Who is away and who covers their clients: the head for their department.
-    Action.MANAGE_ABSENCES: {"head": ONLY_OWN, "admin": BOTH},
+    Action.MANAGE_ABSENCES: {"head": ONLY_OWN, "admin": BOTH, "write_token": ONLY_OWN},
     Action.VIEW_OUTSTANDING: {
         "staff": ONLY_OWN,
         "head": ONLY_OWN,
         "director": BOTH,
         "accountant": BOTH,
         "admin": BOTH,
+        "read_token": ONLY_OWN,
+        "write_token": ONLY_OWN,
     },
     Action.RECORD_PROMISE: {"staff": ONLY_OWN, "head": ONLY_OWN},
     # Questions on a statement, asked of a department's month (per question, the asker
@@ -110,7 +133,9 @@ EXPECTED: dict[Action, dict[str, Any]] = {
     Action.EXPORT_COMPANY_PAYROLL: {"accountant": BOTH},
 }
 PEOPLE = ["staff", "head", "director", "accountant", "admin"]
-ROLES = [*PEOPLE, "system"]
+# Integrations: API tokens of the cast's department, one to read, one to write.
+TOKENS = ["read_token", "write_token"]
+ROLES = [*PEOPLE, "system", *TOKENS]
 STATES = [PeriodState.CLOSED, PeriodState.APPROVED]
 
 
@@ -133,6 +158,10 @@ def user_of(cast: Cast, role: str) -> Any:
     }
     if role == "system":
         return SYSTEM
+    if role in TOKENS:
+        return Integration(
+            token_id=0, name=role, scope=role.split("_")[0], department_ids=[cast.dept.pk]
+        )
     return cast.admin if role == "admin" else people[role]
 
 

@@ -118,6 +118,20 @@ TABLE: dict[str, Row] = {
     "my_statement":         row("GET", "month", "302", "200", "200", "200", "403", "403", "403"),
     "period_statements":    row("GET", "statements", "302/302", "403/404", "200/404", "404/404", "200/404", "200/404", "403/403"),
     "payroll_company_export": row("POST", "none", "302", "403", "403", "403", "403", "302", "403"),
+    # the HTTP API (signed in by session here; tokens in tests/test_api_access.py). The
+    # empty form posted here is no JSON: 400 for those admitted, 403 for the rest.
+    "api:departments":      row("GET", "none", "401", "200", "200", "200", "200", "200", "200"),
+    "api:collections":      row("GET", "department", "401/401", "200/404", "200/404", "200/404", "200/200", "200/200", "200/200"),
+    "api:periods":          row("GET", "none", "401", "200", "200", "200", "200", "200", "200"),
+    "api:period":           row("GET", "period", "401/401", "200/404", "200/404", "200/404", "200/200", "200/404", "200/200"),
+    "api:statement":        row("GET", "month", "401", "200", "200", "200", "403", "403", "403"),
+    "api:payment_create":   row("POST", "none", "401", "403", "403", "403", "403", "400", "400"),
+    "api:payments_bulk":    row("POST", "none", "401", "403", "403", "403", "403", "400", "400"),
+    "api:invoices_bulk":    row("POST", "none", "401", "403", "403", "403", "403", "400", "400"),
+    "api:absence_create":   row("POST", "none", "401", "403", "400", "400", "403", "403", "400"),
+    "api:openapi-json":     row("GET", "none", "302", "200", "200", "200", "200", "200", "200"),
+    "api:openapi-view":     row("GET", "none", "302", "200", "200", "200", "200", "200", "200"),
+    "api:api-root":         row("GET", "none", "404", "404", "404", "404", "404", "404", "404"),
 }  # fmt: skip
 
 

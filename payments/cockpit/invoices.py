@@ -40,7 +40,7 @@ def invoices_import(
     """Read, check and (unless ``dry_run``) write a file of invoices: every row or none."""
     policy.require(user, Action.MANAGE_PAYMENTS)
     try:
-        lines, errors = check_invoices(READERS[fmt](data))
+        lines, errors = check_invoices(READERS[fmt](data), policy.writable_departments(user))
     except ImportFileError as failure:
         return InvoiceImportResult(errors=[failure.error])
     with transaction.atomic():

@@ -17,6 +17,7 @@ from payments.importing.rows import RowError
 from payments.models import Client
 
 NUMBER_MAX = 100
+FOREIGN = -1  # a client of a department the importer may not write to
 
 
 @dataclass(frozen=True)
@@ -51,11 +52,20 @@ def clean_due(issued_on: dt.date | None, due: str | dt.date) -> dt.date:
     return due_on
 
 
-def check_invoices(rows: Iterable[InvoiceRow]) -> tuple[list[InvoiceLine], list[RowError]]:
-    """Every row checked (one query for the clients): the lines, or the errors by row."""
+def check_invoices(
+    rows: Iterable[InvoiceRow], departments: frozenset[int] | None = None
+) -> tuple[list[InvoiceLine], list[RowError]]:
+    """Every row checked (one query for the clients): the lines, or the errors by row.
+
+    ``departments``: those whose clients the importer may bill (None: any).
+    """
     rows = list(rows)
     inns = {row.inn.strip() for row in rows}
-    clients = dict(Client.objects.filter(inn__in=inns).values_list("inn", "pk"))
+    found = Client.objects.filter(inn__in=inns).values_list("inn", "pk", "department_id")
+    clients = {
+        inn: pk if departments is None or department in departments else FOREIGN
+        for inn, pk, department in found
+    }
     lines: list[InvoiceLine] = []
     errors: list[RowError] = []
     seen: dict[tuple[int, str], int] = {}
@@ -105,4 +115,9 @@ def _client(inn: str, clients: dict[str, int]) -> int:
     inn = (inn or "").strip()
     if inn not in clients:
         raise ValidationError(_("No client has the INN %(inn)s.") % {"inn": inn or '""'})
+    if clients[inn] == FOREIGN:
+        raise ValidationError(
+            _("The client %(client)s belongs to a department this token may not write to.")
+            % {"client": inn}
+        )
     return clients[inn]

@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from accounts.policy import recorded_user
 from payments.importing.invoice_rules import InvoiceLine
 from payments.importing.rows import RowError
 from payments.models import Invoice
@@ -40,6 +41,7 @@ def invoices_known(lines: list[InvoiceLine]) -> tuple[list[InvoiceLine], int, li
 
 def invoices_write(lines: list[InvoiceLine], *, user: Any) -> int:
     """Insert the new lines with their history rows, in batches; the caller's transaction."""
+    user = recorded_user(user)
     invoices = [
         Invoice(
             client_id=line.client_id,

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.policy import Action, recorded_user, require
+from accounts.policy import Action, recorded_user, require, writable_departments
 from compensation import lifecycle
 from compensation.models import BonusPeriod
 from core.months import previous_month
@@ -272,6 +272,8 @@ class Context:
     skip_lines: frozenset[int] = frozenset()
     today: dt.date = field(default_factory=timezone.localdate)
     matcher: ClientMatcher = field(default_factory=ClientMatcher)
+    # The departments whose payments the importer may bring in; None: any (the policy's).
+    departments: frozenset[int] | None = None
 
     @property
     def source(self) -> str:
@@ -300,6 +302,7 @@ def _run(
                 or _batch_start(result.file_name, stream, result.format, user, dry_run=True),
                 fmt=result.format,
                 skip_lines=skip_lines,
+                departments=writable_departments(user),
             )
             rows = (
                 READERS[result.format](stream, result.statement)  # type: ignore[call-arg]

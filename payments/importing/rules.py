@@ -325,6 +325,13 @@ def unknown_client_message(row: CheckedRow) -> str:
     return _("Give the client's INN or name.")
 
 
+def foreign_client_message(row: CheckedRow) -> str:
+    who = row.inn or row.name
+    return _("The client %(client)s belongs to a department this token may not write to.") % {
+        "client": who
+    }
+
+
 def month_of(day: dt.date) -> dt.date:
     return day.replace(day=1)
 

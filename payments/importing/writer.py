@@ -256,6 +256,9 @@ def _client(
             return None, None
         field_name = row.names.inn if row.inn else row.names.client
         return None, RowError(row.line, field_name, rules.unknown_client_message(row))
+    if context.departments is not None and client.department_id not in context.departments:
+        field_name = row.names.inn if row.inn else row.names.client
+        return client, RowError(row.line, field_name, rules.foreign_client_message(row))
     try:
         rules.check_period_open(client.department_id, row.received_on, closed)
     except ValidationError as error:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from payments.importing.readers.camt053 import read_camt053
 from payments.importing.readers.csv_xlsx import read_csv, read_xlsx
+from payments.importing.readers.json_rows import read_json
 from payments.importing.readers.onec import SIGNATURE, read_onec
 from payments.importing.rows import ImportFileError, RawRow
 from payments.models import ImportFormat, Source
@@ -25,17 +26,24 @@ READERS: dict[str, Reader] = {
     ImportFormat.XLSX: read_xlsx,
     ImportFormat.ONEC: read_onec,
     ImportFormat.CAMT053: read_camt053,
+    ImportFormat.JSON: read_json,
 }
 SOURCES = {
     ImportFormat.CSV: Source.FILE,
     ImportFormat.XLSX: Source.FILE,
     ImportFormat.ONEC: Source.ONEC,
     ImportFormat.CAMT053: Source.CAMT053,
+    ImportFormat.JSON: Source.API,
 }
 # Bank statements list every payer; one we do not know is kept for a person to assign.
 # A spreadsheet is typed by us, so an unknown client there is a mistake in the row.
 BANK_FORMATS = frozenset({ImportFormat.ONEC, ImportFormat.CAMT053})
-_EXTENSIONS = {".csv": ImportFormat.CSV, ".xlsx": ImportFormat.XLSX, ".xml": ImportFormat.CAMT053}
+_EXTENSIONS = {
+    ".csv": ImportFormat.CSV,
+    ".xlsx": ImportFormat.XLSX,
+    ".xml": ImportFormat.CAMT053,
+    ".json": ImportFormat.JSON,
+}
 
 
 def detect_format(file_name: str, stream: BinaryIO) -> str:
@@ -49,6 +57,8 @@ def detect_format(file_name: str, stream: BinaryIO) -> str:
         return ImportFormat.ONEC
     if text.startswith(b"<"):
         return ImportFormat.CAMT053
+    if text.startswith(b"["):
+        return ImportFormat.JSON
     by_extension = _EXTENSIONS.get(PurePath(file_name).suffix.lower())
     if by_extension is not None:
         return by_extension

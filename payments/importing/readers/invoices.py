@@ -93,4 +93,19 @@ def _invoices(lines: Iterator[tuple[int, list[Any]]]) -> Iterator[InvoiceRow]:
             yield row
 
 
-READERS = {"csv": read_invoices_csv, "xlsx": read_invoices_xlsx}
+_JSON_TITLES = {name: name for name in REQUIRED}
+
+
+def read_invoices_json(stream: BinaryIO) -> Iterator[InvoiceRow]:
+    """Rows of a JSON array of objects with the fields ``inn``, ``number``, ``date``,
+    ``amount`` and ``due`` (the HTTP API's body), counted from 1."""
+    from payments.importing.readers.json_rows import json_items
+
+    for line, item in enumerate(json_items(stream), start=1):
+        if not isinstance(item, dict):
+            raise ImportFileError(line, "row", _("Each row must be a JSON object."))
+        values = {name: "" if item.get(name) is None else str(item[name]) for name in REQUIRED}
+        yield InvoiceRow(line=line, titles=_JSON_TITLES, **values)
+
+
+READERS = {"csv": read_invoices_csv, "xlsx": read_invoices_xlsx, "json": read_invoices_json}
