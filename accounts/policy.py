@@ -582,8 +582,9 @@ def bonus_department(user: Any, month: dt.date) -> Department | None:
 
 
 def has_any_role(user: Any) -> bool:
-    """Whether the user holds any role at all (a sign-in without one sees a plain page)."""
-    return bool(_roles(user)) or is_admin(user)
+    """Whether the user holds any role at all (a sign-in without one sees a plain page);
+    an integration's scope counts as one."""
+    return isinstance(user, Integration) or bool(_roles(user)) or is_admin(user)
 
 
 # --- questions on a statement and notices ------------------------------------------------
@@ -645,9 +646,6 @@ def visible_notices(user: Any) -> QuerySet:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Notice.objects.none()
     return Notice.objects.filter(recipient=user)
-    """Whether the user holds any role at all (a sign-in without one sees a plain page);
-    an integration's scope counts as one."""
-    return isinstance(user, Integration) or bool(_roles(user)) or is_admin(user)
 
 
 # --- integrations (the HTTP API's tokens) ---------------------------------------------
