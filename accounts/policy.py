@@ -93,6 +93,9 @@ class Action(StrEnum):
     MANAGE_ABSENCES = "manage_absences"  # record absences, hand clients over for them
     VIEW_OUTSTANDING = "view_outstanding"  # what each client still owes, the call list
     RECORD_PROMISE = "record_promise"  # "called, promised on <date>, amount"
+    # The year's plans grid and the replay of a draft scheme on past months: reading
+    # them; saving or adopting is EDIT_SCHEME's, through the scheme services.
+    PLAN_SCHEMES = "plan_schemes"
 
 
 # The system does only this: imports, from the command line and the worker. Nothing that
@@ -365,6 +368,10 @@ def _record_promise(user: Any, obj: Any) -> bool:
     return department is not None and (heads(user, department) or belongs_to(user, department))
 
 
+def _plan_schemes(user: Any, obj: Any) -> bool:
+    return is_director(user) or is_admin(user)
+
+
 _RULES = {
     Action.VIEW_DEPARTMENT: _view_department,
     Action.VIEW_PAYMENTS: _view_payments,
@@ -386,6 +393,7 @@ _RULES = {
     # What clients owe is a team figure like collections, not anyone's pay.
     Action.VIEW_OUTSTANDING: _view_department,
     Action.RECORD_PROMISE: _record_promise,
+    Action.PLAN_SCHEMES: _plan_schemes,
 }
 
 

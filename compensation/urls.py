@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from compensation.views import dashboard, my_bonus, payroll, periods, schemes
+from compensation.views import dashboard, my_bonus, payroll, periods, planning, replay, schemes
 
 urlpatterns = [
     # collections dashboard (everyone in the department)
@@ -17,6 +17,18 @@ urlpatterns = [
         "departments/<id:department_id>/<month:month>/scheme/",
         schemes.scheme_edit,
         name="scheme_edit",
+    ),
+    # a year of plans, and a draft scheme replayed on the past (commercial director)
+    path(
+        "departments/<id:department_id>/<month:month>/plans/",
+        planning.year_plans_view,
+        name="year_plans",
+    ),
+    path("departments/<id:department_id>/replay/", replay.replay_view, name="scheme_replay"),
+    path(
+        "departments/<id:department_id>/replay/adopt/",
+        replay.adopt_view,
+        name="scheme_replay_adopt",
     ),
     # my bonus (staff and heads)
     path("me/", my_bonus.my_bonus_start, name="my_bonus"),

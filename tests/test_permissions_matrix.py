@@ -63,6 +63,8 @@ EXPECTED: dict[Action, dict[str, Any]] = {
     # The system imports payments from the command line and the worker.
     Action.MANAGE_PAYMENTS: {"accountant": BOTH, "admin": BOTH, "system": BOTH},
     Action.EDIT_SCHEME: {"director": BOTH},
+    # the year's plans grid and the replay (reads; saving is EDIT_SCHEME's)
+    Action.PLAN_SCHEMES: {"director": BOTH, "admin": BOTH},
     Action.CLOSE_PERIOD: {"head": ONLY_OWN, "director": BOTH},
     Action.PROPOSE: {"head": ONLY_OWN},
     Action.REVIEW: {"director": BOTH},
