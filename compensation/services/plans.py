@@ -65,8 +65,8 @@ def schemes_plan_year(
     """Set the plans and thresholds of several months at once: all of them, or none.
 
     A month with a scheme keeps its other terms; a month without one takes them from the
-    latest earlier scheme (or the first later one). Errors name the month and the field:
-    ``ValidationError({"2027-03": {"threshold": [...]}})``, and nothing is saved.
+    latest earlier scheme (or the first later one). Errors name the month and the field,
+    ``ValidationError({"2027-03.threshold": ["March 2027: …"]})``, and nothing is saved.
     """
     require(user, Action.EDIT_SCHEME, department)
     if not reason.strip():
@@ -77,7 +77,7 @@ def schemes_plan_year(
         try:
             saved.append(_plan_month(user, department, plan, reason))
         except ValidationError as error:
-            errors[f"{plan.month:%Y-%m}"] = _named(error, plan.month)
+            errors.update(_named(error, plan.month))
     if errors:
         # Raised inside the transaction: the months saved before the error roll back too.
         raise ValidationError(errors)
@@ -126,7 +126,8 @@ def _named(error: ValidationError, month: dt.date) -> dict[str, list[str]]:
     label = month_label(month, "title")
     fields = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
     return {
-        field: [f"{label}: {message}" for message in messages] for field, messages in fields.items()
+        f"{month:%Y-%m}.{field}": [f"{label}: {message}" for message in messages]
+        for field, messages in fields.items()
     }
 
 

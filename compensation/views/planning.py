@@ -82,13 +82,13 @@ def year_plans_view(request: HttpRequest, department_id: int, month: dt.date) ->
 def _put_errors(error: ValidationError, grid: YearFormSet, reason: ReasonForm) -> None:
     """The service's errors, by month and field, next to their cells."""
     forms_by_month = {f"{form.month.month:%Y-%m}": form for form in grid.forms}
-    for key, fields in error.error_dict.items():
+    for key, problems in error.message_dict.items():
         if key == "reason":
-            reason.add_error("reason", fields)
+            reason.add_error("reason", problems)
             continue
-        form = forms_by_month[key]
-        for field, problems in ValidationError(fields).message_dict.items():
-            form.add_error(field if field in ("plan", "threshold") else None, problems)
+        month, _dot, field = key.partition(".")
+        form = forms_by_month[month]
+        form.add_error(field if field in ("plan", "threshold") else None, problems)
 
 
 def _summary(grid: YearFormSet) -> list[str]:

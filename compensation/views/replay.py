@@ -96,7 +96,10 @@ def _department(request: HttpRequest, department_id: int) -> Department:
 
 def _draft(data: QueryDict | None, latest: MonthlyScheme | None) -> tuple[DraftForm, Any]:
     form = DraftForm(data, initial=DraftForm.initial_from(latest))
-    gates = MilestoneFormSet(data, initial=milestone_initial(latest), prefix="milestones")
+    # Bound, the rows are what was sent: an initial row equal to the latest scheme's
+    # would otherwise read as unchanged, and be dropped.
+    initial = milestone_initial(latest) if data is None else None
+    gates = MilestoneFormSet(data, initial=initial, prefix="milestones")
     return form, gates
 
 
