@@ -196,6 +196,9 @@ class SchemeMilestone(models.Model):
             models.CheckConstraint(
                 condition=Q(day__gte=1) & Q(day__lte=31), name="milestone_day_in_month"
             ),
+            models.CheckConstraint(
+                condition=Q(day_rule__in=DayRule.values), name="milestone_day_rule_known"
+            ),
         ]
 
     def __str__(self) -> str:

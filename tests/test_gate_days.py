@@ -267,3 +267,16 @@ def test_a_scenario_with_an_unknown_rule_is_refused_by_field() -> None:
     with pytest.raises(BonusInputError) as error:
         parse_scenario(scenario)
     assert error.value.field == "scheme.milestones[0].day_rule"
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_an_unknown_rule(cast: Cast) -> None:
+    from django.db import IntegrityError, transaction
+
+    from compensation.models import SchemeMilestone
+
+    scheme = _scheme(cast, DayRule.CALENDAR)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SchemeMilestone.objects.create(
+            scheme=scheme, day=20, share_of_plan="0.5", fraction="0", day_rule="someday"
+        )
