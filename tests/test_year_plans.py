@@ -224,5 +224,16 @@ def test_the_grid_reads_in_a_fixed_number_of_queries(
         scheme(cast, month, "50000000.00", "40000000.00")
     client = signed_in(cast.director.user)
     client.get(grid_url(cast))  # warm the session and the user's roles
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         assert client.get(grid_url(cast, percent="5")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_grid_shows_the_days_each_months_gates_fall_on(cast: Cast) -> None:
+    # November 2026: the 15th is a Sunday, and the gate moves to the next working day
+    scheme(cast, NOVEMBER, "50000000.00", "40000000.00")
+    response = signed_in(cast.director.user).get(grid_url(cast))
+    november = response.context["rows"][1][0]
+    assert november.gate_dates == (dt.date(2026, 11, 16), dt.date(2026, 11, 25))
+    assert response.context["rows"][2][0].gate_dates == ()
+    assert "16 November, 25 November" in response.content.decode()
