@@ -70,7 +70,7 @@ def validate_ratio(value: str) -> None:
 class DayRule(models.TextChoices):
     """Where a gate's day falls when it is a day off (``core.calendar``'s rules)."""
 
-    CALENDAR = CALENDAR_DAY, _("On the calendar day")
+    CALENDAR = CALENDAR_DAY, _("Keep the day")
     PREVIOUS_WORKING = PREVIOUS_WORKING, _("The previous working day")
     NEXT_WORKING = NEXT_WORKING, _("The next working day")
 
