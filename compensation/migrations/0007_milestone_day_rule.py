@@ -4,24 +4,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('compensation', '0006_corrections'),
+        ("compensation", "0006_corrections"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalschememilestone',
-            name='day_rule',
-            field=models.CharField(choices=[('calendar', 'Keep the day'), ('previous_working', 'The previous working day'), ('next_working', 'The next working day')], default='calendar', max_length=20, verbose_name='if a day off'),
+            model_name="historicalschememilestone",
+            name="day_rule",
+            field=models.CharField(
+                choices=[
+                    ("calendar", "Keep the day"),
+                    ("previous_working", "The previous working day"),
+                    ("next_working", "The next working day"),
+                ],
+                default="calendar",
+                max_length=20,
+                verbose_name="if a day off",
+            ),
         ),
         migrations.AddField(
-            model_name='schememilestone',
-            name='day_rule',
-            field=models.CharField(choices=[('calendar', 'Keep the day'), ('previous_working', 'The previous working day'), ('next_working', 'The next working day')], default='calendar', max_length=20, verbose_name='if a day off'),
+            model_name="schememilestone",
+            name="day_rule",
+            field=models.CharField(
+                choices=[
+                    ("calendar", "Keep the day"),
+                    ("previous_working", "The previous working day"),
+                    ("next_working", "The next working day"),
+                ],
+                default="calendar",
+                max_length=20,
+                verbose_name="if a day off",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='schememilestone',
-            constraint=models.CheckConstraint(condition=models.Q(('day_rule__in', ['calendar', 'previous_working', 'next_working'])), name='milestone_day_rule_known'),
+            model_name="schememilestone",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("day_rule__in", ["calendar", "previous_working", "next_working"])
+                ),
+                name="milestone_day_rule_known",
+            ),
         ),
     ]

@@ -7,6 +7,7 @@ it for a coming month is a POST through the scheme services.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -106,7 +107,8 @@ def _draft(data: QueryDict | None, latest: MonthlyScheme | None) -> tuple[DraftF
 def _engine_draft(form: DraftForm, gates: Any) -> tuple[Scheme, list, Terms]:
     """The draft checked by the engine's own rules (errors come back by field)."""
     data, rows = form.cleaned_data, gates.rows()
-    plan = data["plan"] or data["threshold"] + 1
+    # Without a plan of its own the draft takes each month's; any plan will do for the check.
+    plan = data["plan"] or Decimal("1.00")
     scheme = scheme_to_engine(plan, data["threshold"], data["rate"], data["head_share"], rows)
     terms = Terms(data["threshold"], data["rate"], data["head_share"], rows)
     return scheme, [(row[0], row[3]) for row in rows], terms
@@ -165,7 +167,6 @@ def replay_view(request: HttpRequest, department_id: int) -> HttpResponse:
             if rows
             else None,
             "adopt": AdoptForm(today=today) if can_adopt and rows else None,
-            "draft_query": request.GET.urlencode() if bound else "",
         },
     )
 
