@@ -280,3 +280,22 @@ def test_the_database_refuses_an_unknown_rule(cast: Cast) -> None:
         SchemeMilestone.objects.create(
             scheme=scheme, day=20, share_of_plan="0.5", fraction="0", day_rule="someday"
         )
+
+
+@pytest.mark.django_db
+def test_a_closed_months_page_shows_the_gate_days_frozen_at_close(cast: Cast) -> None:
+    _scheme(cast, DayRule.NEXT_WORKING)
+    pay_in(cast, SEED_PAYMENTS)
+    period = services.period_open(department=cast.dept, month=OCTOBER)
+    services.period_close(user=cast.head.user, period=period, expected_version=period.version)
+    # Monday the 26th declared a holiday after the close: the page keeps the 26th
+    CalendarDay.objects.create(day=dt.date(2026, 10, 26), is_working=False, name="later")
+    client = HttpClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(cast.director.user)
+    response = client.get(reverse("scheme_edit", args=[cast.dept.pk, OCTOBER]))
+    gates = response.context["gate_dates"]
+    assert [(g["day"], g["date"], g["moved"]) for g in gates] == [
+        (15, dt.date(2026, 10, 15), False),
+        (25, dt.date(2026, 10, 26), True),
+    ]
+    assert "Monday, 26 October" in response.content.decode()

@@ -22,7 +22,7 @@ from compensation.engine import Scheme
 from compensation.errors import SchemeChanged
 from compensation.explain import ratio_percent, scheme_comparison
 from compensation.forms import MilestoneFormSet, SchemeForm, milestone_initial
-from compensation.models import BonusPeriod, MonthlyScheme
+from compensation.models import BonusPeriod, DayRule, MonthlyScheme
 from compensation.selectors import latest_scheme_before
 from compensation.services import scheme_create, scheme_start, scheme_update
 from core.calendar import month_bounds
@@ -83,6 +83,7 @@ def scheme_edit(request: HttpRequest, department_id: int, month: dt.date) -> Htt
             "milestones": milestones,
             "milestone_errors": milestone_errors,
             **_picture(scheme),
+            **_frozen_gates(period if frozen else None),
         },
     )
 
@@ -155,6 +156,24 @@ def _picture(scheme: MonthlyScheme | None) -> dict[str, Any]:
         "head_percent": ratio_percent(engine_scheme.head_share),
         "history": history[:HISTORY_ROWS],
         "gate_dates": gate_dates(scheme.month, rows, engine_scheme),
+    }
+
+
+def _frozen_gates(period: BonusPeriod | None) -> dict[str, Any]:
+    """A closed month's gates on the days frozen at close, whatever the calendar says now."""
+    if period is None or not period.frozen_scheme:
+        return {}
+    last = month_bounds(period.month)[1]
+    return {
+        "gate_dates": [
+            {
+                "day": gate.get("set_day", gate["day"]),
+                "rule": DayRule(gate.get("day_rule", DayRule.CALENDAR)).label,
+                "date": last.replace(day=min(gate["day"], last.day)),
+                "moved": gate.get("set_day", gate["day"]) != gate["day"],
+            }
+            for gate in period.frozen_scheme.get("milestones", [])
+        ]
     }
 
 
