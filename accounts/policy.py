@@ -104,6 +104,9 @@ class Action(StrEnum):
     CLOSE_QUESTION = "close_question"  # the asker closes it, or asks again
     # One payroll file of a month for every department (its approved periods only).
     EXPORT_COMPANY_PAYROLL = "export_company_payroll"
+    # The year's plans grid and the replay of a draft scheme on past months: reading
+    # them; saving or adopting is EDIT_SCHEME's, through the scheme services.
+    PLAN_SCHEMES = "plan_schemes"
 
 
 # The system does only this: imports, from the command line and the worker. Nothing that
@@ -378,6 +381,10 @@ def _record_promise(user: Any, obj: Any) -> bool:
     return department is not None and (heads(user, department) or belongs_to(user, department))
 
 
+def _plan_schemes(user: Any, obj: Any) -> bool:
+    return is_director(user) or is_admin(user)
+
+
 _RULES = {
     Action.VIEW_DEPARTMENT: _view_department,
     Action.VIEW_PAYMENTS: _view_payments,
@@ -405,6 +412,7 @@ _RULES = {
     Action.ANSWER_QUESTION: lambda user, obj: _answer_question(user, obj),
     Action.FORWARD_QUESTION: lambda user, obj: _pass_question(user, obj),
     Action.CLOSE_QUESTION: lambda user, obj: _asked(user, obj),
+    Action.PLAN_SCHEMES: _plan_schemes,
 }
 
 

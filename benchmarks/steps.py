@@ -355,6 +355,9 @@ def _page_targets() -> dict[str, tuple[Callable[[], list[Any]] | None, str]]:
         "home": (None, "head"),
         "my_bonus": (None, "masha"),
         "dashboard": (None, "head"),
+        # the director's year of plans and the replay of the latest scheme on the past
+        "year_plans": (dashboard, "director"),
+        "scheme_replay": (lambda: [_demo_department().pk], "director"),
     }
 
 

@@ -158,3 +158,22 @@ def scheme_chart(scheme: Scheme, points: int = 24) -> tuple[Chart, Decimal]:
         markers=markers,
     )
     return chart, naive_rate
+
+
+def replay_chart(rows: Sequence[tuple[str, Decimal | None, Decimal | None]]) -> Chart:
+    """Month by month: what a draft scheme would have paid (``actual``) and what was paid
+    (``plan``'s dashed line). ``rows`` holds (label, would have paid, paid); a month
+    without a figure breaks its line rather than dropping to zero."""
+    top = max([Decimal(0), *(v for _, a, b in rows for v in (a, b) if v is not None)])
+    y_values = nice_axis(top)
+    scale = _Scale(Decimal(max(len(rows) - 1, 1)), y_values[-1])
+    lines = {}
+    for css, index in (("actual", 1), ("plan", 2)):
+        pairs = [(Decimal(i), row[index]) for i, row in enumerate(rows) if row[index] is not None]
+        if pairs:
+            lines[css] = scale.points(pairs)
+    x_ticks = tuple(
+        Tick(x=scale.x(Decimal(i)), y=HEIGHT - BOTTOM, label=label)
+        for i, (label, _a, _b) in enumerate(rows)
+    )
+    return Chart(lines=lines, x_ticks=x_ticks, y_ticks=_ticks_y(scale, y_values))

@@ -33,6 +33,8 @@ PHRASES = (
     gettext_noop("is out of range"),
     gettext_noop("division by zero"),
     gettext_noop("must be a whole number"),
+    gettext_noop("is not a rule for a day off"),
+    gettext_noop("a day rule needs the company calendar"),
 )
 
 

@@ -15,7 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from compensation.models import MonthlyScheme, Split
+from compensation.models import DayRule, MonthlyScheme, Split
 from compensation.services.schemes import MilestoneRow
 from core.percent import PercentError, format_percent, parse_percent
 from payments.forms import MoneyField
@@ -164,11 +164,23 @@ class MilestoneForm(forms.Form):
     day = forms.IntegerField(label=_("By day"), min_value=1, max_value=31)
     share_of_plan = PercentField(label=_("Share of plan, %"))
     fraction = RatioField(label=_("Tranche of the pool"), max_length=40)
+    day_rule = forms.ChoiceField(
+        label=_("If a day off"),
+        choices=DayRule.choices,
+        initial=DayRule.CALENDAR,
+        # Not posted (an older page): the gate keeps its calendar day.
+        required=False,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-control form-control-sm"
+        self.fields["day_rule"].widget.attrs["class"] = "form-select form-select-sm"
+
+    def has_changed(self) -> bool:
+        # A blank row stays blank whatever its rule says: the rule alone is no milestone.
+        return any(name != "day_rule" for name in self.changed_data)
 
 
 class _MilestoneFormSet(forms.BaseFormSet):
@@ -182,6 +194,7 @@ class _MilestoneFormSet(forms.BaseFormSet):
                 form.cleaned_data["day"],
                 form.cleaned_data["share_of_plan"],
                 form.cleaned_data["fraction"],
+                form.cleaned_data.get("day_rule") or DayRule.CALENDAR,
             )
             for form in self.forms
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
@@ -199,6 +212,11 @@ def milestone_initial(scheme: MonthlyScheme | None) -> list[dict[str, Any]]:
     if scheme is None:
         return []
     return [
-        {"day": m.day, "share_of_plan": stored_ratio(m.share_of_plan), "fraction": m.fraction}
+        {
+            "day": m.day,
+            "share_of_plan": stored_ratio(m.share_of_plan),
+            "fraction": m.fraction,
+            "day_rule": m.day_rule,
+        }
         for m in sorted(scheme.milestones.all(), key=lambda m: m.day)
     ]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +23,9 @@ from compensation.engine import (
     Scheme,
 )
 from compensation.errors import ImmutableRecord
+from compensation.gates import needs_calendar, resolve_scheme
 from compensation.scenario import parse_decimal, parse_ratio
+from core.calendar import CALENDAR_DAY, NEXT_WORKING, PREVIOUS_WORKING, month_exceptions
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -62,6 +65,14 @@ def validate_ratio(value: str) -> None:
             code="invalid_ratio",
             params={"value": value},
         ) from None
+
+
+class DayRule(models.TextChoices):
+    """Where a gate's day falls when it is a day off (``core.calendar``'s rules)."""
+
+    CALENDAR = CALENDAR_DAY, _("Keep the day")
+    PREVIOUS_WORKING = PREVIOUS_WORKING, _("The previous working day")
+    NEXT_WORKING = NEXT_WORKING, _("The next working day")
 
 
 class Split(models.TextChoices):
@@ -120,10 +131,18 @@ class MonthlyScheme(models.Model):
     def __str__(self) -> str:
         return f"{self.department} {self.month:%Y-%m}"
 
-    def to_engine(self, milestones: list[SchemeMilestone] | None = None) -> Scheme:
-        """The engine's view of this scheme; raises BonusInputError on bad values."""
-        rows = self.milestones.all() if milestones is None else milestones
-        return Scheme(
+    def to_engine(
+        self,
+        milestones: list[SchemeMilestone] | None = None,
+        calendar: Mapping[dt.date, bool] | None = None,
+    ) -> Scheme:
+        """The engine's view of this scheme in its month, each gate on its resolved day.
+
+        Raises BonusInputError on bad values. ``calendar``: the month's calendar days if
+        the caller has them; else they are read (one query) only when a gate moves.
+        """
+        rows = sorted(self.milestones.all() if milestones is None else milestones, key=_by_day)
+        scheme = Scheme(
             plan=parse_decimal(self.plan, "plan"),
             threshold=parse_decimal(self.threshold, "threshold"),
             rate=parse_ratio(self.rate, "rate"),
@@ -134,10 +153,19 @@ class MonthlyScheme(models.Model):
                     share_of_plan=parse_ratio(row.share_of_plan, "share_of_plan"),
                     fraction=parse_ratio(row.fraction, "fraction"),
                 )
-                for row in sorted(rows, key=lambda r: r.day)
+                for row in rows
             ),
             split=self.split,
         )
+        gates = [(row.day, row.day_rule) for row in rows]
+        if not needs_calendar(gates):
+            return scheme
+        days = month_exceptions(self.month) if calendar is None else calendar
+        return resolve_scheme(scheme, gates, self.month, days)
+
+
+def _by_day(row: SchemeMilestone) -> int:
+    return row.day
 
 
 class SchemeMilestone(models.Model):
@@ -150,6 +178,13 @@ class SchemeMilestone(models.Model):
     day = models.PositiveSmallIntegerField(_("by day"))
     share_of_plan = models.CharField(_("share of plan"), max_length=40, validators=[validate_ratio])
     fraction = models.CharField(_("tranche"), max_length=40, validators=[validate_ratio])
+    # The source text's January: a gate on a holiday may move to a working day.
+    day_rule = models.CharField(
+        _("if a day off"),
+        max_length=20,
+        choices=DayRule.choices,
+        default=DayRule.CALENDAR,
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -160,6 +195,9 @@ class SchemeMilestone(models.Model):
             models.UniqueConstraint(fields=["scheme", "day"], name="milestone_unique_day"),
             models.CheckConstraint(
                 condition=Q(day__gte=1) & Q(day__lte=31), name="milestone_day_in_month"
+            ),
+            models.CheckConstraint(
+                condition=Q(day_rule__in=DayRule.values), name="milestone_day_rule_known"
             ),
         ]
 

@@ -6,8 +6,10 @@ Pure Python like the engine: the ``bonus_preview`` command and the tests use it.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
@@ -21,7 +23,12 @@ from compensation.engine import (
     Presence,
     Scheme,
 )
+from compensation.gates import GateDay, needs_calendar, resolve_scheme
+from core.calendar import CALENDAR_DAY, DAY_RULES
 from core.numbers import has_foreign_digits
+
+# The company calendar's days of a month (``core.calendar.month_exceptions``).
+Calendar = Callable[[dt.date], Mapping[dt.date, bool]]
 
 DEFAULT_MILESTONES = (
     {"day": 15, "share_of_plan": "0.50", "fraction": "1/3"},
@@ -137,13 +144,48 @@ def _presence(raw: Any) -> dict[str, Presence]:
     return presence
 
 
-def parse_scenario(raw: Any) -> BonusInput:
-    """Turn a decoded scenario JSON into engine input, naming the field on error."""
+def gate_days(raw: Any, prefix: str = "scheme") -> list[GateDay]:
+    """Each milestone's ``(day, day_rule)``; ``day_rule`` is optional (the calendar day).
+
+    Read after :func:`parse_scheme`, which has checked the days.
+    """
+    gates = []
+    for index, item in enumerate(raw.get("milestones", DEFAULT_MILESTONES)):
+        rule = item.get("day_rule", CALENDAR_DAY)
+        if rule not in DAY_RULES:
+            where = f"{prefix}.milestones[{index}].day_rule"
+            raise BonusInputError(where, "is not a rule for a day off")
+        gates.append((item["day"], rule))
+    return gates
+
+
+def _resolved(scheme: Scheme, raw: Any, month: dt.date, calendar: Calendar | None) -> Scheme:
+    """The scheme with its gates on their days in ``month`` (``compensation.gates``)."""
+    gates = gate_days(raw)
+    if not needs_calendar(gates):
+        return scheme
+    if calendar is None:
+        raise BonusInputError("scheme.milestones", "a day rule needs the company calendar")
+    days = [day for day, _rule in gates]
+    if any(later <= earlier for earlier, later in itertools.pairwise(days)):
+        return scheme  # refused by the engine, naming the day
+    return resolve_scheme(scheme, gates, month, calendar(month))
+
+
+def parse_scenario(raw: Any, calendar: Calendar | None = None) -> BonusInput:
+    """Turn a decoded scenario JSON into engine input, naming the field on error.
+
+    ``calendar``: the company calendar's days of a month, for gates that move off a
+    day off (``day_rule``); a scenario with such a gate needs it.
+    """
     scheme = parse_scheme(_require(raw, "scheme", ""))
     month = _require(raw, "month", "")
     match = _MONTH.match(month) if isinstance(month, str) else None
     if not match:
         raise BonusInputError("month", f"{month!r} is not a month (YYYY-MM)")
+    if 1 <= int(match.group(2)) <= 12 and int(match.group(1)) >= 1:
+        first = dt.date(int(match.group(1)), int(match.group(2)), 1)
+        scheme = _resolved(scheme, raw["scheme"], first, calendar)
     payments_raw = raw.get("payments", [])
     if not isinstance(payments_raw, list):
         raise BonusInputError("payments", "must be a list")
@@ -176,7 +218,7 @@ def parse_scenario(raw: Any) -> BonusInput:
     )
 
 
-def loads(text: str) -> BonusInput:
+def loads(text: str, calendar: Calendar | None = None) -> BonusInput:
     """Parse scenario JSON text; numbers are read as exact decimals, never floats."""
     try:
         raw = json.loads(text, parse_float=Decimal)
@@ -186,7 +228,7 @@ def loads(text: str) -> BonusInput:
         ) from None
     if not isinstance(raw, dict):
         raise BonusInputError("scenario", "must be a JSON object")
-    return parse_scenario(raw)
+    return parse_scenario(raw, calendar)
 
 
 def _money(value: Decimal) -> str:

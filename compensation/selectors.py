@@ -26,10 +26,12 @@ from compensation.engine import (
 from compensation.errors import SchemeMissing
 from compensation.models import (
     BonusPeriod,
+    DayRule,
     MonthlyScheme,
     PayLine,
     PeriodMember,
     Revision,
+    SchemeMilestone,
 )
 from compensation.scenario import parse_scheme
 from core.months import previous_month
@@ -48,7 +50,14 @@ def staff_key(employee: Employee) -> str:
 
 
 def scheme_to_json(scheme: MonthlyScheme) -> dict:
-    """The scheme in the scenario JSON shape (SPEC section 4), as frozen at close."""
+    """The scheme in the scenario JSON shape (SPEC section 4), as frozen at close.
+
+    Each gate's ``day`` is the day it fell on in the month (``compensation.gates``); a
+    gate moved off a day off also keeps the day it was set for and its rule.
+    """
+    # sorted here, not by the query: milestones prefetched with the scheme are used
+    rows = sorted(scheme.milestones.all(), key=lambda m: m.day)
+    resolved = scheme.to_engine(rows).milestones
     return {
         "id": scheme.pk,
         "plan": f"{scheme.plan:.2f}",
@@ -56,12 +65,17 @@ def scheme_to_json(scheme: MonthlyScheme) -> dict:
         "rate": scheme.rate,
         "head_share": scheme.head_share,
         "split": scheme.split,
-        # sorted here, not by the query: milestones prefetched with the scheme are used
         "milestones": [
-            {"day": m.day, "share_of_plan": m.share_of_plan, "fraction": m.fraction}
-            for m in sorted(scheme.milestones.all(), key=lambda m: m.day)
+            _frozen_gate(row, gate.day) for row, gate in zip(rows, resolved, strict=True)
         ],
     }
+
+
+def _frozen_gate(row: SchemeMilestone, day: int) -> dict:
+    gate = {"day": day, "share_of_plan": row.share_of_plan, "fraction": row.fraction}
+    if row.day_rule != DayRule.CALENDAR:
+        gate.update(set_day=row.day, day_rule=row.day_rule)
+    return gate
 
 
 # --- live figures of a month (open periods, and what a close would freeze) ------------

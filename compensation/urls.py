@@ -9,6 +9,8 @@ from compensation.views import (
     my_bonus,
     payroll,
     periods,
+    planning,
+    replay,
     schemes,
     statements,
 )
@@ -26,6 +28,18 @@ urlpatterns = [
         "departments/<id:department_id>/<month:month>/scheme/",
         schemes.scheme_edit,
         name="scheme_edit",
+    ),
+    # a year of plans, and a draft scheme replayed on the past (commercial director)
+    path(
+        "departments/<id:department_id>/<month:month>/plans/",
+        planning.year_plans_view,
+        name="year_plans",
+    ),
+    path("departments/<id:department_id>/replay/", replay.replay_view, name="scheme_replay"),
+    path(
+        "departments/<id:department_id>/replay/adopt/",
+        replay.adopt_view,
+        name="scheme_replay_adopt",
     ),
     # my bonus (staff and heads)
     path("me/", my_bonus.my_bonus_start, name="my_bonus"),

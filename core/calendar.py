@@ -87,3 +87,39 @@ def calendar_seed(*, years: Iterable[int]) -> int:
     ]
     CalendarDay.objects.bulk_create(fresh)
     return len(fresh)
+
+
+# How a day set by number moves when it falls on a day off.
+CALENDAR_DAY = "calendar"
+PREVIOUS_WORKING = "previous_working"
+NEXT_WORKING = "next_working"
+DAY_RULES = (CALENDAR_DAY, PREVIOUS_WORKING, NEXT_WORKING)
+
+
+def shift_to_working(
+    day: dt.date,
+    rule: str,
+    exceptions: Mapping[dt.date, bool],
+    *,
+    after: dt.date,
+    before: dt.date,
+) -> dt.date:
+    """``day`` itself if worked (or the rule keeps calendar days), else the nearest
+    working day in the rule's direction strictly between ``after`` and ``before``;
+    ``day`` itself when there is none there."""
+    if rule == CALENDAR_DAY or is_working(day, exceptions):
+        return day
+    if rule not in DAY_RULES:
+        raise ValueError(f"unknown day rule {rule!r}")
+    step = dt.timedelta(days=1 if rule == NEXT_WORKING else -1)
+    candidate = day + step
+    while after < candidate < before:
+        if is_working(candidate, exceptions):
+            return candidate
+        candidate += step
+    return day
+
+
+def month_exceptions(month: dt.date) -> dict[dt.date, bool]:
+    """The calendar's days of ``month`` (one query)."""
+    return exceptions_between(*month_bounds(month))

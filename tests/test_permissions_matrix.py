@@ -74,6 +74,8 @@ EXPECTED: dict[Action, dict[str, Any]] = {
         "write_token": ONLY_OWN,
     },
     Action.EDIT_SCHEME: {"director": BOTH},
+    # the year's plans grid and the replay (reads; saving is EDIT_SCHEME's)
+    Action.PLAN_SCHEMES: {"director": BOTH, "admin": BOTH},
     Action.CLOSE_PERIOD: {"head": ONLY_OWN, "director": BOTH},
     Action.PROPOSE: {"head": ONLY_OWN},
     Action.REVIEW: {"director": BOTH},

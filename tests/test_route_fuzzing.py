@@ -37,6 +37,8 @@ from tests.test_get_never_writes import (
 EXAMPLES_PER_ROUTE = 4
 # Read by the views (payments, dashboard, paginators) and the admin's change lists.
 QUERY_NAMES = ("page", "month", "department", "q", "state", "p", "o", "next")
+# The year's plans grid's copy and the replay's draft, read from the query string.
+QUERY_NAMES += ("percent", "plan", "threshold", "rate", "head_share", "milestones-TOTAL_FORMS")
 
 HOSTILE = (
     "99999999999999999999",

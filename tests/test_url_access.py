@@ -77,6 +77,10 @@ TABLE: dict[str, Row] = {
     "dashboard":            row("GET", "none", "302", "302", "302", "302", "302", "302", "302"),
     "department_dashboard": row("GET", "department", "302/302", "200/404", "200/404", "200/404", "200/200", "200/200", "200/200"),
     "scheme_edit":          row("GET", "department", "302/302", "403/404", "403/404", "403/404", "200/200", "403/403", "403/403"),
+    # a year of plans and the replay of a draft scheme (director; the administrator reads)
+    "year_plans":           row("GET", "department", "302/302", "403/404", "403/404", "403/404", "200/200", "403/403", "200/200"),
+    "scheme_replay":        row("GET", "department_only", "302/302", "403/404", "403/404", "403/404", "200/200", "403/403", "200/200"),
+    "scheme_replay_adopt":  row("POST", "department_only", "302/302", "403/404", "403/404", "403/404", "302/302", "403/403", "403/403"),
     # my bonus
     "my_bonus":             row("GET", "none", "302", "302", "302", "302", "403", "403", "403"),
     "my_bonus_month":       row("GET", "month", "302", "200", "200", "200", "403", "403", "403"),
@@ -222,6 +226,7 @@ def world(cast: Cast) -> World:
         "absence": ([absences[0]], [absences[1]]),
         "client": ([own_payment.client_id], [other_payment.client_id]),
         "department": ([cast.dept.pk, october], [cast.other.pk, october]),
+        "department_only": ([cast.dept.pk], [cast.other.pk]),
         "period": ([own_period.pk], [other_period.pk]),
         "export": (
             [own_period.pk, 1, "standard", "xlsx"],

@@ -21,14 +21,15 @@ from accounts.templatetags.people import person
 from compensation import lifecycle
 from compensation.engine import BonusInputError, Milestone, Scheme, validate_scheme
 from compensation.errors import SchemeChanged, SchemeMissing, WorkflowError
-from compensation.models import BonusPeriod, MonthlyScheme, SchemeMilestone, Split
+from compensation.models import BonusPeriod, DayRule, MonthlyScheme, SchemeMilestone, Split
 from compensation.scenario import parse_decimal, parse_ratio
 from compensation.selectors import latest_scheme_before
 from compensation.services._common import remember
 from compensation.services.closing import period_open
 
-# (day, share_of_plan, fraction); ratios as strings such as "0.50" or "1/3".
-MilestoneRow = tuple[int, Any, Any]
+# (day, share_of_plan, fraction[, day_rule]); ratios as strings such as "0.50" or "1/3";
+# without a rule the gate keeps its calendar day.
+MilestoneRow = tuple[Any, ...]
 _FIELD = re.compile(r"^(?:scheme\.)?(\w+)(?:\[(\d+)\])?")
 
 
@@ -69,7 +70,8 @@ def scheme_copy(previous: MonthlyScheme, *, month: dt.date, user: Any) -> Monthl
     remember(scheme, user=user, reason=reason)
     scheme.save()
     for row in previous.milestones.order_by("day"):
-        _add_milestone(scheme, (row.day, row.share_of_plan, row.fraction), user=user, reason=reason)
+        row_terms = (row.day, row.share_of_plan, row.fraction, row.day_rule)
+        _add_milestone(scheme, row_terms, user=user, reason=reason)
     return scheme
 
 
@@ -190,12 +192,13 @@ def _apply(scheme: MonthlyScheme, engine: Scheme, *, rate: Any, head_share: Any)
 
 
 def _add_milestone(scheme: MonthlyScheme, row: MilestoneRow, *, user: Any, reason: str) -> None:
-    day, share_of_plan, fraction = row
+    day, share_of_plan, fraction, *rule = row
     milestone = SchemeMilestone(
         scheme=scheme,
         day=day,
         share_of_plan=str(share_of_plan).strip(),
         fraction=str(fraction).strip(),
+        day_rule=rule[0] if rule and rule[0] else DayRule.CALENDAR,
     )
     remember(milestone, user=user, reason=reason)
     milestone.save()
@@ -220,10 +223,12 @@ def scheme_to_engine(
 
 
 def _engine_milestone(index: int, row: MilestoneRow) -> Milestone:
-    day, share_of_plan, fraction = row
+    day, share_of_plan, fraction, *rule = row
     where = f"milestones[{index}]"
     if isinstance(day, bool) or not isinstance(day, int):
         raise BonusInputError(f"{where}.day", "must be a whole number")
+    if rule and rule[0] and rule[0] not in DayRule.values:
+        raise BonusInputError(f"{where}.day_rule", "is not a rule for a day off")
     return Milestone(
         day=day,
         share_of_plan=parse_ratio(str(share_of_plan), f"{where}.share_of_plan"),

@@ -18,12 +18,14 @@ from accounts.models import Department
 from accounts.policy import Action
 from compensation import lifecycle
 from compensation.charts import scheme_chart
+from compensation.engine import Scheme
 from compensation.errors import SchemeChanged
 from compensation.explain import ratio_percent, scheme_comparison
 from compensation.forms import MilestoneFormSet, SchemeForm, milestone_initial
-from compensation.models import BonusPeriod, MonthlyScheme
+from compensation.models import BonusPeriod, DayRule, MonthlyScheme
 from compensation.selectors import latest_scheme_before
 from compensation.services import scheme_create, scheme_start, scheme_update
+from core.calendar import month_bounds
 
 HISTORY_ROWS = 5
 
@@ -81,6 +83,7 @@ def scheme_edit(request: HttpRequest, department_id: int, month: dt.date) -> Htt
             "milestones": milestones,
             "milestone_errors": milestone_errors,
             **_picture(scheme),
+            **_frozen_gates(period if frozen else None),
         },
     )
 
@@ -141,7 +144,8 @@ def _picture(scheme: MonthlyScheme | None) -> dict[str, Any]:
     """The saved scheme's bonus line beside the flat percent of turnover, with figures."""
     if scheme is None:
         return {}
-    engine_scheme = scheme.to_engine(list(scheme.milestones.all()))
+    rows = sorted(scheme.milestones.all(), key=lambda row: row.day)
+    engine_scheme = scheme.to_engine(rows)
     chart, naive_rate = scheme_chart(engine_scheme)
     history = scheme.history.select_related("history_user__employee").order_by("-history_date")
     return {
@@ -151,4 +155,37 @@ def _picture(scheme: MonthlyScheme | None) -> dict[str, Any]:
         "rate_percent": ratio_percent(engine_scheme.rate),
         "head_percent": ratio_percent(engine_scheme.head_share),
         "history": history[:HISTORY_ROWS],
+        "gate_dates": gate_dates(scheme.month, rows, engine_scheme),
     }
+
+
+def _frozen_gates(period: BonusPeriod | None) -> dict[str, Any]:
+    """A closed month's gates on the days frozen at close, whatever the calendar says now."""
+    if period is None or not period.frozen_scheme:
+        return {}
+    last = month_bounds(period.month)[1]
+    return {
+        "gate_dates": [
+            {
+                "day": gate.get("set_day", gate["day"]),
+                "rule": DayRule(gate.get("day_rule", DayRule.CALENDAR)).label,
+                "date": last.replace(day=min(gate["day"], last.day)),
+                "moved": gate.get("set_day", gate["day"]) != gate["day"],
+            }
+            for gate in period.frozen_scheme.get("milestones", [])
+        ]
+    }
+
+
+def gate_dates(month: dt.date, rows: list, engine_scheme: Scheme) -> list[dict[str, Any]]:
+    """Each gate as set and the date it falls on in ``month`` (its resolved day)."""
+    last = month_bounds(month)[1]
+    return [
+        {
+            "day": row.day,
+            "rule": row.get_day_rule_display(),
+            "date": last.replace(day=min(gate.day, last.day)),
+            "moved": gate.day != row.day,
+        }
+        for row, gate in zip(rows, engine_scheme.milestones, strict=True)
+    ]

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from compensation.engine import BonusInputError, calculate
 from compensation.scenario import loads, result_to_json
+from core.calendar import month_exceptions
 
 
 class Command(BaseCommand):
@@ -25,7 +26,7 @@ class Command(BaseCommand):
         except (OSError, UnicodeDecodeError) as error:
             raise CommandError(f"cannot read {source}: {error}") from None
         try:
-            result = calculate(loads(text))
+            result = calculate(loads(text, calendar=month_exceptions))
         except BonusInputError as error:
             # One line on stderr, whatever a name in the scenario contains.
             message = " ".join(str(error).split())
