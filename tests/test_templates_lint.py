@@ -31,3 +31,18 @@ def test_unlocalize_keeps_a_large_id_plain_in_russian(settings: object) -> None:
     # the first is what the bug looked like, the second what the templates now write
     assert 'value="1\N{NO-BREAK SPACE}234"' in html
     assert 'value="1234"' in html
+
+
+TRANSLATE_WITH_PERCENT = re.compile(r"\{% *translate +([\"'])([^\"'{}]*%[^\"'{}]*)\1 *%\}")
+
+
+@pytest.mark.parametrize("path", sorted(TEMPLATES.rglob("*.html")), ids=lambda p: p.name)
+def test_a_translated_text_with_a_percent_sign_is_translated(path: Path) -> None:
+    """``{% translate %}`` looks a text up with its ``%`` doubled (as Django's
+    ``Variable`` does), so a catalogue entry written with a single ``%`` is never found
+    and the Russian page shows English."""
+    for _quote, text in TRANSLATE_WITH_PERCENT.findall(path.read_text("utf-8")):
+        template = Template("{% load i18n %}{% translate " + repr(text) + " %}")
+        with translation.override("ru"):
+            rendered = template.render(Context())
+        assert rendered != text, f"{path.name}: no Russian for {text!r}"
