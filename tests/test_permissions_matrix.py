@@ -98,6 +98,11 @@ EXPECTED: dict[Action, dict[str, Any]] = {
         "admin": BOTH,
     },
     Action.RECORD_PROMISE: {"staff": ONLY_OWN, "head": ONLY_OWN},
+    # The company's cash and every department: the director's; a head sees their own
+    # department's year.
+    Action.VIEW_COMPANY: {"director": BOTH, "admin": BOTH},
+    Action.VIEW_DEPARTMENT_YEAR: {"head": ONLY_OWN, "director": BOTH, "admin": BOTH},
+    Action.MANAGE_OBLIGATIONS: {"director": BOTH, "admin": BOTH},
 }
 PEOPLE = ["staff", "head", "director", "accountant", "admin"]
 ROLES = [*PEOPLE, "system"]

@@ -104,6 +104,16 @@ TABLE: dict[str, Row] = {
     "payroll":              row("GET", "none", "302", "403", "403", "403", "403", "200", "403"),
     "payroll_export":       row("POST", "export", "302/302", "403/404", "403/404", "403/404", "403/403", "200/404", "403/403"),
     "period_mark_paid":     row("POST", "period", "302/302", "403/404", "403/404", "403/404", "403/403", "302/404", "403/403"),
+    # the director's company views, a department's year, my year
+    "director":             row("GET", "none", "302", "403", "403", "403", "302", "403", "302"),
+    "director_departments": row("GET", "month", "302", "403", "403", "403", "200", "403", "200"),
+    "cash_gap":             row("GET", "month", "302", "403", "403", "403", "200", "403", "200"),
+    "obligations_import":   row("GET", "none", "302", "403", "403", "403", "200", "403", "200"),
+    "year_start":           row("GET", "none", "302", "403", "302", "302", "302", "403", "302"),
+    "department_year":      row("GET", "year", "302/302", "403/403", "200/404", "200/404", "200/200", "403/403", "200/200"),
+    "department_year_export": row("GET", "year", "302/302", "403/403", "200/404", "200/404", "200/200", "403/403", "200/200"),
+    "my_year":              row("GET", "none", "302", "200", "200", "200", "403", "403", "403"),
+    "my_year_export":       row("GET", "none", "302", "200", "200", "200", "403", "403", "403"),
 }  # fmt: skip
 
 
@@ -195,6 +205,7 @@ def world(cast: Cast) -> World:
         "client": ([own_payment.client_id], [other_payment.client_id]),
         "department": ([cast.dept.pk, october], [cast.other.pk, october]),
         "period": ([own_period.pk], [other_period.pk]),
+        "year": ([cast.dept.pk], [cast.other.pk]),
         "export": (
             [own_period.pk, 1, "standard", "xlsx"],
             [other_period.pk, 1, "standard", "xlsx"],

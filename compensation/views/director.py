@@ -95,6 +95,8 @@ def cash_gap_view(request: HttpRequest, month: dt.date) -> HttpResponse:
 
 
 def _year_department(user: Any, department_id: int) -> Department:
+    # Refused outright for whoever sees no department's year; 404 for one not theirs.
+    policy.require(user, Action.VIEW_DEPARTMENT_YEAR)
     department = policy.year_departments(user).filter(pk=department_id).first()
     if department is None:
         raise Http404
