@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.management import demo_data as demo
+from accounts.management.demo_history import SECOND_PEOPLE, HistoryLoader
 from accounts.models import (
     Absence,
     AbsenceKind,
@@ -79,6 +80,10 @@ class Loader:
         self.absences(admin)
         self.payments(clients, recorded_by=self.employees["accountant"].user)
         self.invoices(clients, recorded_by=self.employees["accountant"].user)
+        # Twelve months of history: a second department, obligations, past periods.
+        HistoryLoader(self, department, self.employees).load(
+            clients, admin, recorded_by=self.employees["accountant"].user
+        )
         return self.created
 
     # --- people ---------------------------------------------------------------------------
@@ -323,7 +328,7 @@ class Command(BaseCommand):
         # Outside the f-strings, so the words reach the translation catalogue.
         login, name, role_title = _("Login"), _("Name"), _("Role")
         self.stdout.write(f"{login:<12}{name:<20}{role_title}")
-        for person in demo.PEOPLE:
+        for person in (*demo.PEOPLE, *SECOND_PEOPLE):
             role = person.role.label if person.role is not None else ""
             self.stdout.write(f"{person.username:<12}{person.full_name:<20}{role}")
         administrator = _("Administrator")
