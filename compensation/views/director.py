@@ -33,7 +33,7 @@ def parse_year(text: str | None, default: int) -> int:
 _SORT_COLUMNS = (
     ("name", gettext_lazy("Department")),
     ("collected", gettext_lazy("Collected, ₽")),
-    ("percent", gettext_lazy("% of plan")),
+    ("percent", gettext_lazy("Share of plan")),
     ("forecast", gettext_lazy("Forecast, ₽")),
     ("bonus", gettext_lazy("Bonus as it stands, ₽")),
 )
