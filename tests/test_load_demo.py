@@ -281,3 +281,16 @@ def test_the_history_is_loaded_once(demo: Department) -> None:
         MonthlyObligation.objects.count(),
     ) == counts
     assert "head2" in output
+
+
+def test_without_history_only_the_seed_is_loaded(db: None, settings: Settings) -> None:
+    # The benchmark closes its own past months: the demo must leave them free.
+    from compensation.models import BonusPeriod, MonthlyObligation
+
+    settings.DEBUG = True
+    call_command("load_demo", "--without-history", stdout=StringIO())
+
+    assert list(Department.objects.values_list("name", flat=True)) == ["Клиентский отдел"]
+    assert not BonusPeriod.objects.exists()
+    assert not MonthlyObligation.objects.exists()
+    assert set(MonthlyScheme.objects.values_list("month", flat=True)) == {OCTOBER, NOVEMBER}
