@@ -71,12 +71,14 @@ def trend_chart(months: Sequence[tuple[dt.date, Decimal]]) -> Chart:
     )
 
 
-def year_chart(months: Sequence[YearMonth]) -> Chart:
-    """Plan and collected by month of the year."""
+def year_chart(months: Sequence[YearMonth], *, through: dt.date) -> Chart:
+    """Plan and collected by month of the year; collections end with ``through``'s month
+    (a month not begun is no month of zero collections)."""
     top = max([ZERO, *(m.collected for m in months), *(m.plan or ZERO for m in months)])
     y_values = nice_axis(top)
     scale = _Scale(Decimal(11), y_values[-1])
-    lines = {"actual": scale.points([(Decimal(i), m.collected) for i, m in enumerate(months)])}
+    begun = [(Decimal(i), m.collected) for i, m in enumerate(months) if m.month <= through]
+    lines = {"actual": scale.points(begun)} if begun else {}
     planned = [(Decimal(i), m.plan) for i, m in enumerate(months) if m.plan is not None]
     if planned:
         lines["plan"] = scale.points(planned)

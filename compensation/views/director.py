@@ -126,7 +126,7 @@ def department_year_view(request: HttpRequest, department_id: int) -> HttpRespon
             "department": department,
             "year": year,
             "data": data,
-            "chart": year_chart(data.months),
+            "chart": year_chart(data.months, through=timezone.localdate()),
             "departments": list(policy.year_departments(request.user).order_by("name")),
             "previous_year": year - 1,
             "next_year": year + 1,
