@@ -338,3 +338,33 @@ def test_the_director_start_goes_to_this_month(cast: Cast) -> None:
     response = signed_in(cast.director.user).get(reverse("director"))
     this_month = timezone.localdate().replace(day=1)
     assert response.url == reverse("director_departments", args=[this_month])
+
+
+def test_the_company_forecast_is_the_departments_forecast_summed(cast: Cast) -> None:
+    # given a usual payer (three months of habit, even days) and an invoiced client
+    from compensation.cockpit import month_outlook
+    from compensation.company_cash import expected_by_department
+
+    set_scheme(cast)
+    habit = ClientFactory(department=cast.dept, responsible=cast.masha)
+    for month, day, amount in ((7, 10, "300.00"), (8, 18, "500.00"), (9, 12, "400.00")):
+        PaymentFactory(client=habit, received_on=dt.date(2026, month, day), amount=D(amount))
+    PaymentFactory(client=habit, received_on=october(2), amount=D("100.00"))
+    invoiced = ClientFactory(department=cast.dept, responsible=cast.olya)
+    Invoice.objects.create(
+        client=invoiced,
+        number="10-7",
+        month=OCTOBER,
+        issued_on=october(1),
+        due_on=october(25),
+        amount=D("900.00"),
+    )
+    today = october(6)
+
+    company = expected_by_department(OCTOBER, today)
+    department = month_outlook(cast.dept, OCTOBER, today=today)
+
+    # the habit: the 12th (the lower middle of 10, 12, 18), 400 a month less 100 paid
+    assert company[cast.dept.pk] == {october(12): D("300.00"), october(25): D("900.00")}
+    assert department is not None
+    assert company[cast.dept.pk] == department.expected
