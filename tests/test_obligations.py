@@ -126,3 +126,23 @@ def test_the_page_sets_a_month_s_total_and_reports_a_bad_file(cast: Cast) -> Non
     assert "Enter a month as YYYY-MM" in bad_month.content.decode()
     assert "row 2, due_on: Not a date" in bad_file.content.decode()
     assert not ObligationDue.objects.exists()
+
+
+def test_the_page_lists_each_month_s_schedule(
+    cast: Cast, django_assert_max_num_queries: object
+) -> None:
+    obligations_import(
+        user=cast.director.user,
+        file_name="s.csv",
+        data=csv_file("date,amount\n2026-10-05,100.00\n2026-10-06,50.00\n2026-11-02,7.00\n"),
+    )
+    http = HttpClient(HTTP_ACCEPT_LANGUAGE="en")
+    http.force_login(cast.director.user)
+
+    with django_assert_max_num_queries(12):
+        page = http.get(reverse("obligations_import")).content.decode()
+
+    schedule = page[page.index('id="schedule"') :]
+    assert "October 2026" in schedule
+    assert "150.00" in schedule
+    assert "November 2026" in schedule

@@ -8,6 +8,8 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncMonth
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import policy
 from accounts.policy import Action
-from compensation.models import MonthlyObligation
+from compensation.models import MonthlyObligation, ObligationDue
 from compensation.obligations import obligation_set, obligations_import
 from core.fields import MoneyField
 from core.months import parse_month
@@ -66,6 +68,10 @@ def _page(request: HttpRequest, form: ObligationForm, upload: ScheduleForm, resu
             "upload": upload,
             "result": result,
             "obligations": MonthlyObligation.objects.order_by("-month")[:SHOWN_MONTHS],
+            "schedule": ObligationDue.objects.annotate(month=TruncMonth("due_on"))
+            .values("month")
+            .annotate(count=Count("pk"), total=Sum("amount"))
+            .order_by("-month")[:SHOWN_MONTHS],
         },
     )
 
