@@ -146,3 +146,46 @@ def test_masha_sees_her_own_year_and_no_director_area(
     mine = page.inner_text("#my-year")
     assert money("27000.00", language) in mine
     assert money("47000.00", language) in mine
+
+
+def test_the_director_s_pages_fit_a_phone_and_pass_axe(
+    browser: Any, live_server: Any, company: Cast, language: str
+) -> None:
+    from tests.browser.test_role_journeys import (
+        WIDTHS,
+        _sign_in,
+        serious_violations,
+        sideways_overflow,
+    )
+
+    pages = {
+        "dina": [
+            reverse("director_departments", args=[NOVEMBER]),
+            reverse("cash_gap", args=[NOVEMBER]),
+            reverse("department_year", args=[company.dept.pk]),
+            reverse("obligations_import"),
+        ],
+        "masha": [reverse("my_year")],
+    }
+    problems: list[str] = []
+    for width_name, (width, height) in WIDTHS.items():
+        for username, urls in pages.items():
+            context = browser.new_context(
+                locale="ru-RU" if language == "ru" else "en-US",
+                viewport={"width": width, "height": height},
+                # axe-core goes in as an inline script, which the app's CSP rightly refuses.
+                bypass_csp=True,
+            )
+            context.add_cookies(
+                [{"name": "django_language", "value": language, "url": live_server.url}]
+            )
+            page = _sign_in(context, live_server, username)
+            for url in urls:
+                assert page.goto(f"{live_server.url}{url}").status == 200
+                where = f"{language} {width_name} {url}"
+                wide = sideways_overflow(page)
+                if wide:
+                    problems.append(f"{where} scrolls sideways: {wide}")
+                problems += [f"{where}: {v}" for v in serious_violations(page)]
+            context.close()
+    assert not problems, "\n".join(problems)
