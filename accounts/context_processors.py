@@ -20,6 +20,9 @@ _ITEMS = (
     ("payroll", _("Payroll"), policy.Action.VIEW_PAYROLL),
     ("absence_list", _("Absences"), policy.Action.MANAGE_ABSENCES),
     ("admin:index", _("Administration"), policy.Action.ADMINISTER),
+    # The director's company views, and a department's year (the director's, a head's).
+    ("director", _("Director"), policy.Action.VIEW_COMPANY),
+    ("year_start", _("The year"), policy.Action.VIEW_DEPARTMENT_YEAR),
 )
 
 

@@ -107,6 +107,10 @@ class Action(StrEnum):
     # The year's plans grid and the replay of a draft scheme on past months: reading
     # them; saving or adopting is EDIT_SCHEME's, through the scheme services.
     PLAN_SCHEMES = "plan_schemes"
+    # The director's company views: the cash gap, every department's month.
+    VIEW_COMPANY = "view_company"
+    VIEW_DEPARTMENT_YEAR = "view_department_year"  # a department's twelve months
+    MANAGE_OBLIGATIONS = "manage_obligations"  # the company's obligations and their schedule
 
 
 # The system does only this: imports, from the command line and the worker. Nothing that
@@ -738,3 +742,42 @@ def writable_departments(user: Any) -> frozenset[int] | None:
     if isinstance(user, Integration):
         return user.department_ids
     return None
+
+
+# --- the director's company views ----------------------------------------------------------
+# The company's cash and every department are the director's (and the administrator's);
+# a head sees their own department's year, its pool and the head's and staff's parts of
+# it, never anyone's own line. A person's own year is "my bonus" (VIEW_OWN_BONUS).
+
+
+def _view_company(user: Any, obj: Any) -> bool:
+    return is_director(user) or is_admin(user)
+
+
+def _view_department_year(user: Any, obj: Any) -> bool:
+    if is_director(user) or is_admin(user):
+        return True
+    if obj is None:
+        # No department named: any of them (the navigation's question).
+        return has_role(user, Role.HEAD) and employee_of(user) is not None
+    department = _department_of(obj)
+    return department is not None and heads(user, department)
+
+
+_RULES.update(
+    {
+        Action.VIEW_COMPANY: _view_company,
+        Action.VIEW_DEPARTMENT_YEAR: _view_department_year,
+        Action.MANAGE_OBLIGATIONS: _view_company,
+    }
+)
+
+
+def year_departments(user: Any) -> QuerySet[Department]:
+    """The departments whose year the user may see."""
+    if is_director(user) or is_admin(user):
+        return Department.objects.all()
+    employee = employee_of(user)
+    if employee is None or not has_role(user, Role.HEAD):
+        return Department.objects.none()
+    return Department.objects.filter(head=employee)

@@ -82,7 +82,8 @@ def seed(copy_file: str) -> None:
     _django()
     from django.core.management import call_command
 
-    call_command("load_demo", verbosity=0)
+    # Without the demo's year of history: the close step closes past months itself.
+    call_command("load_demo", "--without-history", verbosity=0)
     clients = _seed_clients()
     Path(copy_file + ".clients").write_text(json.dumps(clients))
     _emit(step="seed", clients=len(clients))
@@ -358,6 +359,11 @@ def _page_targets() -> dict[str, tuple[Callable[[], list[Any]] | None, str]]:
         # the director's year of plans and the replay of the latest scheme on the past
         "year_plans": (dashboard, "director"),
         "scheme_replay": (lambda: [_demo_department().pk], "director"),
+        # the director's company views, a department's year, one's own year
+        "director_departments": (lambda: [DASHBOARD_MONTH], "director"),
+        "cash_gap": (lambda: [DASHBOARD_MONTH], "director"),
+        "department_year": (lambda: [_demo_department().pk], "head"),
+        "my_year": (None, "masha"),
     }
 
 

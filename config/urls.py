@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("payments.cockpit.urls")),
     path("", include("compensation.cockpit_urls")),
     path("", include("accounts.urls")),
+    path("", include("compensation.director_urls")),
 ]
 
 handler400 = "config.errors.bad_request"

@@ -225,3 +225,72 @@ def test_november_has_invoices_some_paid_some_promised_some_overdue(demo: Depart
     assert [(r.client.name, r.promises[0].amount) for r in promised] == [
         ("ООО «Вектор Плюс»", Decimal("1000000.00"))
     ]
+
+
+# --- twelve months of history --------------------------------------------------------------
+
+
+def test_twelve_months_of_two_departments_with_a_gap_that_shrinks_after_the_scheme(
+    demo: Department,
+) -> None:
+    from compensation.company_cash import company_cash_gap
+
+    data = company_cash_gap(NOVEMBER, today=TODAY)
+
+    assert Department.objects.count() == 2
+    assert len(data.trend) == 12
+    assert all(month.gap.collected > 0 for month in data.trend)
+    assert all(month.gap.obligations > 0 for month in data.trend)
+    before = [m.gap.deepest for m in data.trend if not m.after_scheme]
+    after = [m.gap.deepest for m in data.trend if m.after_scheme]
+    assert len(before) == 6
+    assert len(after) == 6
+    # Late payers before the scheme, early ones after it: every month before is deeper.
+    assert min(before) > max(after) * 3
+
+
+def test_past_months_are_approved_and_paid_through_the_workflow(demo: Department) -> None:
+    from compensation.models import BonusPeriod, PayLine
+
+    states = dict(BonusPeriod.objects.filter(department=demo).values_list("month", "state"))
+
+    assert states == {
+        dt.date(2026, 6, 1): "paid",
+        dt.date(2026, 7, 1): "paid",
+        dt.date(2026, 8, 1): "paid",
+        dt.date(2026, 9, 1): "approved",
+    }
+    # the head and three staff, every month
+    assert PayLine.objects.filter(revision__period__department=demo).count() == 16
+
+
+def test_the_history_is_loaded_once(demo: Department) -> None:
+    from compensation.models import BonusPeriod, MonthlyObligation
+
+    counts = (
+        Payment.objects.count(),
+        BonusPeriod.objects.count(),
+        MonthlyObligation.objects.count(),
+    )
+
+    output = load_demo()
+
+    assert (
+        Payment.objects.count(),
+        BonusPeriod.objects.count(),
+        MonthlyObligation.objects.count(),
+    ) == counts
+    assert "head2" in output
+
+
+def test_without_history_only_the_seed_is_loaded(db: None, settings: Settings) -> None:
+    # The benchmark closes its own past months: the demo must leave them free.
+    from compensation.models import BonusPeriod, MonthlyObligation
+
+    settings.DEBUG = True
+    call_command("load_demo", "--without-history", stdout=StringIO())
+
+    assert list(Department.objects.values_list("name", flat=True)) == ["Клиентский отдел"]
+    assert not BonusPeriod.objects.exists()
+    assert not MonthlyObligation.objects.exists()
+    assert set(MonthlyScheme.objects.values_list("month", flat=True)) == {OCTOBER, NOVEMBER}

@@ -133,6 +133,11 @@ EXPECTED: dict[Action, dict[str, Any]] = {
     Action.CLOSE_QUESTION: {},
     # One payroll file for every department: the accountant's, whatever the period.
     Action.EXPORT_COMPANY_PAYROLL: {"accountant": BOTH},
+    # The company's cash and every department: the director's; a head sees their own
+    # department's year.
+    Action.VIEW_COMPANY: {"director": BOTH, "admin": BOTH},
+    Action.VIEW_DEPARTMENT_YEAR: {"head": ONLY_OWN, "director": BOTH, "admin": BOTH},
+    Action.MANAGE_OBLIGATIONS: {"director": BOTH, "admin": BOTH},
 }
 PEOPLE = ["staff", "head", "director", "accountant", "admin"]
 # Integrations: API tokens of the cast's department, one to read, one to write.

@@ -136,6 +136,16 @@ TABLE: dict[str, Row] = {
     "api:openapi-json":     row("GET", "none", "302", "200", "200", "200", "200", "200", "200"),
     "api:openapi-view":     row("GET", "none", "302", "200", "200", "200", "200", "200", "200"),
     "api:api-root":         row("GET", "none", "404", "404", "404", "404", "404", "404", "404"),
+    # the director's company views, a department's year, my year
+    "director":             row("GET", "none", "302", "403", "403", "403", "302", "403", "302"),
+    "director_departments": row("GET", "month", "302", "403", "403", "403", "200", "403", "200"),
+    "cash_gap":             row("GET", "month", "302", "403", "403", "403", "200", "403", "200"),
+    "obligations_import":   row("GET", "none", "302", "403", "403", "403", "200", "403", "200"),
+    "year_start":           row("GET", "none", "302", "403", "302", "302", "302", "403", "302"),
+    "department_year":      row("GET", "year", "302/302", "403/403", "200/404", "200/404", "200/200", "403/403", "200/200"),
+    "department_year_export": row("GET", "year", "302/302", "403/403", "200/404", "200/404", "200/200", "403/403", "200/200"),
+    "my_year":              row("GET", "none", "302", "200", "200", "200", "403", "403", "403"),
+    "my_year_export":       row("GET", "none", "302", "200", "200", "200", "403", "403", "403"),
 }  # fmt: skip
 
 
@@ -228,6 +238,7 @@ def world(cast: Cast) -> World:
         "department": ([cast.dept.pk, october], [cast.other.pk, october]),
         "department_only": ([cast.dept.pk], [cast.other.pk]),
         "period": ([own_period.pk], [other_period.pk]),
+        "year": ([cast.dept.pk], [cast.other.pk]),
         "export": (
             [own_period.pk, 1, "standard", "xlsx"],
             [other_period.pk, 1, "standard", "xlsx"],

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.management import demo_data as demo
+from accounts.management.demo_history import SECOND_PEOPLE, HistoryLoader
 from accounts.models import (
     Absence,
     AbsenceKind,
@@ -48,12 +49,6 @@ def demo_inn(region: str, serial: int) -> str:
 class Loader:
     """Creates what is missing and counts it by model."""
 
-    def __init__(self) -> None:
-        self.created: Counter[str] = Counter()
-        self.employees: dict[str, Employee] = {}
-        # Empty until first needed: a sentinel, not a password.
-        self._password_hash = ""  # nosec B105
-
     def password_hash(self) -> str:
         # Hashing is slow by design; every demo login shares the one printed password.
         if not self._password_hash:
@@ -65,6 +60,13 @@ class Loader:
         if created:
             self.created[str(model._meta.verbose_name_plural)] += 1
         return obj, created
+
+    def __init__(self, *, history: bool = True) -> None:
+        self.history = history
+        self.created: Counter[str] = Counter()
+        self.employees: dict[str, Employee] = {}
+        # Empty until first needed: a sentinel, not a password.
+        self._password_hash = ""  # nosec B105
 
     def load(self) -> Counter[str]:
         for person in demo.PEOPLE:
@@ -79,6 +81,11 @@ class Loader:
         self.absences(admin)
         self.payments(clients, recorded_by=self.employees["accountant"].user)
         self.invoices(clients, recorded_by=self.employees["accountant"].user)
+        # Twelve months of history: a second department, obligations, past periods.
+        if self.history:
+            HistoryLoader(self, department, self.employees).load(
+                clients, admin, recorded_by=self.employees["accountant"].user
+            )
         return self.created
 
     # --- people ---------------------------------------------------------------------------
@@ -301,8 +308,16 @@ class Command(BaseCommand):
             action="store_true",
             help=_("Run even with DEBUG off (the logins get a known password)."),
         )
+        # The benchmark closes past months of its own and seeds its own departments.
+        parser.add_argument(
+            "--without-history",
+            action="store_true",
+            help=_("Only the seed's department and months, without the year of history."),
+        )
 
-    def handle(self, *args: Any, force: bool = False, **options: Any) -> None:
+    def handle(
+        self, *args: Any, force: bool = False, without_history: bool = False, **options: Any
+    ) -> None:
         if not settings.DEBUG and not force:
             raise CommandError(
                 _("load_demo creates logins with a known password; it runs only with DEBUG on.")
@@ -310,7 +325,7 @@ class Command(BaseCommand):
                 + _("Use --force to run it anyway.")
             )
         with transaction.atomic():
-            created = Loader().load()
+            created = Loader(history=not without_history).load()
         self.report(created)
 
     def report(self, created: Counter[str]) -> None:
@@ -323,7 +338,7 @@ class Command(BaseCommand):
         # Outside the f-strings, so the words reach the translation catalogue.
         login, name, role_title = _("Login"), _("Name"), _("Role")
         self.stdout.write(f"{login:<12}{name:<20}{role_title}")
-        for person in demo.PEOPLE:
+        for person in (*demo.PEOPLE, *SECOND_PEOPLE):
             role = person.role.label if person.role is not None else ""
             self.stdout.write(f"{person.username:<12}{person.full_name:<20}{role}")
         administrator = _("Administrator")

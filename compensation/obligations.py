@@ -1,0 +1,174 @@
+"""The company's obligations: a month's total, or a schedule of due dates from a file.
+
+The file (CSV or XLSX, headed in English or Russian: due date, amount, description) is
+all-or-nothing like every import: each problem is reported with its row and field
+(``core.rows.RowError``) and only a file without a single error is written, in one
+transaction. A file replaces the schedule of the months it covers, so importing the same
+file twice leaves one schedule.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.policy import Action, require
+from compensation.models import MonthlyObligation, ObligationDue
+from core.money import MoneyError, parse_amount
+from core.months import in_range
+from core.rows import RowError, RowReport
+
+MAX_REPORTED_ERRORS = 200
+COLUMNS = {
+    "due date": "due_on",
+    "due_on": "due_on",
+    "date": "due_on",
+    "дата": "due_on",
+    "срок": "due_on",
+    "amount": "amount",
+    "сумма": "amount",
+    "description": "description",
+    "назначение": "description",
+    "описание": "description",
+}
+REQUIRED = ("due_on", "amount")
+
+
+@dataclass
+class ObligationImportResult(RowReport):
+    """What an import of a schedule did (or, for a dry run or a rejected file, would do)."""
+
+    file_name: str
+    dry_run: bool
+    new: int = 0
+    total: Decimal = Decimal("0.00")
+    months: list[dt.date] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    errors_left_out: int = 0
+
+    max_reported = MAX_REPORTED_ERRORS
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        # A spreadsheet's number: written as it reads, never through binary floating point.
+        return repr(value)
+    return "" if value is None else str(value).strip()
+
+
+def _rows_of(table: Iterator[list[Any]]) -> Iterator[tuple[int, dict[str, str]]]:
+    header = next(table, None)
+    if header is None:
+        raise ValidationError(_("The file is empty."))
+    index: dict[str, int] = {}
+    for position, title in enumerate(header):
+        name = COLUMNS.get(_cell(title).lower())
+        if name and name not in index:
+            index[name] = position
+    missing = [name for name in REQUIRED if name not in index]
+    if missing:
+        raise ValidationError(
+            _("The file has no column %(columns)s.") % {"columns": ", ".join(missing)}
+        )
+    for line, values in enumerate(table, start=2):
+        cells = {name: _cell(values[i]) if i < len(values) else "" for name, i in index.items()}
+        if any(cells.values()):
+            yield line, cells
+
+
+def read_schedule(file_name: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
+    """The rows of a CSV (UTF-8 or Windows-1251, ; or , separated) or an XLSX file."""
+    if file_name.lower().endswith(".xlsx"):
+        import openpyxl
+
+        try:
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+            raise ValidationError(_("The file is not a readable XLSX workbook.")) from None
+        return list(_rows_of(list(row) for row in book.active.iter_rows(values_only=True)))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1251")
+    first_line = text.partition("\n")[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    return list(_rows_of(iter(csv.reader(io.StringIO(text), delimiter=delimiter))))
+
+
+def _date(text: str) -> dt.date | None:
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            day = dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+        return day if in_range(day) else None
+    return None
+
+
+def _checked(line: int, cells: dict[str, str], result: ObligationImportResult) -> Any:
+    due_on = _date(cells["due_on"])
+    if due_on is None:
+        message = _("Not a date (YYYY-MM-DD or DD.MM.YYYY): %(value)s.")
+        result.add_error(RowError(line, "due_on", message % {"value": cells["due_on"]}))
+    try:
+        amount = parse_amount(cells["amount"])
+    except MoneyError as error:
+        result.add_error(RowError(line, "amount", _(error.message)))
+        amount = None
+    if due_on is None or amount is None:
+        return None
+    return ObligationDue(
+        due_on=due_on,
+        amount=amount,
+        description=cells.get("description", "")[:200],
+        source_file=result.file_name[:200],
+    )
+
+
+@transaction.atomic
+def obligations_import(
+    *, user: Any, file_name: str, data: bytes, dry_run: bool = False
+) -> ObligationImportResult:
+    """Import a schedule of obligations: all of it, replacing the months it covers, or none."""
+    require(user, Action.MANAGE_OBLIGATIONS)
+    result = ObligationImportResult(file_name=file_name, dry_run=dry_run)
+    try:
+        rows = read_schedule(file_name, data)
+    except ValidationError as error:
+        result.add_error(RowError(0, "file", " ".join(error.messages)))
+        return result
+    dues = [due for line, cells in rows if (due := _checked(line, cells, result)) is not None]
+    if not rows:
+        result.add_error(RowError(0, "file", _("The file has no obligations.")))
+    result.new = len(dues)
+    result.total = sum((due.amount for due in dues), Decimal("0.00"))
+    result.months = sorted({due.due_on.replace(day=1) for due in dues})
+    if result.written:
+        for month in result.months:
+            last = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+            ObligationDue.objects.filter(due_on__range=(month, last)).delete()
+        ObligationDue.objects.bulk_create(dues)
+    return result
+
+
+@transaction.atomic
+def obligation_set(*, user: Any, month: dt.date, total: Decimal, note: str = "") -> None:
+    """Set the month's total obligations (spread over its working days without a schedule)."""
+    require(user, Action.MANAGE_OBLIGATIONS)
+    MonthlyObligation.objects.update_or_create(
+        month=month.replace(day=1), defaults={"total": total, "note": note}
+    )
