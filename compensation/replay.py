@@ -15,6 +15,9 @@ from decimal import Decimal
 
 from accounts.models import Department
 from compensation import lifecycle
+from compensation.cashgap import cash_gap
+from compensation.company import company_daily, in_month
+from compensation.company_cash import obligations_by_day
 from compensation.engine import BonusInput, BonusResult, Payment, Scheme, calculate
 from compensation.gates import GateDay, needs_calendar, resolve_scheme
 from compensation.models import BonusPeriod, MonthlyScheme, Revision
@@ -81,7 +84,7 @@ def scheme_replay(
     live = _live_daily(department, first, last)
     calendar = exceptions_between(first, last) if needs_calendar(gates) else {}
     daily = {month: _month_daily(month, periods.get(month), approved, live) for month in months}
-    gaps = replay_cash_gaps(department, months, daily)
+    gaps = replay_cash_gaps(months)
     return [
         _replay_month(
             month,
@@ -142,15 +145,22 @@ def _month_daily(
     return [(dt.date.fromisoformat(day), Decimal(total)) for day, total in frozen]
 
 
-def replay_cash_gaps(
-    department: Department, months: Sequence[dt.date], daily: Mapping[dt.date, DailyTotals]
-) -> dict[dt.date, Decimal | None]:
-    """The deepest cash gap of each month given its collections by day.
-
-    The one place the replay asks for the cash gap: the company's obligations by day
-    against ``daily``. None while the company's obligations are not kept.
-    """
-    return dict.fromkeys(months)
+def replay_cash_gaps(months: Sequence[dt.date]) -> dict[dt.date, Decimal | None]:
+    """The company's deepest cash gap in each month, as it was lived through: a replay
+    moves no payment, so the gap beside a replayed month is the actual one. None for a
+    month whose obligations are not recorded (four queries for all the months)."""
+    if not months:
+        return {}
+    first, last = min(months), month_bounds(max(months))[1]
+    owed = obligations_by_day(first, last)
+    collections = company_daily(first, last)
+    gaps: dict[dt.date, Decimal | None] = {}
+    for month in months:
+        obligations = in_month(owed, month)
+        collected = in_month(collections, month)
+        gap = cash_gap(month=month, collections=collected, obligations=obligations)
+        gaps[month] = gap.deepest if obligations else None
+    return gaps
 
 
 def _replay_month(

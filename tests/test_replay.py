@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from compensation import services
-from compensation.models import DayRule, MonthlyScheme
+from compensation.models import DayRule, MonthlyScheme, ObligationDue
 from compensation.replay import ReplayMonth, replay_cash_gaps, replay_months
 from core.months import next_month
 from tests.factories import Cast, ClientFactory, PaymentFactory
@@ -72,10 +72,24 @@ def test_the_replay_covers_the_twelve_whole_months_before_today() -> None:
 
 
 @pytest.mark.django_db
-def test_the_cash_gap_is_asked_in_one_place_and_empty_without_obligations(cast: Cast) -> None:
+def test_the_cash_gap_is_empty_without_obligations(cast: Cast) -> None:
     months = replay_months(dt.date(2027, 1, 20))
-    gaps = replay_cash_gaps(cast.dept, months, {month: [] for month in months})
-    assert gaps == dict.fromkeys(months)
+    assert replay_cash_gaps(months) == dict.fromkeys(months)
+
+
+@pytest.mark.django_db
+def test_the_cash_gap_beside_a_month_is_the_companys_as_it_happened(cast: Cast) -> None:
+    # given October approved (55 M: 20 M on the 5th, 6 M on the 14th, ...) and 30 M owed
+    # on October 10th
+    approved_october(cast)
+    ObligationDue.objects.create(due_on=dt.date(2026, 10, 10), amount=Decimal("30000000.00"))
+    # when the director replays any draft
+    response = signed_in(cast.director.user).get(replay_url(cast), draft(threshold="45000000.00"))
+    # then October's gap is the company's actual one: 30 M owed by the 10th against 20 M
+    # collected, 10 M deep; months without obligations show none
+    rows = response.context["rows"]
+    assert row_for(rows, OCTOBER).cash_gap == Decimal("10000000.00")
+    assert all(row.cash_gap is None for row in rows if row.month != OCTOBER)
 
 
 @pytest.mark.django_db
@@ -226,7 +240,8 @@ def test_the_replay_reads_in_a_fixed_number_of_queries(
     url = replay_url(cast)
     query = draft(**{"milestones-1-day_rule": DayRule.NEXT_WORKING})
     http.get(url, query)
-    with django_assert_max_num_queries(14) as small:
+    # (14 for the replay itself, 4 for the company's cash gap beside it)
+    with django_assert_max_num_queries(18) as small:
         assert http.get(url, query).status_code == 200
     # a year of payments, every day, and a scheme for every month
     client = ClientFactory(department=cast.dept, responsible=cast.masha)
@@ -246,7 +261,7 @@ def test_the_replay_reads_in_a_fixed_number_of_queries(
         for day in range(1, 29, 3):
             PaymentFactory(client=client, received_on=month.replace(day=day))
         month = next_month(month)
-    with django_assert_max_num_queries(14) as large:
+    with django_assert_max_num_queries(18) as large:
         response = http.get(url, query)
     assert all(row.replayed is not None for row in response.context["rows"][:11])
     assert len(large.captured_queries) == len(small.captured_queries)
