@@ -93,6 +93,7 @@ class Action(StrEnum):
     MANAGE_ABSENCES = "manage_absences"  # record absences, hand clients over for them
     VIEW_OUTSTANDING = "view_outstanding"  # what each client still owes, the call list
     RECORD_PROMISE = "record_promise"  # "called, promised on <date>, amount"
+    VIEW_PROMISES = "view_promises"  # a client's promise history
 
 
 # The system does only this: imports, from the command line and the worker. Nothing that
@@ -365,6 +366,15 @@ def _record_promise(user: Any, obj: Any) -> bool:
     return department is not None and (heads(user, department) or belongs_to(user, department))
 
 
+def _view_promises(user: Any, obj: Any) -> bool:
+    # Asked of a client only. One rule for a page and a list's links: the queryset below.
+    from payments.models import Client
+
+    if not isinstance(obj, Client):
+        return False
+    return visible_promise_clients(user).filter(pk=obj.pk).exists()
+
+
 _RULES = {
     Action.VIEW_DEPARTMENT: _view_department,
     Action.VIEW_PAYMENTS: _view_payments,
@@ -386,6 +396,7 @@ _RULES = {
     # What clients owe is a team figure like collections, not anyone's pay.
     Action.VIEW_OUTSTANDING: _view_department,
     Action.RECORD_PROMISE: _record_promise,
+    Action.VIEW_PROMISES: _view_promises,
 }
 
 
@@ -536,6 +547,32 @@ def bonus_department(user: Any, month: dt.date) -> Department | None:
             memberships__started_on__lte=last,
         )
     return Department.objects.filter(condition).distinct().order_by("name").first()
+
+
+# --- the collections cockpit: whose promise history one sees ---------------------------
+
+
+def visible_promise_clients(user: Any) -> QuerySet:
+    """Clients whose promise history the user may read: the director's and the
+    administrator's, all; a head's, their department's; a staff member's, the clients they
+    hold or will hold again (their own while away included) and those they cover today."""
+    from payments.models import Client
+
+    if is_director(user) or is_admin(user):
+        return Client.objects.all()
+    employee = employee_of(user)
+    if employee is None:
+        return Client.objects.none()
+    condition = Q(pk__in=[])
+    if has_role(user, Role.HEAD):
+        condition |= Q(department__head=employee)
+    if has_role(user, Role.STAFF):
+        today = timezone.localdate()
+        holds = Q(assignments__employee=employee) & (
+            Q(assignments__ended_on__isnull=True) | Q(assignments__ended_on__gte=today)
+        )
+        condition |= Q(responsible=employee) | holds
+    return Client.objects.filter(condition).distinct()
 
 
 def has_any_role(user: Any) -> bool:

@@ -559,6 +559,15 @@ class Promise(models.Model):
     client = models.ForeignKey(
         Client, verbose_name=_("client"), on_delete=models.PROTECT, related_name="promises"
     )
+    # The invoice the promise is for, when the caller named one.
+    invoice = models.ForeignKey(
+        Invoice,
+        verbose_name=_("invoice"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="promises",
+    )
     called_on = models.DateField(_("called on"))
     promised_on = models.DateField(_("promised on"))
     amount = models.DecimalField(_("amount"), **MONEY)

@@ -114,6 +114,7 @@ class World:
             (r"", "month", lambda r: list(MONTHS)),
             (r"^payments/absences/", "pk", lambda r: _first_pk(Absence)),
             (r"^payments/clients/", "pk", lambda r: _first_pk(Client)),
+            (r"^clients/", "client_id", lambda r: _first_pk(Client)),
             (r"^payments/batches/", "pk", lambda r: [str(pk) for pk in self.batches]),
             (r"^payments/unmatched/", "pk", lambda r: [str(self.unmatched)]),
             (r"^payments/", "pk", lambda r: [str(pk) for pk in self.payments]),
