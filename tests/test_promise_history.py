@@ -128,9 +128,12 @@ def test_every_promise_with_who_when_and_whether_it_was_kept(cast: Cast, alpha: 
         (day(1), cast.masha.user, day(4), D("50000.00"), D("50000.00"), PromiseStatus.KEPT),
     ]
     page = response.content.decode()
-    assert "Ivan Petrov" in page and "Masha Ivanova" in page
+    assert "Ivan Petrov" in page
+    assert "Masha Ivanova" in page
     assert "board meets on the 7th" in page
-    assert "✓ kept" in page and "✗ broken" in page and "○ open" in page
+    assert "✓ kept" in page
+    assert "✗ broken" in page
+    assert "○ open" in page
 
 
 def test_per_invoice_the_promises_naming_it_and_those_naming_none(
@@ -249,7 +252,9 @@ def test_the_page_in_russian(cast: Cast, alpha: Client) -> None:
     page = signed_in(cast.masha.user, "ru").get(history_url(alpha)).content.decode()
 
     assert "Обещания клиента Alpha" in page
-    assert "✓ выполнено" in page and "✗ нарушено" in page and "○ в силе" in page
+    assert "✓ выполнено" in page
+    assert "✗ нарушено" in page
+    assert "○ в силе" in page
     assert "70\xa0000,00" in page
 
 

@@ -5,20 +5,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('payments', '0012_merge_absences_and_invoices'),
+        ("payments", "0012_merge_absences_and_invoices"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalpromise',
-            name='invoice',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='payments.invoice', verbose_name='invoice'),
+            model_name="historicalpromise",
+            name="invoice",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="payments.invoice",
+                verbose_name="invoice",
+            ),
         ),
         migrations.AddField(
-            model_name='promise',
-            name='invoice',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='promises', to='payments.invoice', verbose_name='invoice'),
+            model_name="promise",
+            name="invoice",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="promises",
+                to="payments.invoice",
+                verbose_name="invoice",
+            ),
         ),
     ]
