@@ -142,6 +142,13 @@ class ImportFormat(models.TextChoices):
     CAMT053 = "camt053", "camt.053"
 
 
+class ImportKind(models.TextChoices):
+    """What a file brings in: both go through the one pipeline (``importing.pipeline``)."""
+
+    PAYMENTS = "payments", _("payments")
+    INVOICES = "invoices", _("invoices")
+
+
 class ImportStatus(models.TextChoices):
     PENDING = "pending", _("Waiting")
     RUNNING = "running", _("Running")
@@ -155,6 +162,13 @@ WORKER_START_WAIT = dt.timedelta(minutes=2)
 
 
 class ImportBatch(models.Model):
+    kind = models.CharField(
+        _("kind"),
+        max_length=10,
+        choices=ImportKind.choices,
+        default=ImportKind.PAYMENTS,
+        db_default=ImportKind.PAYMENTS,
+    )
     file_name = models.CharField(_("file name"), max_length=255)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     format = models.CharField(_("format"), max_length=10, choices=ImportFormat.choices)
