@@ -197,3 +197,39 @@ def test_a_month_over_has_no_band(cast: Cast, october: None) -> None:
 
     assert response.context["chart"].band == ""
     assert 'class="forecast-band"' not in response.content.decode()
+
+
+def test_the_what_if_reads_a_fixed_number_of_queries(cast: Cast, october: None) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    http = HttpClient(HTTP_ACCEPT_LANGUAGE="en")
+    http.force_login(cast.masha.user)
+    url = reverse("what_if", args=[cast.dept.pk, OCTOBER])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = http.get(url, {"amount": "1000000", "by": "2026-10-25"})
+        assert response.context["result"] is not None
+        return len(captured)
+
+    before = count()
+    for n in range(6):
+        client = ClientFactory(department=cast.dept, responsible=cast.vasya)
+        PaymentFactory(client=client, received_on=dt.date(2026, 9, 3 + n))
+        Invoice.objects.create(
+            client=client,
+            month=OCTOBER,
+            number=f"W{n}",
+            issued_on=day(1),
+            due_on=day(20),
+            amount=D("5000.00"),
+        )
+        Promise.objects.create(
+            client=client,
+            called_on=TODAY,
+            promised_on=day(22),
+            amount=D("100.00"),
+            recorded_by=cast.vasya.user,
+        )
+    assert count() == before

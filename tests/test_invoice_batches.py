@@ -190,3 +190,21 @@ def test_a_running_invoices_import_does_not_hold_a_month_open(cast: Cast) -> Non
     )
 
     assert _running_imports(dt.date(2026, 10, 1), dt.date(2026, 10, 31)) == [payments]
+
+
+def test_a_dry_run_reads_a_fixed_number_of_queries_whatever_the_files_size(
+    cast: Cast, alpha: Client
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(rows: int) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            result = invoices_import(
+                user=cast.accountant.user, data=good(alpha, rows), fmt="csv", dry_run=True
+            )
+        assert result.new == rows
+        return len(captured)
+
+    queries(1)  # the user's roles are read once, then kept on the user
+    assert queries(2) == queries(60)
