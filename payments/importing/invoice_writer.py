@@ -3,6 +3,7 @@ are left as they are; a number already there with another amount or date is an e
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -50,9 +51,11 @@ def import_rows(rows: Iterable[InvoiceRow], context: Context) -> None:
     result = context.result
     lines, errors = check_invoices(rows)
     new, known, conflicts = invoices_known(lines)
-    problems = sorted(errors + conflicts, key=lambda error: error.line)
-    for line in dict.fromkeys(error.line for error in problems):
-        result.reject(error for error in problems if error.line == line)
+    by_line: dict[int, list[RowError]] = defaultdict(list)
+    for error in sorted(errors + conflicts, key=lambda error: error.line):
+        by_line[error.line].append(error)
+    for line_errors in by_line.values():
+        result.reject(line_errors)
     result.new = len(new)
     result.duplicate += known
     result.new_amount = sum((line.amount for line in new), Decimal("0.00"))
