@@ -233,3 +233,32 @@ def test_the_what_if_reads_a_fixed_number_of_queries(cast: Cast, october: None) 
             recorded_by=cast.vasya.user,
         )
     assert count() == before
+
+
+def test_a_clients_habit_is_its_payment_days_and_average_month_before_this_one(
+    cast: Cast,
+) -> None:
+    from django.utils import timezone as tz
+
+    from payments.outstanding import usual_payers
+
+    alpha = ClientFactory(department=cast.dept)
+    for when, amount in (
+        (dt.date(2026, 8, 14), "200.00"),
+        (dt.date(2026, 9, 3), "100.00"),
+        (dt.date(2026, 9, 3), "50.00"),
+        (day(5), "30.00"),
+    ):
+        PaymentFactory(client=alpha, received_on=when, amount=D(amount))
+    voided = PaymentFactory(client=alpha, received_on=dt.date(2026, 9, 20), amount=D("999.00"))
+    voided.voided_at, voided.void_reason = tz.now(), "twice"
+    voided.save()
+    only_now = ClientFactory(department=cast.dept)
+    PaymentFactory(client=only_now, received_on=day(2))
+    PaymentFactory(client=ClientFactory(department=cast.other), received_on=dt.date(2026, 9, 9))
+
+    payers = usual_payers(cast.dept, OCTOBER)
+
+    assert [(p.client_id, sorted(p.days), p.monthly, p.this_month) for p in payers] == [
+        (alpha.pk, [3, 14], D("175.00"), D("30.00"))
+    ]
