@@ -111,6 +111,7 @@ class Action(StrEnum):
     VIEW_COMPANY = "view_company"
     VIEW_DEPARTMENT_YEAR = "view_department_year"  # a department's twelve months
     MANAGE_OBLIGATIONS = "manage_obligations"  # the company's obligations and their schedule
+    VIEW_PROMISES = "view_promises"  # a client's promise history
 
 
 # The system does only this: imports, from the command line and the worker. Nothing that
@@ -389,6 +390,15 @@ def _plan_schemes(user: Any, obj: Any) -> bool:
     return is_director(user) or is_admin(user)
 
 
+def _view_promises(user: Any, obj: Any) -> bool:
+    # Asked of a client only. One rule for a page and a list's links: the queryset below.
+    from payments.models import Client
+
+    if not isinstance(obj, Client):
+        return False
+    return visible_promise_clients(user).filter(pk=obj.pk).exists()
+
+
 _RULES = {
     Action.VIEW_DEPARTMENT: _view_department,
     Action.VIEW_PAYMENTS: _view_payments,
@@ -417,6 +427,7 @@ _RULES = {
     Action.FORWARD_QUESTION: lambda user, obj: _pass_question(user, obj),
     Action.CLOSE_QUESTION: lambda user, obj: _asked(user, obj),
     Action.PLAN_SCHEMES: _plan_schemes,
+    Action.VIEW_PROMISES: _view_promises,
 }
 
 
@@ -591,6 +602,32 @@ def bonus_department(user: Any, month: dt.date) -> Department | None:
             memberships__started_on__lte=last,
         )
     return Department.objects.filter(condition).distinct().order_by("name").first()
+
+
+# --- the collections cockpit: whose promise history one sees ---------------------------
+
+
+def visible_promise_clients(user: Any) -> QuerySet:
+    """Clients whose promise history the user may read: the director's and the
+    administrator's, all; a head's, their department's; a staff member's, the clients they
+    hold or will hold again (their own while away included) and those they cover today."""
+    from payments.models import Client
+
+    if is_director(user) or is_admin(user):
+        return Client.objects.all()
+    employee = employee_of(user)
+    if employee is None:
+        return Client.objects.none()
+    condition = Q(pk__in=[])
+    if has_role(user, Role.HEAD):
+        condition |= Q(department__head=employee)
+    if has_role(user, Role.STAFF):
+        today = timezone.localdate()
+        holds = Q(assignments__employee=employee) & (
+            Q(assignments__ended_on__isnull=True) | Q(assignments__ended_on__gte=today)
+        )
+        condition |= Q(responsible=employee) | holds
+    return Client.objects.filter(condition).distinct()
 
 
 def has_any_role(user: Any) -> bool:

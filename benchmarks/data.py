@@ -126,3 +126,84 @@ def write_xlsx(path: Path, rows: int) -> None:
         # Amounts as text: the spreadsheet holds exactly what was typed, no binary float.
         sheet.append([day(rng), money(kopecks(rng)), inn(rng.randrange(CLIENTS)), f"xlsx-{n}"])
     book.save(path)
+
+
+# --- the collections cockpit: invoices and promises ---------------------------------------
+
+# 120,000 invoices a year at 1,000,000 payments: each of the 10,000 clients billed monthly.
+INVOICES_PER_PAYMENT = (120_000, 1_000_000)
+MONTHS = 12
+INVOICE_DUE_DAYS = 10
+# One invoice in this many of the dashboard's month has a promise to pay recorded.
+PROMISE_EVERY = 20
+
+
+def invoice_count(payments: int) -> int:
+    per, of = INVOICES_PER_PAYMENT
+    return payments * per // of
+
+
+def _month(index: int) -> dt.date:
+    month = FIRST_DAY.month - 1 + index
+    return dt.date(FIRST_DAY.year + month // 12, month % 12 + 1, 1)
+
+
+def invoice_copy_lines(
+    count: int, clients: list[tuple[int, int, int | None]], *, recorded_by: int
+) -> Iterator[str]:
+    """COPY text rows of ``payments_invoice``: invoice ``n`` bills client ``n // 12`` for
+    month ``n % 12`` of the year, so no client is billed twice in a month."""
+    rng = random.Random(SEED + 4)
+    for n in range(count):
+        client = clients[(n // MONTHS) % len(clients)][0]
+        month = _month(n % MONTHS)
+        issued = month + dt.timedelta(days=rng.randrange(5))
+        due = issued + dt.timedelta(days=INVOICE_DUE_DAYS)
+        yield (
+            f"{client}\t{month}\t{_invoice_number(n)}\t{issued}\t{due}\t{money(kopecks(rng))}\t"
+            f"\\N\t{recorded_by}\t2026-11-01 00:00:00+00\n"
+        )
+
+
+def _invoice_number(n: int) -> str:
+    return f"INV-{n:07d}"
+
+
+def promise_copy_lines(
+    count: int,
+    clients: list[tuple[int, int, int | None]],
+    *,
+    month: dt.date,
+    recorded_by: int,
+) -> Iterator[str]:
+    """COPY text rows of ``payments_promise``: for every ``PROMISE_EVERY``-th client
+    billed in ``month``, a promise recorded on the 12th to pay in the second half."""
+    index = next(i for i in range(MONTHS) if _month(i) == month)
+    rng = random.Random(SEED + 5)
+    for n in range(index, count, MONTHS * PROMISE_EVERY):
+        client = clients[(n // MONTHS) % len(clients)][0]
+        promised = month.replace(day=15 + rng.randrange(14))
+        yield (
+            f"{client}\t\\N\t{month.replace(day=12)}\t{promised}\t{money(kopecks(rng))}\t\t"
+            f"{recorded_by}\t2026-11-01 00:00:00+00\n"
+        )
+
+
+INVOICE_COPY_COLUMNS = (
+    "client_id, month, number, issued_on, due_on, amount, import_batch_id, recorded_by_id, "
+    "recorded_at"
+)
+PROMISE_COPY_COLUMNS = (
+    "client_id, invoice_id, called_on, promised_on, amount, note, recorded_by_id, recorded_at"
+)
+
+
+def write_invoices_csv(path: Path, rows: int) -> None:
+    """A billing system's month of invoices for the import's dry run: new numbers, every
+    client a known one."""
+    rng = random.Random(SEED + 6)
+    with path.open("w", encoding="utf-8") as out:
+        out.write("ИНН;Номер;Дата;Сумма;Срок оплаты\n")
+        for n in range(rows):
+            amount = money(kopecks(rng))
+            out.write(f"{inn(n % CLIENTS)};UP-{n:07d};02.10.2026;{amount};12.10.2026\n")

@@ -116,7 +116,9 @@ def fresh_database(db: str, payments: int) -> dict[str, Any]:
     clients = [tuple(row) for row in json.loads(Path(str(copy_file) + ".clients").read_text())]
     with copy_file.open("w", encoding="utf-8") as out:
         out.writelines(data.payment_copy_lines(payments, clients, prefix="seed"))
-    return step(db, "raw-copy", str(copy_file))
+    copied = step(db, "raw-copy", str(copy_file))
+    step(db, "invoices", str(copy_file) + ".clients", str(data.invoice_count(payments)))
+    return copied
 
 
 def settle(db: str) -> None:
@@ -290,6 +292,25 @@ def _floor(pages: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return name, measured[name]
 
 
+def measure_invoice_dry_run(table: Table, scale: Scale) -> None:
+    """The invoice import's dry run of one month's invoices (a twelfth of the year's),
+    the same file at the large data set and at 1,000 payments."""
+    rows = data.invoice_count(scale.payments) // data.MONTHS
+    path = WORK / f"invoices-{rows}-{data.SEED}.csv"
+    if not path.exists():
+        data.write_invoices_csv(path, rows)
+    big, small = (step(db, "invoice-dry-run", str(path)) for db in (BIG, SMALL))
+    ratio = big["seconds"] / small["seconds"]
+    table.add(
+        f"invoice import dry run, {count(rows)} rows, at {count(scale.payments)} vs at "
+        f"{count(SMALL_PAYMENTS)} payments",
+        f"{times(ratio)}; {big['queries']} vs {small['queries']} queries",
+        "≤ 1.5×, fixed query count", ratio <= 1.5 and big["queries"] == small["queries"],
+        f"{ms(big['seconds'])} vs {ms(small['seconds'])}; {big['peak_mib']} MiB; "
+        f"new {big['new']}, errors {big['errors']}",
+    )  # fmt: skip
+
+
 def measure_pages(table: Table, scale: Scale) -> None:
     """Each page at the large data set against the same at 1,000 payments, and against
     the floor plus its own SQL.
@@ -411,6 +432,10 @@ def main() -> None:
     parser.add_argument(
         "--pages-only", action="store_true", help="re-measure pages and load on the last data"
     )
+    parser.add_argument(
+        "--cockpit-only", action="store_true",
+        help="fresh data, then the pages and the invoice dry run only (no imports, close, load)",
+    )  # fmt: skip
     options = parser.parse_args()
     scale = QUICK if options.quick else FULL
     title = f"Benchmark at {count(scale.payments)} payments"
@@ -424,9 +449,16 @@ def main() -> None:
         print("databases …", flush=True)
         t_before = fresh_database(BIG, scale.payments)["seconds"]
         fresh_database(SMALL, SMALL_PAYMENTS)
-        measure_imports(table, scale, files(scale), t_before)
-        measure_close(table, scale)
+        if not options.cockpit_only:
+            measure_imports(table, scale, files(scale), t_before)
+            measure_close(table, scale)
     measure_pages(table, scale)
+    measure_invoice_dry_run(table, scale)
+    if options.cockpit_only:
+        report = WORK / "latest-cockpit.md"
+        report.write_text(table.markdown() + "\n")
+        print("\n" + table.markdown())
+        return
     measure_load(table, scale)
     table.note(f"the whole run took {(time.monotonic() - started) / 60:.1f} min")
     report = WORK / ("latest-quick.md" if scale.quick else "latest.md")

@@ -34,6 +34,12 @@ FLOOR_PAGES = ("my_bonus", "dashboard")
 # The pages the load test reads, by URL name, as the head of the demo department.
 LOAD_PAGES = ("department_dashboard", "my_bonus_month")
 LOAD_USER = "head"
+# The pages are read as on a day of the dashboard's month while it runs: after the day
+# calls start, before its last gate, so the forecast, the call list and the what-if do
+# all their work (on a day after the month they have nothing to forecast).
+PAGES_TODAY = dt.date(2026, 10, 20)
+# Pages read with a query: the what-if's amount and day.
+PAGE_QUERIES = {"what_if": "?amount=1000000.00&by=2026-10-25"}
 
 
 def _django() -> None:
@@ -133,6 +139,65 @@ def raw_copy(copy_file: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE payments_payment")
     _emit(step="raw_copy", seconds=seconds)
+
+
+def invoices(clients_file: str, count: str) -> None:
+    """The year's invoices (120,000 at 1,000,000 payments) and the dashboard month's
+    promises, COPYed in (untimed: they are the pages' data, not a measurement)."""
+    _django()
+    from django.db import connection, transaction
+
+    from benchmarks import data
+
+    clients = [tuple(row) for row in json.loads(Path(clients_file).read_text())]
+    recorded_by = _user("accountant").pk
+    lines = {
+        data.INVOICE_COPY_COLUMNS: ("payments_invoice", data.invoice_copy_lines(
+            int(count), clients, recorded_by=recorded_by)),
+        data.PROMISE_COPY_COLUMNS: ("payments_promise", data.promise_copy_lines(
+            int(count), clients, month=DASHBOARD_MONTH, recorded_by=recorded_by)),
+    }  # fmt: skip
+    with transaction.atomic(), connection.cursor() as cursor:
+        for columns, (table, rows) in lines.items():
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for line in rows:
+                    copy.write(line)
+        cursor.execute("SELECT count(*) FROM payments_invoice")
+        stored = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM payments_promise")
+        promises = cursor.fetchone()[0]
+        cursor.execute("ANALYZE payments_invoice")
+        cursor.execute("ANALYZE payments_promise")
+    _emit(step="invoices", invoices=stored, promises=promises)
+
+
+def invoice_dry_run(path: str) -> None:
+    """The invoice import's dry run of a month's file: its time and queries (the same
+    file at both data sets), and its peak memory."""
+    _django()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.policy import SYSTEM
+    from payments.cockpit.invoices import invoices_import
+
+    def run() -> Any:
+        with open(path, "rb") as stream:
+            return invoices_import(
+                user=SYSTEM, data=stream, fmt="csv", dry_run=True, file_name=Path(path).name
+            )
+
+    run()  # warm, as a server is
+    with CaptureQueriesContext(connection) as captured:
+        result = run()
+    seconds = _median_seconds(run, 5)
+    _emit(
+        step="invoice_dry_run",
+        seconds=seconds,
+        queries=len(captured.captured_queries),
+        new=result.new,
+        errors=[str(e) for e in result.errors[:3]],
+    )
 
 
 # --- imports ----------------------------------------------------------------------------
@@ -294,11 +359,13 @@ def pages(repeat: int) -> None:
     _django()
     from django.test import Client
     from django.urls import NoReverseMatch
+    from django.utils import timezone
 
+    timezone.localdate = lambda *args, **kwargs: PAGES_TODAY  # type: ignore[assignment]
     figures = {}
     for name, (url_args, username) in _page_targets().items():
         try:
-            url = _reverse(name, url_args)
+            url = _reverse(name, url_args) + PAGE_QUERIES.get(name, "")
         except NoReverseMatch:
             figures[name] = {"missing": True}
             continue
@@ -343,6 +410,12 @@ def _page_targets() -> dict[str, tuple[Callable[[], list[Any]] | None, str]]:
 
         return [BonusPeriod.objects.get(department=_demo_department(), month=CLOSE_MONTH).pk]
 
+    def promised_client() -> list[Any]:
+        from payments.models import Promise
+
+        promise = Promise.objects.filter(client__department=_demo_department()).order_by("pk")
+        return [promise.values_list("client_id", flat=True)[0]]
+
     return {
         # The HTTP API's reads, signed in by session as the pages are.
         "api:collections": (dashboard, "head"),
@@ -350,6 +423,11 @@ def _page_targets() -> dict[str, tuple[Callable[[], list[Any]] | None, str]]:
         "api:period": (closed_period, "accountant"),
         "api:statement": (lambda: [DASHBOARD_MONTH], "masha"),
         "department_dashboard": (dashboard, "head"),
+        # The collections cockpit.
+        "cockpit_outstanding": (dashboard, "head"),
+        "cockpit_calls": (dashboard, "head"),
+        "what_if": (dashboard, "head"),
+        "promise_history": (promised_client, "head"),
         "my_bonus_month": (lambda: [DASHBOARD_MONTH], "masha"),
         "payroll_export": (payroll, "accountant"),
         "payment_list": (None, "accountant"),
@@ -449,6 +527,8 @@ def session() -> None:
 STEPS: dict[str, Callable[..., None]] = {
     "seed": seed,
     "raw-copy": raw_copy,
+    "invoices": invoices,
+    "invoice-dry-run": invoice_dry_run,
     "import": import_file,
     "close": lambda extra: close(int(extra)),
     "pages": lambda repeat: pages(int(repeat)),

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
+from typing import Any
 
 from compensation.engine import Scheme, calculate_on_time
 
@@ -49,6 +50,10 @@ class Chart:
     x_ticks: tuple[Tick, ...] = ()
     y_ticks: tuple[Tick, ...] = ()
     markers: tuple[Marker, ...] = ()
+    # The forecast band, drawn apart from the collected line: a polygon between its low
+    # and high edges, and where its label goes (empty when there is no forecast).
+    band: str = ""
+    band_label: Marker | None = None
     left: int = LEFT
     bottom: int = HEIGHT - BOTTOM
     right: int = WIDTH - RIGHT
@@ -99,14 +104,16 @@ def collections_chart(
     last_day: int,
     plan: Decimal | None,
     milestones: Sequence[tuple[int, Decimal, bool | None]] = (),
+    band: Sequence[tuple[int, Decimal, Decimal]] = (),
 ) -> Chart:
     """Cumulative collections by day against the straight plan-pace line and the gates.
 
     ``cumulative`` holds (date, running total); ``milestones`` holds (day, required,
-    met — None while still open).
+    met — None while still open); ``band`` holds the forecast (day, low, high) from today.
     """
-    # An empty month still shows its scale: 0 … plan.
-    y_values = nice_axis(max([plan or Decimal(0), *(total for _, total in cumulative)]))
+    # An empty month still shows its scale: 0 … plan (and the forecast's high edge).
+    tops = [plan or Decimal(0), *(total for _, total in cumulative), *(h for _, _, h in band)]
+    y_values = nice_axis(max(tops))
     scale = _Scale(Decimal(last_day), y_values[-1])
     lines = {}
     if cumulative:
@@ -122,7 +129,29 @@ def collections_chart(
         Tick(x=scale.x(Decimal(day)), y=HEIGHT - BOTTOM, label=str(day))
         for day in (1, 5, 10, 15, 20, 25, last_day)
     )
-    return Chart(lines=lines, x_ticks=x_ticks, y_ticks=_ticks_y(scale, y_values), markers=markers)
+    return Chart(
+        lines=lines,
+        x_ticks=x_ticks,
+        y_ticks=_ticks_y(scale, y_values),
+        markers=markers,
+        **_band(scale, band),
+    )
+
+
+def _band(scale: _Scale, band: Sequence[tuple[int, Decimal, Decimal]]) -> dict[str, Any]:
+    """The band's outline: along the high edge to the month's end, back along the low."""
+    if not band:
+        return {}
+    high = [(Decimal(day), value) for day, _low, value in band]
+    low = [(Decimal(day), value) for day, value, _high in reversed(band)]
+    last_day, last_low, last_high = band[-1]
+    label = Marker(
+        x=scale.x(Decimal(last_day)),
+        y=scale.y((last_low + last_high) / 2),
+        label="forecast",
+        value=last_high,
+    )
+    return {"band": scale.points(high + low), "band_label": label}
 
 
 def _pool_at(scheme: Scheme, collected: Decimal) -> Decimal:

@@ -11,10 +11,12 @@ from decimal import Decimal
 from accounts.models import Department, Employee
 from compensation.engine import BonusInput, BonusInputError, BonusResult, calculate
 from compensation.forecast import (
+    BandDay,
     ClientOutlook,
     GateForecast,
     GateWorth,
     expected_by_day,
+    forecast_band,
     gate_forecasts,
     more_by,
     needed_for_gate,
@@ -35,6 +37,8 @@ class Outlook:
     expected: dict[dt.date, Decimal]
     gates: list[GateForecast]
     owed: list[ClientOwed]
+    # Running totals from today to the month's end: the chart's forecast band.
+    band: list[BandDay]
 
     @property
     def expected_total(self) -> Decimal:
@@ -62,13 +66,17 @@ def month_outlook(
     except BonusInputError:
         return None
     owed = clients_owed(department, first, today=today)
-    expected = expected_by_day(_outlooks(department, first, owed), today=today, last=last)
+    outlooks = _outlooks(department, first, owed)
+    expected = expected_by_day(outlooks, today=today, last=last)
+    promised = expected_by_day(outlooks, today=today, last=last, promised_only=True)
+    collected = sum((p.amount for p in data.payments), Decimal("0.00"))
     return Outlook(
         data=data,
         names={staff_key(m.employee): m.employee.full_name for m in figures.staff},
         expected=expected,
         gates=gate_forecasts(data, expected, today=today),
         owed=owed,
+        band=forecast_band(collected, low=promised, high=expected, today=today, last=last),
     )
 
 

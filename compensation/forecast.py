@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
@@ -37,13 +37,14 @@ def usual_day(days: Iterable[int]) -> int | None:
 
 
 def expected_arrivals(
-    client: ClientOutlook, *, today: dt.date, last: dt.date
+    client: ClientOutlook, *, today: dt.date, last: dt.date, promised_only: bool = False
 ) -> list[tuple[dt.date, Decimal]]:
     """When the client's money is expected, none of it before ``today`` nor after ``last``.
 
     Promises come first, up to what is open; what they leave is expected on the open
     invoices' due dates (an overdue one today). A client with no invoice is expected on
-    their usual day, if it has not passed.
+    their usual day, if it has not passed. ``promised_only``: the promises' part alone,
+    the low edge of the forecast band (what clients said they would pay).
     """
     open_total = sum((amount for _day, amount in client.open_invoices), ZERO)
     arrivals: list[tuple[dt.date, Decimal]] = []
@@ -54,13 +55,15 @@ def expected_arrivals(
                 take = min(amount, left)
                 arrivals.append((day, take))
                 left -= take
+        if promised_only:
+            left = ZERO
         for due_on, amount in sorted(client.open_invoices, reverse=True):
             if left <= 0:
                 break
             take = min(amount, left)
             arrivals.append((max(due_on, today), take))
             left -= take
-    elif client.usual_day is not None and client.usual_amount > 0:
+    elif client.usual_day is not None and client.usual_amount > 0 and not promised_only:
         day = last.replace(day=min(client.usual_day, last.day))
         if day >= today:
             arrivals.append((day, client.usual_amount))
@@ -68,11 +71,16 @@ def expected_arrivals(
 
 
 def expected_by_day(
-    clients: Iterable[ClientOutlook], *, today: dt.date, last: dt.date
+    clients: Iterable[ClientOutlook],
+    *,
+    today: dt.date,
+    last: dt.date,
+    promised_only: bool = False,
 ) -> dict[dt.date, Decimal]:
     totals: dict[dt.date, Decimal] = defaultdict(lambda: ZERO)
     for client in clients:
-        for day, amount in expected_arrivals(client, today=today, last=last):
+        arrivals = expected_arrivals(client, today=today, last=last, promised_only=promised_only)
+        for day, amount in arrivals:
             totals[day] += amount
     return dict(sorted(totals.items()))
 
@@ -173,13 +181,31 @@ def needed_for_gate(data: BonusInput, index: int) -> Decimal:
     return max(ZERO, result.required - result.collected)
 
 
-def expected_series(
-    collected: Sequence[tuple[dt.date, Decimal]], expected: Mapping[dt.date, Decimal]
-) -> list[tuple[dt.date, Decimal]]:
-    """The running total of collected money followed by expected money, day by day."""
-    running = sum((amount for _day, amount in collected), ZERO)
-    series = []
-    for day, amount in sorted(expected.items()):
-        running += amount
-        series.append((day, running))
-    return series
+@dataclass(frozen=True)
+class BandDay:
+    """One day of the forecast band: the running total if only the promises come in
+    (``low``) and if everything expected comes in on its day (``high``). A forecast,
+    never a collected figure: both start from what was collected by ``today``."""
+
+    date: dt.date
+    low: Decimal
+    high: Decimal
+
+
+def forecast_band(
+    collected: Decimal,
+    *,
+    low: Mapping[dt.date, Decimal],
+    high: Mapping[dt.date, Decimal],
+    today: dt.date,
+    last: dt.date,
+) -> list[BandDay]:
+    """The band from ``today`` to the month's ``last`` day, day by day."""
+    band, low_total, high_total = [], collected, collected
+    day = today
+    while day <= last:
+        low_total += low.get(day, ZERO)
+        high_total += high.get(day, ZERO)
+        band.append(BandDay(day, low_total, high_total))
+        day += dt.timedelta(days=1)
+    return band

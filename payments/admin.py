@@ -1,4 +1,4 @@
-"""Admin for clients, payments, import batches and unmatched payments.
+"""Admin for clients, payments, import batches, unmatched payments, invoices and promises.
 
 Payments are never deleted here: a wrong one is voided with a reason (``payment_void``).
 Payments are imported on the payments' import page (the payment list here links to it)
@@ -30,7 +30,15 @@ from accounts.admin import PolicyAdminMixin
 from accounts.policy import Action, can
 from payments.importing import format_report, payments_import
 from payments.importing.readers import AUTO, READERS
-from payments.models import Client, ClientAssignment, ImportBatch, Payment, UnmatchedPayment
+from payments.models import (
+    Client,
+    ClientAssignment,
+    ImportBatch,
+    Invoice,
+    Payment,
+    Promise,
+    UnmatchedPayment,
+)
 from payments.resources import ClientResource, PaymentResource
 from payments.services import import_batch_mark_stopped
 from payments.tasks import import_in_background
@@ -270,3 +278,57 @@ class UnmatchedPaymentAdmin(PolicyAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# --- the collections cockpit: corrected by hand, each change kept in the history ----------
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(PolicyAdminMixin, SimpleHistoryAdmin):
+    list_display = ("number", "client", "month", "issued_on", "due_on", "amount", "import_batch")
+    list_filter = ("month", "client__department")
+    search_fields = ("number", "client__name", "client__inn")
+    date_hierarchy = "issued_on"
+    list_select_related = ("client", "import_batch")
+    raw_id_fields = ("client",)
+    # The month billed is the invoice date's; where it came from is the record's.
+    readonly_fields = ("month", "import_batch", "recorded_by", "recorded_at")
+
+    def save_model(self, request: HttpRequest, obj: Invoice, form: Any, change: bool) -> None:
+        obj.month = obj.issued_on.replace(day=1)
+        if not change:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class PromiseAdminForm(forms.ModelForm):
+    class Meta:
+        model = Promise
+        fields = ("client", "invoice", "called_on", "promised_on", "amount", "note")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        client, invoice = data.get("client"), data.get("invoice")
+        if client and invoice and invoice.client_id != client.pk:
+            self.add_error("invoice", _("The invoice is another client's."))
+        called, promised = data.get("called_on"), data.get("promised_on")
+        if called and promised and promised < called:
+            self.add_error("promised_on", _("A promise is to pay on or after the call."))
+        return data
+
+
+@admin.register(Promise)
+class PromiseAdmin(PolicyAdminMixin, SimpleHistoryAdmin):
+    form = PromiseAdminForm
+    list_display = ("client", "called_on", "promised_on", "amount", "invoice", "recorded_by")
+    list_filter = ("client__department",)
+    search_fields = ("client__name", "client__inn", "note")
+    date_hierarchy = "called_on"
+    list_select_related = ("client", "invoice", "recorded_by")
+    raw_id_fields = ("client", "invoice")
+    readonly_fields = ("recorded_by", "recorded_at")
+
+    def save_model(self, request: HttpRequest, obj: Promise, form: Any, change: bool) -> None:
+        if not change:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)

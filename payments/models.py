@@ -144,6 +144,13 @@ class ImportFormat(models.TextChoices):
     JSON = "json", "JSON"
 
 
+class ImportKind(models.TextChoices):
+    """What a file brings in: both go through the one pipeline (``importing.pipeline``)."""
+
+    PAYMENTS = "payments", _("payments")
+    INVOICES = "invoices", _("invoices")
+
+
 class ImportStatus(models.TextChoices):
     PENDING = "pending", _("Waiting")
     RUNNING = "running", _("Running")
@@ -157,6 +164,13 @@ WORKER_START_WAIT = dt.timedelta(minutes=2)
 
 
 class ImportBatch(models.Model):
+    kind = models.CharField(
+        _("kind"),
+        max_length=10,
+        choices=ImportKind.choices,
+        default=ImportKind.PAYMENTS,
+        db_default=ImportKind.PAYMENTS,
+    )
     file_name = models.CharField(_("file name"), max_length=255)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     format = models.CharField(_("format"), max_length=10, choices=ImportFormat.choices)
@@ -560,6 +574,15 @@ class Promise(models.Model):
 
     client = models.ForeignKey(
         Client, verbose_name=_("client"), on_delete=models.PROTECT, related_name="promises"
+    )
+    # The invoice the promise is for, when the caller named one.
+    invoice = models.ForeignKey(
+        Invoice,
+        verbose_name=_("invoice"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="promises",
     )
     called_on = models.DateField(_("called on"))
     promised_on = models.DateField(_("promised on"))

@@ -23,7 +23,7 @@ from django_tasks_db.models import DBTaskResult
 from accounts.policy import SYSTEM, Action, require
 from payments.importing import liveness
 from payments.importing.pipeline import BatchNotPending, payments_import
-from payments.models import ImportBatch, ImportStatus, ImportUpload
+from payments.models import ImportBatch, ImportKind, ImportStatus, ImportUpload
 from payments.services import import_batch_settle_if_lost
 from payments.uploads import (
     upload_parts_store,
@@ -34,13 +34,19 @@ from payments.uploads import (
 
 
 def import_upload_store(
-    *, file_name: str, chunks: Any, size: int, fmt: str, user: Any
+    *,
+    file_name: str,
+    chunks: Any,
+    size: int,
+    fmt: str,
+    user: Any,
+    kind: str = ImportKind.PAYMENTS,
 ) -> ImportBatch:
     """Keep an uploaded file for the worker: a pending batch and the file's parts."""
     with transaction.atomic():
         uploads_expired().delete()
         batch = ImportBatch.objects.create(
-            file_name=file_name[:255], sha256="", format="", created_by=user
+            kind=kind, file_name=file_name[:255], sha256="", format="", created_by=user
         )
         upload = ImportUpload.objects.create(
             batch=batch, created_by=user, requested_format=fmt, size=size
@@ -50,10 +56,18 @@ def import_upload_store(
     return batch
 
 
-def import_in_background(*, upload: Any, fmt: str, user: Any) -> ImportBatch:
-    """Store an uploaded file and queue its import; the batch follows the job."""
+def import_in_background(
+    *, upload: Any, fmt: str, user: Any, kind: str = ImportKind.PAYMENTS
+) -> ImportBatch:
+    """Store an uploaded file (of payments, or of invoices) and queue its import; the
+    batch follows the job."""
     batch = import_upload_store(
-        file_name=upload.name, chunks=upload.chunks(), size=upload.size, fmt=fmt, user=user
+        file_name=upload.name,
+        chunks=upload.chunks(),
+        size=upload.size,
+        fmt=fmt,
+        user=user,
+        kind=kind,
     )
     # After commit: a worker on another machine must find the stored file.
     transaction.on_commit(lambda: import_stored_upload.enqueue(batch_id=batch.pk))
@@ -83,6 +97,7 @@ def import_stored_upload(batch_id: int) -> dict[str, Any]:
                 # Whoever uploaded it, checked again now; the system for a command's file.
                 user=batch.created_by or SYSTEM,
                 batch=batch,
+                kind=batch.kind,
             )
     except BatchNotPending:
         # Another delivery of this job took the batch first, or it was marked stopped
@@ -125,7 +140,11 @@ def import_batch_retry(*, user: Any, batch: ImportBatch) -> ImportBatch:
                 }
             )
         again = ImportBatch.objects.create(
-            file_name=batch.file_name, sha256=batch.sha256, format="", created_by=user
+            kind=batch.kind,
+            file_name=batch.file_name,
+            sha256=batch.sha256,
+            format="",
+            created_by=user,
         )
         upload.batch = again
         upload.save(update_fields=["batch"])

@@ -39,7 +39,9 @@ from payments.models import (
     ImportBatch,
     ImportStatus,
     ImportUpload,
+    Invoice,
     Payment,
+    Promise,
     UnmatchedPayment,
 )
 from tests.factories import Cast, ClientFactory, PaymentFactory
@@ -119,6 +121,7 @@ class World:
             (r"", "month", lambda r: list(MONTHS)),
             (r"^payments/absences/", "pk", lambda r: _first_pk(Absence)),
             (r"^payments/clients/", "pk", lambda r: _first_pk(Client)),
+            (r"^clients/", "client_id", lambda r: _first_pk(Client)),
             (r"^payments/batches/", "pk", lambda r: [str(pk) for pk in self.batches]),
             (r"^payments/unmatched/", "pk", lambda r: [str(self.unmatched)]),
             (r"^payments/", "pk", lambda r: [str(pk) for pk in self.payments]),
@@ -186,6 +189,7 @@ def world(cast: Cast) -> World:
         token=uuid.uuid4(), created_by=cast.admin, requested_format="auto", size=0
     )
     _admin_rows(cast)
+    _cockpit_rows(cast)
     absence_record(
         user=cast.admin,
         employee=cast.olya,
@@ -250,6 +254,27 @@ def _admin_rows(cast: Cast) -> None:
         run_after=get_date_max(),  # "as soon as possible", as the backend stores it
         exception_class_path="",
         traceback="",
+    )
+
+
+def _cockpit_rows(cast: Cast) -> None:
+    """An invoice and a promise for it: the cockpit's pages and their admin have rows."""
+    client = Payment.objects.filter(department=cast.dept).order_by("pk").first().client
+    invoice = Invoice.objects.create(
+        client=client,
+        month=dt.date(2026, 11, 1),
+        number="W-1",
+        issued_on=dt.date(2026, 11, 2),
+        due_on=dt.date(2026, 11, 10),
+        amount=Decimal("1000.00"),
+    )
+    Promise.objects.create(
+        client=client,
+        invoice=invoice,
+        called_on=dt.date(2026, 11, 11),
+        promised_on=dt.date(2026, 11, 20),
+        amount=Decimal("500.00"),
+        recorded_by=cast.masha.user,
     )
 
 

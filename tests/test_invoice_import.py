@@ -13,7 +13,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from payments.cockpit.invoices import invoice_record, invoices_import
-from payments.models import Client, Invoice
+from payments.models import Client, ImportBatch, Invoice
 from tests.factories import Cast, ClientFactory, make_inn
 
 D = Decimal
@@ -33,7 +33,7 @@ def test_a_good_file_is_recorded_with_its_history(cast: Cast, client_a: Client) 
 
     result = invoices_import(user=cast.accountant.user, data=data, fmt="csv")
 
-    assert (result.new, result.known, result.errors, result.written) == (1, 0, [], True)
+    assert (result.new, result.duplicate, result.errors, result.written) == (1, 0, [], True)
     invoice = Invoice.objects.get()
     assert (invoice.client, invoice.number, invoice.amount, invoice.month, invoice.due_on) == (
         client_a,
@@ -51,7 +51,7 @@ def test_importing_the_same_file_again_changes_nothing(cast: Cast, client_a: Cli
 
     again = invoices_import(user=cast.accountant.user, data=csv_file(row), fmt="csv")
 
-    assert (again.new, again.known, again.errors) == (0, 1, [])
+    assert (again.new, again.duplicate, again.errors) == (0, 1, [])
     assert Invoice.objects.count() == 1
 
 
@@ -153,8 +153,14 @@ def test_the_upload_page_shows_the_dry_run_then_imports_on_confirm(
     assert checked.status_code == 302
     assert "1 new invoices to record" in preview.content.decode()
     assert not Invoice.objects.exists()
-    assert http.post(reverse("invoice_confirm"), {}).status_code == 302
+    confirmed = http.post(reverse("invoice_confirm"), {})
     assert Invoice.objects.count() == 1
+    batch = ImportBatch.objects.get()
+    assert confirmed["Location"] == reverse("import_batch", args=[batch.pk])
+    page = http.get(confirmed["Location"]).content.decode()
+    assert "Imported 1 new invoices; 0 were recorded already." in page
+    assert "New invoices" in page
+    assert "Unmatched payers" not in page
 
 
 def test_the_preview_lists_row_errors_and_offers_no_import(cast: Cast) -> None:

@@ -138,6 +138,9 @@ EXPECTED: dict[Action, dict[str, Any]] = {
     Action.VIEW_COMPANY: {"director": BOTH, "admin": BOTH},
     Action.VIEW_DEPARTMENT_YEAR: {"head": ONLY_OWN, "director": BOTH, "admin": BOTH},
     Action.MANAGE_OBLIGATIONS: {"director": BOTH, "admin": BOTH},
+    # Asked of a client, never of a period: nobody here (tests/test_promise_history.py
+    # holds its table by client: the responsible, the cover, the head, the director).
+    Action.VIEW_PROMISES: {},
 }
 PEOPLE = ["staff", "head", "director", "accountant", "admin"]
 # Integrations: API tokens of the cast's department, one to read, one to write.

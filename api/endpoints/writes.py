@@ -121,19 +121,20 @@ def _import_invoices(request: HttpRequest, payload: InvoicesIn) -> Any:
         data=io.BytesIO(body),
         fmt="json",
         dry_run=payload.dry_run,
+        file_name=_source_name(request),
     )
-    if result.errors:
+    if not result.accepted:
         raise Problem(
             422,
             "rows-rejected",
             _("The invoices were not imported."),
-            _("%(count)d error(s); nothing was saved.") % {"count": len(result.errors)},
+            _("%(count)d error(s); nothing was saved.") % {"count": len(result.errors) or 1},
             result.errors,
         )
     if result.written:
         _used(request)
     status = 201 if result.written and result.new else 200
-    return status, {"dry_run": payload.dry_run, "new": result.new, "known": result.known}
+    return status, {"dry_run": payload.dry_run, "new": result.new, "known": result.duplicate}
 
 
 @router.post(

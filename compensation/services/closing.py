@@ -41,7 +41,7 @@ from compensation.services._common import (
     save_period,
 )
 from payments.importing import liveness
-from payments.models import ImportBatch, ImportStatus
+from payments.models import ImportBatch, ImportKind, ImportStatus
 from payments.selectors import month_bounds
 
 
@@ -138,7 +138,9 @@ def _running_imports(first: dt.date, last: dt.date) -> list[ImportBatch]:
     overlapping = Q(first_date__lte=last, last_date__gte=first)
     unknown = Q(first_date__isnull=True) | Q(last_date__isnull=True)
     batches = ImportBatch.objects.filter(
-        overlapping | unknown, status__in=[ImportStatus.PENDING, ImportStatus.RUNNING]
+        overlapping | unknown,
+        status__in=[ImportStatus.PENDING, ImportStatus.RUNNING],
+        kind=ImportKind.PAYMENTS,  # a file of invoices brings no payments
     )
     # One whose process has ended holds nothing of the month: it is failed, not running
     # (the worker records that; here it is only read).

@@ -63,6 +63,7 @@ def department_dashboard(request: HttpRequest, department_id: int, month: dt.dat
     period = department.periods.filter(month=month).first()
     shown = _bonus_shown(user, department, month, period)
     bonus = _bonus(summary, period, shown=shown)
+    cockpit = _cockpit(user, summary, live=bonus.get("live") is not None)
     return render(
         request,
         "compensation/dashboard.html",
@@ -72,10 +73,10 @@ def department_dashboard(request: HttpRequest, department_id: int, month: dt.dat
             "summary": summary,
             "progress": summary.progress,
             "top_clients": summary.by_client,
-            "chart": _chart(summary),
+            "chart": _chart(summary, cockpit.get("outlook")),
             "period": period,
             **bonus,
-            **_cockpit(user, summary, live=bonus.get("live") is not None),
+            **cockpit,
             **_links(user, department, month, period),
             **_switcher(departments, month),
         },
@@ -182,9 +183,11 @@ def _bonus(summary: CollectionsSummary, period: Any, *, shown: bool) -> dict[str
         return {"scheme": scheme, "scheme_error": f"{error.field}: {_(error.message)}"}
 
 
-def _chart(summary: CollectionsSummary) -> Any:
+def _chart(summary: CollectionsSummary, outlook: Outlook | None) -> Any:
     progress = summary.progress
+    band = [(day.date.day, day.low, day.high) for day in outlook.band] if outlook else []
     return collections_chart(
+        band=band,
         cumulative=[(row.day, row.running_total) for row in summary.cumulative],
         last_day=month_bounds(summary.month)[1].day,
         plan=progress.plan if progress else None,

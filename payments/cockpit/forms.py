@@ -67,6 +67,12 @@ class PromiseForm(_CrispyForm):
         min_value=Decimal("0.01"),
         localize=True,
     )
+    invoice = forms.CharField(
+        label=_("Invoice number"),
+        required=False,
+        max_length=100,
+        help_text=_("When the promise is for one invoice: its number."),
+    )
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
     def __init__(self, *args: Any, clients: list[Client], **kwargs: Any) -> None:

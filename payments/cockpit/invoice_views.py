@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import tempfile
+from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -17,7 +19,9 @@ from accounts.policy import Action
 from core.forms import add_service_error
 from payments.cockpit.forms import InvoiceForm, InvoiceUploadForm
 from payments.cockpit.invoices import invoice_record, invoices_import
-from payments.models import Client
+from payments.importing.pipeline import ImportResult
+from payments.models import Client, ImportKind
+from payments.tasks import import_in_background
 from payments.uploads import (
     preview_upload,
     preview_upload_claim,
@@ -26,6 +30,8 @@ from payments.uploads import (
 )
 
 SESSION_KEY = "invoice_import_previews"
+# A file of a million bad rows is summed up, not listed, in the session.
+PREVIEW_ERRORS = 200
 
 
 @login_required
@@ -35,19 +41,35 @@ def invoice_upload(request: HttpRequest) -> HttpResponse:
     form = InvoiceUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload, fmt = form.cleaned_data["file"], form.cleaned_data["format"]
-        result = invoices_import(user=request.user, data=upload, fmt=fmt, dry_run=True)
+        if upload.size > settings.IMPORT_BACKGROUND_BYTES:
+            # As a large statement: imported at once by a worker, all or nothing.
+            batch = import_in_background(
+                upload=upload, fmt=fmt, user=request.user, kind=ImportKind.INVOICES
+            )
+            messages.info(request, _("The file is large: it is being imported in the background."))
+            return redirect("import_batch", pk=batch.pk)
+        result = invoices_import(
+            user=request.user, data=upload, fmt=fmt, dry_run=True, file_name=upload.name
+        )
         upload.seek(0)
         stored = preview_upload_store(
             chunks=upload.chunks(), size=upload.size, fmt=fmt, user=request.user
         )
-        request.session[SESSION_KEY] = {
-            "token": stored.token.hex,
-            "fmt": fmt,
-            "file_name": upload.name,
-            **result.as_json(),
-        }
+        request.session[SESSION_KEY] = {"token": stored.token.hex, "fmt": fmt, **_summary(result)}
         return redirect("invoice_confirm")
     return render(request, "payments/cockpit/invoice_upload.html", {"form": form})
+
+
+def _summary(result: ImportResult) -> dict[str, Any]:
+    """What the preview shows, small enough for the session."""
+    return {
+        "file_name": result.file_name,
+        "new": result.new,
+        "known": result.duplicate,
+        "new_amount": str(result.new_amount),
+        "errors": [error.as_json() for error in result.errors[:PREVIEW_ERRORS]],
+        "errors_more": max(0, len(result.errors) - PREVIEW_ERRORS) + result.errors_left_out,
+    }
 
 
 @login_required
@@ -72,16 +94,19 @@ def invoice_confirm(request: HttpRequest) -> HttpResponse:
         if not preview_upload_claim(stored):
             return redirect("invoice_upload")
         spool.seek(0)
-        result = invoices_import(user=request.user, data=spool, fmt=pending["fmt"])
+        result = invoices_import(
+            user=request.user, data=spool, fmt=pending["fmt"], file_name=pending["file_name"]
+        )
     if not result.written:
         messages.error(request, _("The file was rejected; nothing was saved."))
-        return redirect("invoice_upload")
-    messages.success(
-        request,
-        _("Imported %(new)d new invoices; %(known)d were recorded already.")
-        % {"new": result.new, "known": result.known},
-    )
-    return redirect("invoice_upload")
+    else:
+        messages.success(
+            request,
+            _("Imported %(new)d new invoices; %(known)d were recorded already.")
+            % {"new": result.new, "known": result.duplicate},
+        )
+    # Not a dry run: the pipeline kept a batch, whatever became of the file.
+    return redirect("import_batch", pk=result.batch.pk)
 
 
 @login_required

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
@@ -12,45 +11,32 @@ from django.db import transaction
 
 from accounts import policy
 from accounts.policy import Action
-from payments.importing.invoice_rules import check_invoices, clean_due, clean_number
-from payments.importing.invoice_writer import invoices_known, invoices_write
-from payments.importing.readers.invoices import READERS
-from payments.importing.rows import ImportFileError, RowError
-from payments.models import Client, Invoice
-
-
-@dataclass
-class InvoiceImportResult:
-    new: int = 0
-    known: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    written: bool = False
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "new": self.new,
-            "known": self.known,
-            "errors": [error.as_json() for error in self.errors],
-        }
+from payments.importing.invoice_rules import clean_due, clean_number
+from payments.importing.pipeline import ImportResult, payments_import
+from payments.models import Client, ImportBatch, ImportKind, Invoice
 
 
 def invoices_import(
-    *, user: Any, data: IO[bytes], fmt: str, dry_run: bool = False
-) -> InvoiceImportResult:
-    """Read, check and (unless ``dry_run``) write a file of invoices: every row or none."""
-    policy.require(user, Action.MANAGE_PAYMENTS)
-    try:
-        lines, errors = check_invoices(READERS[fmt](data), policy.writable_departments(user))
-    except ImportFileError as failure:
-        return InvoiceImportResult(errors=[failure.error])
-    with transaction.atomic():
-        new, known, conflicts = invoices_known(lines)
-        errors = sorted(errors + conflicts, key=lambda e: e.line)
-        result = InvoiceImportResult(new=len(new), known=known, errors=errors)
-        if not errors and not dry_run:
-            invoices_write(new, user=user)
-            result.written = True
-    return result
+    *,
+    user: Any,
+    data: bytes | IO[bytes],
+    fmt: str,
+    dry_run: bool = False,
+    file_name: str = "invoices",
+    batch: ImportBatch | None = None,
+) -> ImportResult:
+    """Read, check and (unless ``dry_run``) write a file of invoices: every row or none,
+    through the one import pipeline, which keeps its batch (new: ``new``; on record
+    already: ``duplicate``)."""
+    return payments_import(
+        kind=ImportKind.INVOICES,
+        file_name=file_name,
+        data=data,
+        fmt=fmt,
+        user=user,
+        dry_run=dry_run,
+        batch=batch,
+    )
 
 
 @transaction.atomic

@@ -24,4 +24,9 @@ urlpatterns = [
         views.promise_create,
         name="cockpit_promise",
     ),
+    path(
+        "clients/<int:client_id>/promises/",
+        views.promise_history_view,
+        name="promise_history",
+    ),
 ]

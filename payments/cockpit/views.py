@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,9 +18,11 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import policy
 from accounts.models import Department
 from accounts.policy import Action
+from core.forms import add_service_error
 from payments.cockpit.forms import OutstandingFilter, PromiseForm
+from payments.cockpit.promises import PromiseStatus, promise_history
 from payments.cockpit.services import promise_record
-from payments.models import Client
+from payments.models import Client, Invoice
 from payments.outstanding import by_responsible, call_list, call_list_open, clients_owed
 
 
@@ -55,8 +58,15 @@ def outstanding(request: HttpRequest, department_id: int, month: dt.date) -> Htt
             "groups": by_responsible(shown),
             "total_owed": sum((row.owed for row in shown), start=0),
             "credit": [row for row in owed if row.credit],
+            "history_of": _history_links(request.user, owed),
         },
     )
+
+
+def _history_links(user: Any, rows: list[Any]) -> set[int]:
+    """The listed clients whose promise history the user may open (one query)."""
+    ids = [row.client.pk for row in rows]
+    return set(policy.visible_promise_clients(user).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 @login_required
@@ -84,6 +94,7 @@ def _calls_context(
         "from_day": settings.CALL_LIST_FROM_DAY,
         "min_amount": settings.CALL_LIST_MIN_AMOUNT,
         "form": form if can_record else None,
+        "history_of": _history_links(request.user, rows),
     }
 
 
@@ -107,6 +118,41 @@ def promise_create(request: HttpRequest, department_id: int, month: dt.date) -> 
         return render(request, "payments/cockpit/calls.html", context, status=400)
     data = form.cleaned_data
     client = next(r.client for r in rows if r.client.pk == data.pop("client"))
-    promise_record(user=request.user, client=client, **data)
+    try:
+        promise_record(user=request.user, client=client, **data)
+    except ValidationError as error:
+        add_service_error(form, error)
+        context = _calls_context(request, department, month, form)
+        return render(request, "payments/cockpit/calls.html", context, status=400)
     messages.success(request, _("Promise of %(client)s recorded.") % {"client": client.name})
     return redirect("cockpit_calls", department_id=department.pk, month=month)
+
+
+@login_required
+@require_GET
+def promise_history_view(request: HttpRequest, client_id: int) -> HttpResponse:
+    """Every promise a client made, who recorded it and whether it was kept; for one of
+    the client's invoices with ``?invoice=<number>``."""
+    client = get_object_or_404(Client.objects.select_related("department"), pk=client_id)
+    if not policy.can(request.user, Action.VIEW_PROMISES, client):
+        raise Http404
+    number = request.GET.get("invoice", "")
+    invoice = None
+    if number:
+        # A number the client has no invoice under (or no number at all) is not a page.
+        if "\x00" in number:
+            raise Http404
+        invoice = get_object_or_404(Invoice, client=client, number=number[:100])
+    today = timezone.localdate()
+    return render(
+        request,
+        "payments/cockpit/promise_history.html",
+        {
+            "client": client,
+            "invoice": invoice,
+            "rows": promise_history(client, today=today, invoice=invoice),
+            "statuses": PromiseStatus,
+            "month": today.replace(day=1),
+            "can_see_owed": policy.can(request.user, Action.VIEW_OUTSTANDING, client.department),
+        },
+    )

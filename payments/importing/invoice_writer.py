@@ -3,15 +3,22 @@ are left as they are; a number already there with another amount or date is an e
 
 from __future__ import annotations
 
-from typing import Any
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from accounts.policy import recorded_user
-from payments.importing.invoice_rules import InvoiceLine
+from payments.importing.invoice_rules import InvoiceLine, check_invoices
+from payments.importing.readers.invoices import InvoiceRow
 from payments.importing.rows import RowError
-from payments.models import Invoice
+from payments.models import ImportBatch, Invoice
+
+if TYPE_CHECKING:
+    from payments.importing.pipeline import Context
 
 BATCH = 2000
 
@@ -39,7 +46,26 @@ def invoices_known(lines: list[InvoiceLine]) -> tuple[list[InvoiceLine], int, li
     return new, known, conflicts
 
 
-def invoices_write(lines: list[InvoiceLine], *, user: Any) -> int:
+def import_rows(rows: Iterable[InvoiceRow], context: Context) -> None:
+    """The pipeline's step for a file of invoices: check every row, sort out those on
+    record, and (unless rejected or a dry run) write the new ones with their batch."""
+    result = context.result
+    lines, errors = check_invoices(rows, context.departments)
+    new, known, conflicts = invoices_known(lines)
+    by_line: dict[int, list[RowError]] = defaultdict(list)
+    for error in sorted(errors + conflicts, key=lambda error: error.line):
+        by_line[error.line].append(error)
+    for line_errors in by_line.values():
+        result.reject(line_errors)
+    result.new = len(new)
+    result.duplicate += known
+    result.new_amount = sum((line.amount for line in new), Decimal("0.00"))
+    if result.accepted and not result.dry_run:
+        batch = context.batch
+        invoices_write(new, user=batch.created_by, batch=batch)
+
+
+def invoices_write(lines: list[InvoiceLine], *, user: Any, batch: ImportBatch | None = None) -> int:
     """Insert the new lines with their history rows, in batches; the caller's transaction."""
     user = recorded_user(user)
     invoices = [
@@ -50,6 +76,7 @@ def invoices_write(lines: list[InvoiceLine], *, user: Any) -> int:
             issued_on=line.issued_on,
             due_on=line.due_on,
             amount=line.amount,
+            import_batch=batch,
             recorded_by=user,
         )
         for line in lines

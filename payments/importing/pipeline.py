@@ -7,6 +7,11 @@ writer (``writer``) stages the rows with COPY and de-duplicates and writes them 
 fixed number of statements, whatever the file's size. The whole file is written in one
 transaction that is rolled back if any row is rejected (all-or-nothing) or on a dry run,
 which goes through the same steps up to the write and lists the possible repeats.
+
+A file of invoices (``ImportKind.INVOICES``, the collections cockpit) is one more kind
+of row through the same steps: its own reader and rules (``readers.invoices``,
+``invoice_rules``) and its own writer (``invoice_writer``), with the same batch, dry
+run, row-level errors, progress, all-or-nothing rule and background worker.
 """
 
 from __future__ import annotations
@@ -29,13 +34,14 @@ from compensation import lifecycle
 from compensation.models import BonusPeriod
 from core.months import previous_month
 from core.rows import RowReport
-from payments.importing import liveness, writer
+from payments.importing import invoice_writer, liveness, writer
 from payments.importing.progress import Progress
 from payments.importing.readers import AUTO, BANK_FORMATS, READERS, SOURCES, detect_format
+from payments.importing.readers.invoices import READERS as INVOICE_READERS
 from payments.importing.rows import ImportFileError, RowError, StatementFacts
 from payments.importing.rules import ClientMatcher
 from payments.importing.writer import ListedRow, NearMatch
-from payments.models import ImportBatch, ImportFormat, ImportStatus
+from payments.models import ImportBatch, ImportFormat, ImportKind, ImportStatus
 
 MAX_REPORTED_ERRORS = RowReport.max_reported
 ZERO = Decimal("0.00")
@@ -116,8 +122,10 @@ def payments_import(
     dry_run: bool = False,
     batch: ImportBatch | None = None,
     skip_lines: Iterable[int] = (),
+    kind: str = ImportKind.PAYMENTS,
 ) -> ImportResult:
-    """Import a file of incoming payments; see the module docstring.
+    """Import a file of incoming payments (or, of ``kind`` invoices, of invoices); see the
+    module docstring.
 
     ``user`` is who imports, checked against the access policy and recorded: a person,
     or ``policy.SYSTEM`` for a command run without ``--user``. ``batch`` is a pending batch
@@ -128,23 +136,24 @@ def payments_import(
     require(user, Action.MANAGE_PAYMENTS)
     stream = _binary(data)
     result = ImportResult(file_name=file_name, format=fmt, dry_run=dry_run)
-    if dry_run:
+    if dry_run and kind == ImportKind.PAYMENTS:
         result.stale_before = stale_from(timezone.localdate())
     try:
-        result.format = detect_format(file_name, stream) if fmt == AUTO else _known(fmt)
+        detected = detect_format(file_name, stream) if fmt == AUTO else fmt
+        result.format = _known(detected, kind)
     except ImportFileError as error:
         result.format = ""
         result.add_error(error.error)
     if dry_run:
         batch = None
     elif batch is None:
-        batch = _batch_start(file_name, stream, result.format, user)
+        batch = _batch_start(file_name, stream, result.format, user, kind=kind)
     else:
         batch = _batch_resume(batch, result.format)
     try:
         try:
             if result.accepted:
-                _run(stream, result, batch, user, frozenset(skip_lines))
+                _run(stream, result, batch, user, frozenset(skip_lines), kind)
         except Exception as error:
             if batch is not None:
                 _batch_finish(batch, result, ImportStatus.FAILED, failure=error)
@@ -158,8 +167,9 @@ def payments_import(
     return result
 
 
-def _known(fmt: str) -> str:
-    if fmt not in READERS:
+def _known(fmt: str, kind: str = ImportKind.PAYMENTS) -> str:
+    readers = INVOICE_READERS if kind == ImportKind.INVOICES else READERS
+    if fmt not in readers:
         raise ImportFileError(0, "format", _("Unknown format %(format)s.") % {"format": fmt})
     return ImportFormat(fmt)
 
@@ -188,7 +198,13 @@ def _sha256(stream: IO[bytes]) -> str:
 
 
 def _batch_start(
-    file_name: str, stream: IO[bytes], fmt: str, user: Any, *, dry_run: bool = False
+    file_name: str,
+    stream: IO[bytes],
+    fmt: str,
+    user: Any,
+    *,
+    dry_run: bool = False,
+    kind: str = ImportKind.PAYMENTS,
 ) -> ImportBatch:
     # Committed on its own before any payment is written: while it says "running",
     # closing a period for these months can be refused. Its lock is taken before the
@@ -196,6 +212,7 @@ def _batch_start(
     # batch is rolled back with everything else: no one ever sees it, nothing is held.
     with transaction.atomic():
         batch = ImportBatch.objects.create(
+            kind=kind,
             file_name=file_name[:255],
             sha256=_sha256(stream),
             format=fmt,
@@ -290,31 +307,30 @@ def _run(
     batch: ImportBatch | None,
     user: Any,
     skip_lines: frozenset[int],
+    kind: str = ImportKind.PAYMENTS,
 ) -> None:
     progress: Progress | None = None
     try:
         with transaction.atomic():
             # A dry run still stages, so that it checks exactly what the import would;
             # its batch is created here and rolled back with everything else.
+            fmt = result.format
             context = Context(
                 result=result,
                 batch=batch
-                or _batch_start(result.file_name, stream, result.format, user, dry_run=True),
-                fmt=result.format,
+                or _batch_start(result.file_name, stream, fmt, user, dry_run=True, kind=kind),
+                fmt=fmt,
                 skip_lines=skip_lines,
                 departments=writable_departments(user),
             )
-            rows = (
-                READERS[result.format](stream, result.statement)  # type: ignore[call-arg]
-                if result.format in BANK_FORMATS
-                else READERS[result.format](stream)
-            )
+            rows = _rows(stream, result, kind)
             if batch is not None:  # a dry run's batch is never seen: nothing to tell
-                progress = Progress(
-                    batch.pk, stream, by_position=result.format != ImportFormat.XLSX
-                )
+                progress = Progress(batch.pk, stream, by_position=fmt != ImportFormat.XLSX)
                 rows = progress.counted(rows)
-            writer.import_rows(rows, context)
+            if kind == ImportKind.INVOICES:
+                invoice_writer.import_rows(rows, context)
+            else:
+                writer.import_rows(rows, context)
             if not result.accepted or result.dry_run:
                 raise _Rollback
     except _Rollback:
@@ -324,6 +340,15 @@ def _run(
     finally:
         if progress is not None:
             progress.close()
+
+
+def _rows(stream: IO[bytes], result: ImportResult, kind: str) -> Any:
+    """The format's reader over the file: the rows of the import's kind."""
+    if kind == ImportKind.INVOICES:
+        return INVOICE_READERS[result.format](stream)
+    if result.format in BANK_FORMATS:
+        return READERS[result.format](stream, result.statement)  # type: ignore[call-arg]
+    return READERS[result.format](stream)
 
 
 def format_report(result: ImportResult) -> str:

@@ -100,3 +100,82 @@ def test_masha_walks_the_cockpit(page: Any, live_server: Any, october: Cast, lan
     page.wait_for_selector("#what-if-result table")
     assert words["needed"] in page.inner_text("#what-if-result")
     assert "/what-if/" not in page.url
+
+
+MORE_WORDS = {
+    "ru": {
+        "band": "прогноз: только обещания … всё ожидаемое",
+        "band_table": "Прогноз в виде таблицы",
+        "history": "Обещания клиента Alpha",
+        "broken": "✗ нарушено",
+        "check": "Проверить файл",
+        "preview": "Новых счетов к записи: 1; уже учтено: 0.",
+        "import": "Загрузить",
+        "new_invoices": "Новых счетов",
+    },
+    "en": {
+        "band": "forecast: promises only … everything expected",
+        "band_table": "The forecast band as a table",
+        "history": "Promises of Alpha",
+        "broken": "✗ broken",
+        "check": "Check the file",
+        "preview": "1 new invoices to record; 0 recorded already.",
+        "import": "Import",
+        "new_invoices": "New invoices",
+    },
+}
+
+
+def test_the_head_reads_the_forecast_band_and_a_clients_promise_history(
+    page: Any, live_server: Any, october: Cast, language: str
+) -> None:
+    words = MORE_WORDS[language]
+    alpha = Invoice.objects.get(number="101").client
+    Promise.objects.create(
+        client=alpha,
+        called_on=dt.date(2026, 10, 6),
+        promised_on=dt.date(2026, 10, 8),
+        amount=Decimal("1000000.00"),
+        recorded_by=october.masha.user,
+    )
+    sign_in(page, live_server, "ivan")
+    page.goto(
+        f"{live_server.url}{reverse('department_dashboard', args=[october.dept.pk, OCTOBER])}"
+    )
+
+    # the chart: the band drawn and labelled, its figures in a table of their own
+    assert page.locator("#chart-heading ~ figure polygon.forecast-band").count() == 1
+    assert words["band"] in page.inner_text("#chart-heading ~ figure figcaption")
+    page.click(f"text={words['band_table']}")
+    assert page.locator("#forecast-table tbody tr").count() == 22  # the 10th … the 31st
+
+    # from what clients still owe to Alpha's promises: the one of the 8th was broken
+    submit(page, f"text={WORDS[language]['owed']}")
+    submit(page, "main table >> text=Alpha")
+    assert words["history"] in page.inner_text("h1")
+    assert words["broken"] in page.inner_text("#promise-history")
+    assert "Masha Ivanova" in page.inner_text("#promise-history")
+
+
+def test_the_accountant_imports_invoices_and_reads_the_batch(
+    page: Any, live_server: Any, october: Cast, language: str
+) -> None:
+    words = MORE_WORDS[language]
+    beta = ClientFactory(name="Beta", department=october.dept)
+    data = f"ИНН;Номер;Дата;Сумма;Срок оплаты\n{beta.inn};B-1;02.10.2026;1 500,50;12.10.2026\n"
+    sign_in(page, live_server, "anna")
+    page.goto(f"{live_server.url}{reverse('invoice_upload')}")
+
+    page.set_input_files(
+        "#id_file", {"name": "october.csv", "mimeType": "text/csv", "buffer": data.encode()}
+    )
+    page.select_option("#id_format", "csv")
+    submit(page, f"text={words['check']}")
+    assert words["preview"] in page.inner_text("#invoice-preview")
+    assert not Invoice.objects.filter(client=beta).exists()
+    submit(page, f"main form button.btn-primary >> text={words['import']}")
+
+    assert "/batches/" in page.url
+    assert words["new_invoices"] in page.inner_text("#import-counts")
+    assert page.inner_text("[data-count=new]") == "1"
+    assert Invoice.objects.get(client=beta).amount == Decimal("1500.50")

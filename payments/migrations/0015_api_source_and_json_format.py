@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("payments", "0012_merge_absences_and_invoices"),
+        ("payments", "0014_import_batch_kind"),
     ]
 
     operations = [
