@@ -6,6 +6,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends gettext \
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY config ./config
+COPY core ./core
 COPY accounts ./accounts
 COPY payments ./payments
 COPY compensation ./compensation
