@@ -47,3 +47,16 @@ def test_a_file_that_cannot_be_read_says_why(name: str, data: bytes, message: st
     with pytest.raises(ValidationError) as refused:
         read_table(name, data, columns=COLUMNS, required=REQUIRED)
     assert refused.value.messages == [message]
+
+
+def test_a_file_over_five_megabytes_is_refused_by_the_form() -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from accounts.forms import AbsenceImportForm
+
+    big = SimpleUploadedFile("hr.csv", b"x" * (5 * 1024 * 1024 + 1))
+    form = AbsenceImportForm(data={}, files={"file": big})
+    assert not form.is_valid()
+    assert form.errors["file"] == ["The file is larger than 5 MB."]
+    small = SimpleUploadedFile("hr.csv", b"x" * (5 * 1024 * 1024))
+    assert AbsenceImportForm(data={}, files={"file": small}).is_valid()
