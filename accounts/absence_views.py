@@ -21,7 +21,6 @@ from accounts.policy import Action
 from accounts.selectors import visible_absences
 from core.forms import add_service_error
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
 PAGE_ROWS = 200
 
 
@@ -83,19 +82,14 @@ def absence_import(request: HttpRequest) -> HttpResponse:
     result = None
     if upload.is_valid():
         file = upload.cleaned_data["file"]
-        if file.size > MAX_FILE_BYTES:
-            upload.add_error("file", _("The file is larger than 5 MB."))
-        else:
-            result = absences_import(
-                user=request.user,
-                file_name=file.name,
-                data=file.read(),
-                dry_run=upload.cleaned_data["dry_run"],
-            )
-            if result.written:
-                messages.success(
-                    request, _("%(count)s absence(s) imported.") % {"count": result.new}
-                )
-                return redirect("absence_list")
+        result = absences_import(
+            user=request.user,
+            file_name=file.name,
+            data=file.read(),
+            dry_run=upload.cleaned_data["dry_run"],
+        )
+        if result.written:
+            messages.success(request, _("%(count)s absence(s) imported.") % {"count": result.new})
+            return redirect("absence_list")
     form = AbsenceForm(people=managed_people(request.user))
     return _page(request, form, upload, result)

@@ -11,11 +11,7 @@ and only a file without a single error is written, in one transaction.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +24,7 @@ from simple_history.utils import bulk_create_with_history
 from accounts.models import Absence, AbsenceKind, Department, Employee
 from accounts.policy import Action, can, recorded_user, require
 from core.rows import RowError, RowReport
+from core.tables import read_table
 
 MAX_REPORTED_ERRORS = 200
 COLUMNS = {
@@ -162,52 +159,10 @@ class AbsenceImportResult(RowReport):
     max_reported = MAX_REPORTED_ERRORS
 
 
-def _cell(value: Any) -> str:
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return "" if value is None else str(value).strip()
-
-
-def _rows_of(table: Iterator[list[Any]]) -> Iterator[AbsenceRow]:
-    header = next(table, None)
-    if header is None:
-        raise ValidationError(_("The file is empty."))
-    index = {}
-    for position, title in enumerate(header):
-        name = COLUMNS.get(_cell(title).lower())
-        if name and name not in index:
-            index[name] = position
-    missing = [name for name in REQUIRED if name not in index]
-    if missing:
-        raise ValidationError(
-            _("The file has no column %(columns)s.") % {"columns": ", ".join(missing)}
-        )
-    for line, values in enumerate(table, start=2):
-        cells = {name: _cell(values[i]) if i < len(values) else "" for name, i in index.items()}
-        if any(cells.values()):
-            yield AbsenceRow(line, cells)
-
-
 def read_absence_file(file_name: str, data: bytes) -> list[AbsenceRow]:
     """The rows of a CSV (UTF-8 or Windows-1251, ; or , separated) or an XLSX file."""
-    if file_name.lower().endswith(".xlsx"):
-        import openpyxl
-
-        try:
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-            raise ValidationError(_("The file is not a readable XLSX workbook.")) from None
-        return list(_rows_of(list(row) for row in book.active.iter_rows(values_only=True)))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1251")
-    first_line = text.partition("\n")[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    return list(_rows_of(iter(reader)))
+    rows = read_table(file_name, data, columns=COLUMNS, required=REQUIRED)
+    return [AbsenceRow(line, cells) for line, cells in rows]
 
 
 def _date(text: str) -> dt.date:

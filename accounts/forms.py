@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AbsenceKind
+from core.forms import TableFileForm
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -28,17 +29,9 @@ class AbsenceForm(forms.Form):
         self.helper.form_tag = False
 
 
-class AbsenceImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("File from the HR system"),
-        help_text=_("CSV or XLSX with the columns personnel number, kind, from, to."),
-    )
-    dry_run = forms.BooleanField(label=_("Check only, save nothing"), required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
+class AbsenceImportForm(TableFileForm):
+    file_label = _("File from the HR system")
+    file_help = _("CSV or XLSX with the columns personnel number, kind, from, to.")
 
 
 class AbsenceChangeForm(forms.Form):

@@ -10,6 +10,8 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.money import MONEY_FIELD
+
 
 class Role(models.TextChoices):
     """The four roles of SPEC section 1, kept as Django groups of these names."""
@@ -129,7 +131,7 @@ class BaseSalary(models.Model):
     employee = models.ForeignKey(
         Employee, verbose_name=_("employee"), on_delete=models.PROTECT, related_name="salaries"
     )
-    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    amount = models.DecimalField(_("amount"), **MONEY_FIELD)
     effective_from = models.DateField(_("effective from"))
     history = HistoricalRecords()
 

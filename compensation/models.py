@@ -26,8 +26,7 @@ from compensation.errors import ImmutableRecord
 from compensation.gates import needs_calendar, resolve_scheme
 from compensation.scenario import parse_decimal, parse_ratio
 from core.calendar import CALENDAR_DAY, NEXT_WORKING, PREVIOUS_WORKING, month_exceptions
-
-MONEY = {"max_digits": 14, "decimal_places": 2}
+from core.money import MONEY_FIELD as MONEY
 
 # --- immutability guards ------------------------------------------------------------------
 # Approved and paid data never changes in place (SPEC section 6): whatever path writes a
@@ -652,8 +651,9 @@ class Correction(models.Model):
         return self.amount + self.carried
 
 
-# Questions on a statement and notices live in their own module (this one is past its
-# size); imported here so that Django registers them with the app.
+# Questions on a statement and notices, and the company's obligations, live in modules of
+# their own (this one is past its size); imported here so that Django registers them.
+from compensation.models_cash import MonthlyObligation, ObligationDue  # noqa: E402, F401
 from compensation.models_inbox import (  # noqa: E402, F401
     Notice,
     NoticeKind,
@@ -662,49 +662,3 @@ from compensation.models_inbox import (  # noqa: E402, F401
     QuestionState,
     StatementLine,
 )
-
-# --- the company's obligations (the cash gap) ----------------------------------------------
-
-
-class MonthlyObligation(models.Model):
-    """What the company must pay out in a month (salaries, taxes, rent, suppliers).
-
-    Spread evenly over the month's working days, unless the month has a schedule of
-    due dates (``ObligationDue``), which then says when the money goes out instead.
-    """
-
-    month = models.DateField(_("month"), unique=True, help_text=_("The first day of the month."))
-    total = models.DecimalField(_("total obligations"), **MONEY)
-    note = models.CharField(_("note"), max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["-month"]
-        verbose_name = _("monthly obligations")
-        verbose_name_plural = _("monthly obligations")
-        constraints = [
-            models.CheckConstraint(condition=Q(month__day=1), name="obligation_month_first_day"),
-            models.CheckConstraint(condition=Q(total__gte=0), name="obligation_total_not_negative"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.month:%Y-%m}: {self.total}"
-
-
-class ObligationDue(models.Model):
-    """One payment the company owes on a date: a row of an imported schedule."""
-
-    due_on = models.DateField(_("due on"), db_index=True)
-    amount = models.DecimalField(_("amount"), **MONEY)
-    description = models.CharField(_("description"), max_length=200, blank=True)
-    source_file = models.CharField(_("imported from"), max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["due_on", "pk"]
-        verbose_name = _("obligation due")
-        verbose_name_plural = _("obligations due")
-        constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="obligation_due_positive"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.due_on}: {self.amount}"

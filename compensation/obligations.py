@@ -9,11 +9,7 @@ file twice leaves one schedule.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -27,6 +23,7 @@ from compensation.models import MonthlyObligation, ObligationDue
 from core.money import MoneyError, parse_amount
 from core.months import in_range
 from core.rows import RowError, RowReport
+from core.tables import TableRows, read_table
 
 MAX_REPORTED_ERRORS = 200
 COLUMNS = {
@@ -59,54 +56,9 @@ class ObligationImportResult(RowReport):
     max_reported = MAX_REPORTED_ERRORS
 
 
-def _cell(value: Any) -> str:
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float):
-        # A spreadsheet's number: written as it reads, never through binary floating point.
-        return repr(value)
-    return "" if value is None else str(value).strip()
-
-
-def _rows_of(table: Iterator[list[Any]]) -> Iterator[tuple[int, dict[str, str]]]:
-    header = next(table, None)
-    if header is None:
-        raise ValidationError(_("The file is empty."))
-    index: dict[str, int] = {}
-    for position, title in enumerate(header):
-        name = COLUMNS.get(_cell(title).lower())
-        if name and name not in index:
-            index[name] = position
-    missing = [name for name in REQUIRED if name not in index]
-    if missing:
-        raise ValidationError(
-            _("The file has no column %(columns)s.") % {"columns": ", ".join(missing)}
-        )
-    for line, values in enumerate(table, start=2):
-        cells = {name: _cell(values[i]) if i < len(values) else "" for name, i in index.items()}
-        if any(cells.values()):
-            yield line, cells
-
-
-def read_schedule(file_name: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
+def read_schedule(file_name: str, data: bytes) -> TableRows:
     """The rows of a CSV (UTF-8 or Windows-1251, ; or , separated) or an XLSX file."""
-    if file_name.lower().endswith(".xlsx"):
-        import openpyxl
-
-        try:
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-            raise ValidationError(_("The file is not a readable XLSX workbook.")) from None
-        return list(_rows_of(list(row) for row in book.active.iter_rows(values_only=True)))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1251")
-    first_line = text.partition("\n")[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    return list(_rows_of(iter(csv.reader(io.StringIO(text), delimiter=delimiter))))
+    return read_table(file_name, data, columns=COLUMNS, required=REQUIRED)
 
 
 def _date(text: str) -> dt.date | None:

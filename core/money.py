@@ -11,7 +11,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 
 KOPECK = Decimal("0.01")
-# Amounts are stored as Decimal(14, 2): at most 12 digits before the point.
+# Amounts are stored as Decimal(14, 2): at most 12 digits before the point. Every model's
+# money column is ``models.DecimalField(..., **MONEY_FIELD)``.
+MONEY_FIELD = {"max_digits": 14, "decimal_places": 2}
 MAX_INTEGER_DIGITS = 12
 
 # Spaces that group thousands: a plain one, and the no-break and thin ones that

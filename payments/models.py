@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Department, Employee
+from core.money import MONEY_FIELD as MONEY
 from payments.inn import validate_inn
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
 OPERATION_KEY_LENGTH = 200
 
 

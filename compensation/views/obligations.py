@@ -21,9 +21,9 @@ from accounts.policy import Action
 from compensation.models import MonthlyObligation, ObligationDue
 from compensation.obligations import obligation_set, obligations_import
 from core.fields import MoneyField
+from core.forms import TableFileForm
 from core.months import parse_month
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
 SHOWN_MONTHS = 24
 
 
@@ -46,17 +46,9 @@ class ObligationForm(forms.Form):
         return month
 
 
-class ScheduleForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Schedule of obligations"),
-        help_text=gettext_lazy("CSV or XLSX with the columns due date, amount, description."),
-    )
-    dry_run = forms.BooleanField(label=gettext_lazy("Check only, save nothing"), required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
+class ScheduleForm(TableFileForm):
+    file_label = gettext_lazy("Schedule of obligations")
+    file_help = gettext_lazy("CSV or XLSX with the columns due date, amount, description.")
 
 
 def _page(request: HttpRequest, form: ObligationForm, upload: ScheduleForm, result: Any = None):
@@ -98,18 +90,15 @@ def _import(request: HttpRequest) -> HttpResponse:
     result = None
     if upload.is_valid():
         file = upload.cleaned_data["file"]
-        if file.size > MAX_FILE_BYTES:
-            upload.add_error("file", _("The file is larger than 5 MB."))
-        else:
-            result = obligations_import(
-                user=request.user,
-                file_name=file.name,
-                data=file.read(),
-                dry_run=upload.cleaned_data["dry_run"],
+        result = obligations_import(
+            user=request.user,
+            file_name=file.name,
+            data=file.read(),
+            dry_run=upload.cleaned_data["dry_run"],
+        )
+        if result.written:
+            messages.success(
+                request, _("%(count)s obligation(s) imported.") % {"count": result.new}
             )
-            if result.written:
-                messages.success(
-                    request, _("%(count)s obligation(s) imported.") % {"count": result.new}
-                )
-                return redirect("obligations_import")
+            return redirect("obligations_import")
     return _page(request, ObligationForm(), upload, result)
