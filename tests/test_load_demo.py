@@ -384,6 +384,9 @@ def test_the_current_month_has_promises_from_staff_and_no_payment_from_today_on(
     scheme = MonthlyScheme.objects.get(department__name="Клиентский отдел", month=month)
     assert scheme.plan == Decimal("50000000.00")
     assert scheme.milestones.count() == 2
+    from compensation.models import MonthlyObligation
+
+    assert MonthlyObligation.objects.get(month=month).total == Decimal("64000000.00")
 
 
 def test_the_current_month_is_loaded_once(current: dt.date) -> None:

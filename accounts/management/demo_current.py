@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from accounts.management import demo_data as demo
 from accounts.models import Department
-from compensation.models import MonthlyScheme, SchemeMilestone
+from compensation.models import MonthlyObligation, MonthlyScheme, SchemeMilestone
 from payments.models import Client, Invoice, Promise
 from payments.selectors import month_bounds
 
@@ -35,6 +35,7 @@ DUE_AFTER = dt.timedelta(days=4)  # the early payers' invoices: due a few days a
 LATE_DUE_FROM_TODAY = dt.timedelta(days=5)  # the late payers': due a few days from today
 LATE_PAYER_FROM_DAY = 16  # a usual payment day from this one on makes a late payer
 PARTIAL = ("ООО «Альфа-Трейд»", "1300000.00")  # (client, paid of its invoice)
+OBLIGATIONS = Decimal("64000000.00")  # the company's, as in November (demo_history)
 PROMISES = (
     # (client, caller's username, promised this many days from today)
     ("ООО «Альфа-Трейд»", "masha", 2),
@@ -64,6 +65,8 @@ def current_month_load(
     if month <= LAST_FIXED_MONTH:
         return
     current_scheme(loader, department, month)
+    # The company's obligations of the month, as November's: the director's cash gap runs on.
+    loader.get_or_create(MonthlyObligation, month=month, defaults={"total": OBLIGATIONS})
     rows = [current_row(clients, serial, row) for serial, row in enumerate(demo.CLIENTS, 1)]
     invoices = {row.client.name: current_invoice(loader, row, today, recorded_by) for row in rows}
     for row in rows:
