@@ -163,9 +163,7 @@ def test_payments_are_manual_with_stable_references(demo: Department) -> None:
 
     assert set(payments.values_list("source", flat=True)) == {Source.MANUAL}
     assert payments.filter(source_ref="demo-2026-10-001").exists()
-    assert all(
-        ref.startswith("demo-2026-") for ref in payments.values_list("source_ref", flat=True)
-    )
+    assert all(ref.startswith("demo-20") for ref in payments.values_list("source_ref", flat=True))
 
 
 def test_a_leave_cover_shows_in_history_and_on_the_payment(demo: Department) -> None:
@@ -294,3 +292,129 @@ def test_without_history_only_the_seed_is_loaded(db: None, settings: Settings) -
     assert not BonusPeriod.objects.exists()
     assert not MonthlyObligation.objects.exists()
     assert set(MonthlyScheme.objects.values_list("month", flat=True)) == {OCTOBER, NOVEMBER}
+
+
+# --- the current month (relative to today) ------------------------------------------------
+
+ALPHA, VECTOR = "ООО «Альфа-Трейд»", "ООО «Вектор Плюс»"
+
+
+@pytest.fixture(params=[dt.date(2026, 12, 9), dt.date(2027, 1, 20)], ids=str)
+def current(
+    request: pytest.FixtureRequest, db: None, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> dt.date:
+    from django.utils import timezone
+
+    today: dt.date = request.param
+    settings.DEBUG = True
+    monkeypatch.setattr(timezone, "localdate", lambda *args: today)
+    load_demo()
+    return today
+
+
+def test_the_current_month_has_invoices_some_settled_some_overdue_some_not_due(
+    current: dt.date,
+) -> None:
+    from payments.outstanding import clients_owed
+
+    department = Department.objects.get(name="Клиентский отдел")
+    owed = clients_owed(department, current.replace(day=1), today=current)
+
+    assert len(owed) == 30
+    assert all(row.invoiced > 0 for row in owed)
+    settled = {row.client.name for row in owed if row.received and not row.owed}
+    overdue = {row.client.name for row in owed if row.overdue_days}
+    not_yet_due = {row.client.name for row in owed if row.owed and not row.overdue_days}
+    assert "ООО «Бета-Логистик»" in settled
+    assert {ALPHA, VECTOR, "ООО «Технопарк-Норд»"} <= overdue
+    assert "ООО «Орион-Фарм»" in not_yet_due
+    alpha = next(row for row in owed if row.client.name == ALPHA)
+    assert alpha.received == Decimal("1300000.00")
+    assert alpha.owed == Decimal("2000000.00")
+
+
+def test_on_the_9th_the_early_payers_have_paid_and_the_late_ones_are_not_due(
+    db: None, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.utils import timezone
+
+    from payments.outstanding import call_list, call_list_open, clients_owed
+
+    today = dt.date(2026, 12, 9)
+    settings.DEBUG = True
+    monkeypatch.setattr(timezone, "localdate", lambda *args: today)
+    load_demo()
+    department = Department.objects.get(name="Клиентский отдел")
+    owed = clients_owed(department, dt.date(2026, 12, 1), today=today)
+
+    # Paid on their usual (November) day, before the 9th: the 2nd, 3rd, 5th and 6th.
+    assert {row.client.name for row in owed if row.received and not row.owed} == {
+        "ООО «Бета-Логистик»",
+        "АО «Волга-Строй»",
+        "ООО «Гранит-Инвест»",
+        "ООО «Сибирский лес»",
+    }
+    assert collected_total(department, dt.date(2026, 12, 1)) == Decimal("10448500.00")
+    assert call_list_open(dt.date(2026, 12, 1), today)
+    assert ALPHA in {row.client.name for row in call_list(owed)}
+    # The late payers are due on the 14th: not overdue yet.
+    late = next(row for row in owed if row.client.name == "ООО «Ярмарка»")
+    assert (late.owed, late.overdue_days) == (Decimal("1400000.00"), 0)
+    assert late.settlement.invoices[0].due_on == dt.date(2026, 12, 14)
+
+
+def test_the_current_month_has_promises_from_staff_and_no_payment_from_today_on(
+    current: dt.date,
+) -> None:
+    from payments.models import Invoice, Promise
+
+    month = current.replace(day=1)
+    promises = sorted(Promise.objects.filter(invoice__month=month), key=lambda p: p.client.name)
+
+    assert [(p.client.name, p.recorded_by.username) for p in promises] == [
+        (ALPHA, "masha"),
+        (VECTOR, "olya"),
+    ]
+    assert all(p.promised_on > current and p.called_on < current for p in promises)
+    assert [p.amount for p in promises] == [Decimal("2000000.00"), Decimal("1000000.00")]
+    assert Client.objects.get(name=ALPHA).contact
+    assert not Payment.objects.filter(received_on__gte=current).exists()
+    assert Payment.objects.filter(received_on__gte=month).count() > 3
+    assert Invoice.objects.filter(month=month).count() == 30
+    scheme = MonthlyScheme.objects.get(department__name="Клиентский отдел", month=month)
+    assert scheme.plan == Decimal("50000000.00")
+    assert scheme.milestones.count() == 2
+    from compensation.models import MonthlyObligation
+
+    assert MonthlyObligation.objects.get(month=month).total == Decimal("64000000.00")
+
+
+def test_the_current_month_is_loaded_once(current: dt.date) -> None:
+    from payments.models import Invoice, Promise
+
+    before = row_counts(), Invoice.objects.count(), Promise.objects.count()
+
+    output = load_demo()
+
+    assert (row_counts(), Invoice.objects.count(), Promise.objects.count()) == before
+    assert PASSWORD in output
+
+
+def test_the_fixed_months_add_no_current_month(
+    db: None, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.utils import timezone
+
+    from payments.models import Invoice
+
+    settings.DEBUG = True
+    monkeypatch.setattr(timezone, "localdate", lambda *args: TODAY)
+    load_demo()
+
+    assert set(Invoice.objects.values_list("month", flat=True)) == {NOVEMBER}
+    assert set(
+        MonthlyScheme.objects.filter(department__name="Клиентский отдел").values_list(
+            "month", flat=True
+        )
+    ) >= {OCTOBER, NOVEMBER}
+    assert not MonthlyScheme.objects.filter(month__gt=NOVEMBER).exists()

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.management import demo_data as demo
+from accounts.management.demo_current import current_month_load
 from accounts.management.demo_history import SECOND_PEOPLE, HistoryLoader
 from accounts.models import (
     Absence,
@@ -85,6 +86,14 @@ class Loader:
         if self.history:
             HistoryLoader(self, department, self.employees).load(
                 clients, admin, recorded_by=self.employees["accountant"].user
+            )
+            # The month of today, once past the fixed ones: the cockpit opens on it.
+            current_month_load(
+                self,
+                department,
+                clients,
+                today=timezone.localdate(),
+                recorded_by=self.employees["accountant"].user,
             )
         return self.created
 
