@@ -12,13 +12,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.contrib.postgres.aggregates import StringAgg
+from django.db.models import Count, F, Func, Q, QuerySet, Sum, Value
 
 from accounts.models import Department, Employee
 from core.money import KOPECK
-from payments.models import Client, Invoice, Payment, Promise
+from payments.models import Client, ClientMonthCollection, Invoice, Payment, Promise
 from payments.selectors import month_bounds
 from payments.settlement import InvoiceDue, PaymentMade, Settlement, settle
 
@@ -145,19 +144,27 @@ USUAL_MONTHS = 6
 
 def usual_payers(department: Department, month: dt.date) -> list[UsualPayer]:
     """The department's clients who paid in the last six months (one query, a row a
-    client: the database groups the payments, Python never sees them one by one)."""
-    first, last = month_bounds(month)
-    since = (first - dt.timedelta(days=USUAL_MONTHS * 31)).replace(day=1)
-    before = Q(received_on__lt=first)
-    # By the department the payment was credited to (no join to the clients): the
-    # payments' covering index (department, day; client, amount) answers it alone.
+    client), from the payments kept by client and month (``ClientMonthCollection``):
+    a client-month is one row, whatever the number of payments in it."""
+    first, _last = month_bounds(month)
+    before = Q(month__lt=first)
+    # By the department the payments were credited to, as the month rows are kept.
     rows = (
-        Payment.objects.counted()
-        .filter(department=department, received_on__gte=since, received_on__lte=last)
+        ClientMonthCollection.objects.filter(
+            department=department, month__gte=usual_since(first), month__lte=first
+        )
+        .filter(payment_count__gt=0)
         .values("client_id")
         .annotate(
-            dates=ArrayAgg("received_on", distinct=True, filter=before, default=[]),
-            months=Count(TruncMonth("received_on"), distinct=True, filter=before),
+            # Each row's days, all of them ("3,14,3"): an array of arrays of unequal
+            # lengths is not one PostgreSQL can build.
+            days=StringAgg(
+                Func(F("days"), Value(","), function="array_to_string"),
+                delimiter=",",
+                filter=before,
+                default="",
+            ),
+            months=Count("month", filter=before),
             total=Sum("amount", filter=before, default=Decimal("0.00")),
             this_month=Sum("amount", filter=~before, default=Decimal("0.00")),
         )
@@ -167,9 +174,15 @@ def usual_payers(department: Department, month: dt.date) -> list[UsualPayer]:
     return [
         UsualPayer(
             client_id=row["client_id"],
-            days=tuple(day.day for day in row["dates"]),
+            days=tuple(int(day) for day in row["days"].split(",")),
             monthly=(row["total"] / row["months"]).quantize(KOPECK),
             this_month=row["this_month"],
         )
         for row in rows
     ]
+
+
+def usual_since(first: dt.date) -> dt.date:
+    """The first month a habit is read from: the month in which the day ``USUAL_MONTHS``
+    × 31 days before this month's first falls (so seven whole months before it)."""
+    return (first - dt.timedelta(days=USUAL_MONTHS * 31)).replace(day=1)
