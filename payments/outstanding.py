@@ -54,9 +54,13 @@ class ClientOwed:
 class ResponsibleGroup:
     employee: Employee | None
     clients: list[ClientOwed] = field(default_factory=list)
+    # What the whole group owes, when ``clients`` is only the part of it on one page.
+    whole: Decimal | None = None
 
     @property
     def owed(self) -> Decimal:
+        if self.whole is not None:
+            return self.whole
         return sum((c.owed for c in self.clients), Decimal("0.00"))
 
 
@@ -115,6 +119,22 @@ def by_responsible(owed: list[ClientOwed]) -> list[ResponsibleGroup]:
             key = row.client.responsible_id
             groups.setdefault(key, ResponsibleGroup(row.responsible)).clients.append(row)
     return sorted(groups.values(), key=lambda g: (-g.owed, str(g.employee or "")))
+
+
+def in_group_order(groups: list[ResponsibleGroup]) -> list[ClientOwed]:
+    """The groups' clients one after another, as the list shows them (to cut in pages)."""
+    return [row for group in groups for row in group.clients]
+
+
+def on_page(groups: list[ResponsibleGroup], rows: list[ClientOwed]) -> list[ResponsibleGroup]:
+    """The groups of one page's ``rows``, each still headed by what the whole group owes."""
+    shown = {row.client.pk for row in rows}
+    parts = []
+    for group in groups:
+        clients = [row for row in group.clients if row.client.pk in shown]
+        if clients:
+            parts.append(ResponsibleGroup(group.employee, clients, whole=group.owed))
+    return parts
 
 
 def call_list_open(month: dt.date, today: dt.date) -> bool:
