@@ -151,7 +151,8 @@ def call_list(owed: list[ClientOwed]) -> list[ClientOwed]:
 
 @dataclass(frozen=True)
 class UsualPayer:
-    """A client's habit over the six months before this one, and this month so far."""
+    """A client's habit over the months before this one (``usual_since``), and this
+    month so far."""
 
     client_id: int
     days: tuple[int, ...]  # the day of the month of each payment
@@ -163,9 +164,11 @@ USUAL_MONTHS = 6
 
 
 def usual_payers(department: Department, month: dt.date) -> list[UsualPayer]:
-    """The department's clients who paid in the last six months (one query, a row a
-    client), from the payments kept by client and month (``ClientMonthCollection``):
-    a client-month is one row, whatever the number of payments in it."""
+    """The department's clients who paid in the months before this one (``usual_since``).
+
+    One query, a row a client, over the payments kept by client and month
+    (``ClientMonthCollection``): a client-month is one row, whatever its payments.
+    """
     first, _last = month_bounds(month)
     before = Q(month__lt=first)
     # By the department the payments were credited to, as the month rows are kept.
