@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import threading
+import time
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -371,3 +373,31 @@ def test_the_habit_reads_one_query_whatever_the_payments(
     with django_assert_num_queries(1):
         outlooks = _usual_outlooks(OCTOBER)
     assert len(outlooks[cast.dept.pk]) == 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_void_while_another_transaction_adds_to_the_month_loses_nothing() -> None:
+    # given a client with one payment in October (outside any test transaction)
+    from tests.factories import DepartmentFactory
+
+    department = DepartmentFactory()
+    client = ClientFactory(department=department)
+    voided = PaymentFactory(client=client, received_on=DAYS[3], amount=Decimal("5.00"))
+    # when one transaction adds a payment to the month and, before it commits, another
+    # voids the first payment (its recount waits for the first transaction's row lock)
+    with transaction.atomic():
+        PaymentFactory(client=client, received_on=DAYS[4], amount=Decimal("7.00"))
+        voiding = threading.Thread(target=_void_in_own_connection, args=[voided.pk])
+        voiding.start()
+        time.sleep(1)
+    voiding.join()
+    # then the month holds the added payment alone
+    assert kept() == {(client.pk, department.pk, OCTOBER): (Decimal("7.00"), 1, [3])}
+    assert_kept_exact()
+
+
+def _void_in_own_connection(pk: int) -> None:
+    try:
+        Payment.objects.filter(pk=pk).update(voided_at=timezone.now(), void_reason="twice")
+    finally:
+        connection.close()
