@@ -136,6 +136,7 @@ def settle(db: str) -> None:
             "payments_historicalpayment",
             "payments_unmatchedpayment",
             "payments_dailycollection",
+            "payments_clientmonthcollection",
         ):
             connection.execute(f"VACUUM ANALYZE {table}")
         connection.execute("ANALYZE")

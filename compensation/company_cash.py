@@ -32,8 +32,8 @@ from compensation.forecast import ClientOutlook, expected_arrivals
 from compensation.models import MonthlyObligation, MonthlyScheme, ObligationDue
 from core.calendar import exceptions_between, working_days
 from core.money import KOPECK
-from payments.models import Invoice, Payment, Promise
-from payments.outstanding import USUAL_MONTHS
+from payments.models import ClientMonthCollection, Invoice, Payment, Promise
+from payments.outstanding import usual_since
 from payments.selectors import month_bounds
 from payments.settlement import InvoiceDue, PaymentMade, settle
 
@@ -102,40 +102,43 @@ def _invoiced_outlooks(month: dt.date, today: dt.date) -> dict[int, list[ClientO
     return outlooks
 
 
-# Each client's habit in one pass of the database: the payments summed by day first (as
-# ``payments.outstanding.usual_payers`` reads them), then per client the lower median of
-# those days' day of the month, the total and the number of months before this one, and
-# what came in this month. Rows come back per client (10,000), never per payment; clients
-# invoiced this month are left out in the database (their invoices say what they owe).
+# Each client's habit in one pass over the payments kept by client and month (a row a
+# client-month-department, never a row a payment): per client the lower median of the
+# days of the month they paid on, the total and the number of months before this one,
+# and what came in this month. Clients invoiced this month are left out in the database
+# (their invoices say what they owe). A client paid through two departments is the
+# lower department's, their days counted per department as the payments were credited.
 _USUAL_SQL = """
-WITH days AS (
-    SELECT client_id, department_id, received_on, sum(amount) AS total
-    FROM {payments}
-    WHERE voided_at IS NULL AND received_on BETWEEN %(since)s AND %(last)s
+WITH months AS (
+    SELECT client_id, department_id, month, amount, days
+    FROM {habits}
+    WHERE payment_count > 0 AND month BETWEEN %(since)s AND %(first)s
         AND client_id NOT IN (SELECT client_id FROM {invoices} WHERE month = %(first)s)
-    GROUP BY client_id, department_id, received_on
+), usual AS (
+    SELECT client_id, percentile_disc(0.5) WITHIN GROUP (ORDER BY day) AS day
+    FROM months CROSS JOIN LATERAL unnest(days) AS day
+    WHERE month < %(first)s
+    GROUP BY client_id
 )
-SELECT client_id, min(department_id),
-    percentile_disc(0.5) WITHIN GROUP (ORDER BY extract(day FROM received_on))
-        FILTER (WHERE received_on < %(first)s),
-    sum(total) FILTER (WHERE received_on < %(first)s),
-    count(DISTINCT date_trunc('month', received_on)) FILTER (WHERE received_on < %(first)s),
-    coalesce(sum(total) FILTER (WHERE received_on >= %(first)s), 0)
-FROM days
-GROUP BY client_id
-HAVING count(*) FILTER (WHERE received_on < %(first)s) > 0
+SELECT m.client_id, min(m.department_id), u.day,
+    sum(m.amount) FILTER (WHERE m.month < %(first)s),
+    count(DISTINCT m.month) FILTER (WHERE m.month < %(first)s),
+    coalesce(sum(m.amount) FILTER (WHERE m.month = %(first)s), 0)
+FROM months m JOIN usual u ON u.client_id = m.client_id
+GROUP BY m.client_id, u.day
 """
 
 
 def _usual_outlooks(month: dt.date) -> dict[int, list[ClientOutlook]]:
     """Per department, the clients billed nothing this month, by their habit (one query)."""
-    first, last = month_bounds(month)
-    since = (first - dt.timedelta(days=USUAL_MONTHS * 31)).replace(day=1)
+    first, _last = month_bounds(month)
     outlooks: dict[int, list[ClientOutlook]] = defaultdict(list)
     with connection.cursor() as cursor:
         cursor.execute(
-            _USUAL_SQL.format(payments=Payment._meta.db_table, invoices=Invoice._meta.db_table),
-            {"since": since, "first": first, "last": last},
+            _USUAL_SQL.format(
+                habits=ClientMonthCollection._meta.db_table, invoices=Invoice._meta.db_table
+            ),
+            {"since": usual_since(first), "first": first},
         )
         rows = cursor.fetchall()
     for _client, department, day, total, months, this_month in rows:

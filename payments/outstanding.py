@@ -12,13 +12,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.contrib.postgres.aggregates import StringAgg
+from django.db.models import Count, F, Func, Q, QuerySet, Sum, Value
 
 from accounts.models import Department, Employee
 from core.money import KOPECK
-from payments.models import Client, Invoice, Payment, Promise
+from payments.models import Client, ClientMonthCollection, Invoice, Payment, Promise
 from payments.selectors import month_bounds
 from payments.settlement import InvoiceDue, PaymentMade, Settlement, settle
 
@@ -55,9 +54,13 @@ class ClientOwed:
 class ResponsibleGroup:
     employee: Employee | None
     clients: list[ClientOwed] = field(default_factory=list)
+    # What the whole group owes, when ``clients`` is only the part of it on one page.
+    whole: Decimal | None = None
 
     @property
     def owed(self) -> Decimal:
+        if self.whole is not None:
+            return self.whole
         return sum((c.owed for c in self.clients), Decimal("0.00"))
 
 
@@ -118,6 +121,22 @@ def by_responsible(owed: list[ClientOwed]) -> list[ResponsibleGroup]:
     return sorted(groups.values(), key=lambda g: (-g.owed, str(g.employee or "")))
 
 
+def in_group_order(groups: list[ResponsibleGroup]) -> list[ClientOwed]:
+    """The groups' clients one after another, as the list shows them (to cut in pages)."""
+    return [row for group in groups for row in group.clients]
+
+
+def on_page(groups: list[ResponsibleGroup], rows: list[ClientOwed]) -> list[ResponsibleGroup]:
+    """The groups of one page's ``rows``, each still headed by what the whole group owes."""
+    shown = {row.client.pk for row in rows}
+    parts = []
+    for group in groups:
+        clients = [row for row in group.clients if row.client.pk in shown]
+        if clients:
+            parts.append(ResponsibleGroup(group.employee, clients, whole=group.owed))
+    return parts
+
+
 def call_list_open(month: dt.date, today: dt.date) -> bool:
     """Calls start on the morning of ``CALL_LIST_FROM_DAY`` (the 7th) of the month."""
     first = month.replace(day=1)
@@ -132,7 +151,8 @@ def call_list(owed: list[ClientOwed]) -> list[ClientOwed]:
 
 @dataclass(frozen=True)
 class UsualPayer:
-    """A client's habit over the six months before this one, and this month so far."""
+    """A client's habit over the months before this one (``usual_since``), and this
+    month so far."""
 
     client_id: int
     days: tuple[int, ...]  # the day of the month of each payment
@@ -144,20 +164,30 @@ USUAL_MONTHS = 6
 
 
 def usual_payers(department: Department, month: dt.date) -> list[UsualPayer]:
-    """The department's clients who paid in the last six months (one query, a row a
-    client: the database groups the payments, Python never sees them one by one)."""
-    first, last = month_bounds(month)
-    since = (first - dt.timedelta(days=USUAL_MONTHS * 31)).replace(day=1)
-    before = Q(received_on__lt=first)
-    # By the department the payment was credited to (no join to the clients): the
-    # payments' covering index (department, day; client, amount) answers it alone.
+    """The department's clients who paid in the months before this one (``usual_since``).
+
+    One query, a row a client, over the payments kept by client and month
+    (``ClientMonthCollection``): a client-month is one row, whatever its payments.
+    """
+    first, _last = month_bounds(month)
+    before = Q(month__lt=first)
+    # By the department the payments were credited to, as the month rows are kept.
     rows = (
-        Payment.objects.counted()
-        .filter(department=department, received_on__gte=since, received_on__lte=last)
+        ClientMonthCollection.objects.filter(
+            department=department, month__gte=usual_since(first), month__lte=first
+        )
+        .filter(payment_count__gt=0)
         .values("client_id")
         .annotate(
-            dates=ArrayAgg("received_on", distinct=True, filter=before, default=[]),
-            months=Count(TruncMonth("received_on"), distinct=True, filter=before),
+            # Each row's days, all of them ("3,14,3"): an array of arrays of unequal
+            # lengths is not one PostgreSQL can build.
+            days=StringAgg(
+                Func(F("days"), Value(","), function="array_to_string"),
+                delimiter=",",
+                filter=before,
+                default="",
+            ),
+            months=Count("month", filter=before),
             total=Sum("amount", filter=before, default=Decimal("0.00")),
             this_month=Sum("amount", filter=~before, default=Decimal("0.00")),
         )
@@ -167,9 +197,15 @@ def usual_payers(department: Department, month: dt.date) -> list[UsualPayer]:
     return [
         UsualPayer(
             client_id=row["client_id"],
-            days=tuple(day.day for day in row["dates"]),
+            days=tuple(int(day) for day in row["days"].split(",")),
             monthly=(row["total"] / row["months"]).quantize(KOPECK),
             this_month=row["this_month"],
         )
         for row in rows
     ]
+
+
+def usual_since(first: dt.date) -> dt.date:
+    """The first month a habit is read from: the month in which the day ``USUAL_MONTHS``
+    × 31 days before this month's first falls (so seven whole months before it)."""
+    return (first - dt.timedelta(days=USUAL_MONTHS * 31)).replace(day=1)

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Employee
 from payments.models import Client, Invoice, Promise
 from tests.factories import Cast, ClientFactory, PaymentFactory
 from tests.test_workflow_helpers import OCTOBER
@@ -276,3 +277,77 @@ def test_the_payments_page_leads_to_the_invoice_import_for_who_may_use_it(cast: 
     staff = Browser()
     staff.force_login(cast.masha.user)
     assert f'href="{link}"' not in staff.get(reverse("payment_list")).content.decode()
+
+
+def owing(cast: Cast, count: int, *, responsible: Employee | None = None) -> None:
+    """``count`` clients each owing a different amount (1,000 ₽ more per client) above
+    the call list's minimum: client N owes 100,000 + N × 1,000."""
+    for n in range(count):
+        client = ClientFactory(
+            name=f"Owing {n:03}", department=cast.dept, responsible=responsible or cast.olya
+        )
+        invoiced(client, f"P{n}", f"{100_000 + n * 1000}.00")
+
+
+def test_the_outstanding_list_shows_fifty_clients_a_page_largest_first_totals_over_all(
+    cast: Cast,
+) -> None:
+    # given 60 of Olya's clients owing and one of Masha's owing the least
+    owing(cast, 60)
+    invoiced(ClientFactory(name="Small", department=cast.dept, responsible=cast.masha), "S", "5")
+    http = signed_in(cast.head.user)
+    # when the first two pages are read
+    first = http.get(owed_url(cast))
+    second = http.get(owed_url(cast, page="2"))
+    # then the largest debts come first, 50 of them, the rest on the second page
+    names = [c.client.name for g in first.context["groups"] for c in g.clients]
+    assert names == [f"Owing {n:03}" for n in range(59, 9, -1)]
+    rest = [(g.employee, [c.client.name for c in g.clients]) for g in second.context["groups"]]
+    assert rest == [
+        (cast.olya, [f"Owing {n:03}" for n in range(9, -1, -1)]),
+        (cast.masha, ["Small"]),
+    ]
+    # and every figure still covers all 61 clients: the total, Olya's group on both pages
+    whole = D(sum(100_000 + n * 1000 for n in range(60)))
+    for page in (first, second):
+        assert page.context["total_owed"] == whole + D("5.00")
+        assert page.context["groups"][0].owed == whole
+    assert "Page 2 of 2" in second.content.decode()
+    assert 'href="?page=1"' in second.content.decode()
+
+
+def test_a_page_of_the_outstanding_list_keeps_the_filter_in_its_links(cast: Cast) -> None:
+    owing(cast, 55)
+    page = signed_in(cast.head.user).get(owed_url(cast, min_invoiced="1"))
+
+    assert 'href="?min_invoiced=1&amp;page=2"' in page.content.decode()
+
+
+def test_the_call_list_shows_fifty_clients_a_page_and_counts_them_all(cast: Cast) -> None:
+    owing(cast, 53)
+    http = signed_in(cast.masha.user)
+    url = reverse("cockpit_calls", args=[cast.dept.pk, OCTOBER])
+
+    first, last = http.get(url), http.get(url + "?page=2")
+
+    assert [r.client.name for r in first.context["rows"]][:2] == ["Owing 052", "Owing 051"]
+    assert len(first.context["rows"]) == 50
+    assert [r.client.name for r in last.context["rows"]] == ["Owing 002", "Owing 001", "Owing 000"]
+    owed = sum(100_000 + n * 1000 for n in range(53))
+    assert f"53 clients to call, owing {owed:,}.00" in last.content.decode()
+    # the form still offers every client on the list, whatever the page
+    assert len(last.context["form"].fields["client"].choices) == 53
+
+
+def test_a_page_of_the_cockpit_reads_as_many_queries_whatever_the_clients(cast: Cast) -> None:
+    def queries(count: int) -> int:
+        owing(cast, count)
+        http = signed_in(cast.head.user)
+        with CaptureQueriesContext(connection) as captured:
+            for url in (owed_url(cast, page="2"), owed_url(cast)):
+                assert http.get(url).status_code == 200
+            calls = reverse("cockpit_calls", args=[cast.dept.pk, OCTOBER])
+            assert http.get(calls + "?page=2").status_code == 200
+        return len(captured)
+
+    assert queries(3) == queries(120)

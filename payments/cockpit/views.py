@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,7 +24,17 @@ from payments.cockpit.forms import OutstandingFilter, PromiseForm
 from payments.cockpit.promises import PromiseStatus, promise_history
 from payments.cockpit.services import promise_record
 from payments.models import Client, Invoice
-from payments.outstanding import by_responsible, call_list, call_list_open, clients_owed
+from payments.outstanding import (
+    by_responsible,
+    call_list,
+    call_list_open,
+    clients_owed,
+    in_group_order,
+    on_page,
+)
+
+# Enough to work through in a sitting; the largest debts come first.
+CLIENTS_PER_PAGE = 50
 
 
 def _department(user: Any, department_id: int) -> Department:
@@ -48,6 +59,9 @@ def outstanding(request: HttpRequest, department_id: int, month: dt.date) -> Htt
     owed = clients_owed(department, month, today=today, among=among)
     least_overdue = filters.overdue_at_least if among is not None else 0
     shown = [row for row in owed if row.owed and row.overdue_days >= least_overdue]
+    groups = by_responsible(shown)
+    # Every client is settled (the totals cover them all), a page of them is shown.
+    page = _page(request, in_group_order(groups))
     return render(
         request,
         "payments/cockpit/outstanding.html",
@@ -55,12 +69,24 @@ def outstanding(request: HttpRequest, department_id: int, month: dt.date) -> Htt
             "department": department,
             "month": month,
             "filters": filters,
-            "groups": by_responsible(shown),
+            "groups": on_page(groups, page.object_list),
+            "page": page,
+            "query": _query_without_page(request),
             "total_owed": sum((row.owed for row in shown), start=0),
             "credit": [row for row in owed if row.credit],
-            "history_of": _history_links(request.user, owed),
+            "history_of": _history_links(request.user, page.object_list),
         },
     )
+
+
+def _page(request: HttpRequest, rows: list[Any]) -> Page:
+    return Paginator(rows, CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 def _history_links(user: Any, rows: list[Any]) -> set[int]:
@@ -86,15 +112,20 @@ def _calls_context(
     if form is None and can_record and rows:
         initial = {"called_on": timezone.localdate()}
         form = PromiseForm(clients=[r.client for r in rows], initial=initial)
+    page = _page(request, rows)
     return {
         "department": department,
         "month": month,
-        "rows": rows,
+        "rows": page.object_list,
+        "page": page,
+        "query": _query_without_page(request),
+        "total_owed": sum((row.owed for row in rows), start=0),
+        "to_call": len(rows),
         "open": call_list_open(month, timezone.localdate()),
         "from_day": settings.CALL_LIST_FROM_DAY,
         "min_amount": settings.CALL_LIST_MIN_AMOUNT,
         "form": form if can_record else None,
-        "history_of": _history_links(request.user, rows),
+        "history_of": _history_links(request.user, page.object_list),
     }
 
 

@@ -179,3 +179,45 @@ def test_the_accountant_imports_invoices_and_reads_the_batch(
     assert words["new_invoices"] in page.inner_text("#import-counts")
     assert page.inner_text("[data-count=new]") == "1"
     assert Invoice.objects.get(client=beta).amount == Decimal("1500.50")
+
+
+PAGE_WORDS = {
+    "ru": {"to_call": "Позвонить 53 клиентам", "next": "Вперёд", "page": "Страница 2 из 2"},
+    "en": {"to_call": "53 clients to call", "next": "Next", "page": "Page 2 of 2"},
+}
+
+
+def test_masha_pages_through_a_long_call_list_and_outstanding_list(
+    page: Any, live_server: Any, october: Cast, language: str
+) -> None:
+    words = PAGE_WORDS[language]
+    # 52 more clients owing, the smallest debt last: "Owing 000" owes 100,000
+    for n in range(52):
+        client = ClientFactory(name=f"Owing {n:03}", department=october.dept)
+        Invoice.objects.create(
+            client=client,
+            month=OCTOBER,
+            number=f"P{n}",
+            issued_on=dt.date(2026, 10, 1),
+            due_on=dt.date(2026, 10, 20),
+            amount=Decimal(100_000 + n * 1000),
+        )
+    sign_in(page, live_server, "masha")
+    page.goto(f"{live_server.url}{reverse('cockpit_calls', args=[october.dept.pk, OCTOBER])}")
+
+    # every client counted, fifty of them shown, the largest (Alpha) first
+    assert words["to_call"] in page.inner_text("#calls-total")
+    assert page.locator("#call-list tbody tr").count() == 50
+    assert "Alpha" in page.inner_text("#call-list tbody tr:first-child")
+    submit(page, f"nav[aria-label] >> text={words['next']}")
+    assert words["page"] in page.inner_text("main")
+    assert page.locator("#call-list tbody tr").count() == 3
+    assert "Owing 000" in page.inner_text("#call-list tbody tr:last-child")
+    # the form still offers every client on the list
+    assert page.locator("#id_client option[value]").count() >= 53
+
+    page.goto(f"{live_server.url}{reverse('cockpit_outstanding', args=[october.dept.pk, OCTOBER])}")
+    assert "Owing 000" not in page.inner_text("main table")
+    submit(page, f"nav[aria-label] >> text={words['next']}")
+    assert "Owing 000" in page.inner_text("main")
+    assert "Alpha" not in page.inner_text("main section")
