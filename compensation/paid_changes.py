@@ -78,8 +78,18 @@ def with_paid_changes(periods: QuerySet[BonusPeriod]) -> QuerySet[BonusPeriod]:
     latest paid revision counted (empty: the month was never paid).
     """
     paid = Revision.objects.filter(period=OuterRef("pk"), paid_at__isnull=False).order_by("-number")
-    added = Q(voided_at__isnull=True, recorded_at__gt=OuterRef("closed_at"))
-    voided = Q(voided_at__gt=OuterRef("closed_at"), recorded_at__lte=OuterRef("closed_at"))
+    # What the latest paid revision counted: the month at its close, or a correction's
+    # recount, which stands as the correction was approved (payments are refused and voids
+    # recounted until then).
+    periods = periods.annotate(
+        paid_counted_at=Coalesce(
+            Subquery(paid.filter(number__gt=1).values("approved_at")[:1]), F("closed_at")
+        )
+    )
+    added = Q(voided_at__isnull=True, recorded_at__gt=OuterRef("paid_counted_at"))
+    voided = Q(
+        voided_at__gt=OuterRef("paid_counted_at"), recorded_at__lte=OuterRef("paid_counted_at")
+    )
     return periods.annotate(
         late_added=_since_close(added),
         late_voided=_since_close(voided),

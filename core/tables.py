@@ -45,7 +45,11 @@ def read_table(
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = data.decode("cp1251")
+        try:
+            text = data.decode("cp1251")
+        except UnicodeDecodeError:
+            # Windows-1251 leaves one byte undefined: a binary file (an old .xls, a PDF).
+            raise ValidationError(_("The file is neither a CSV nor an XLSX file.")) from None
     first_line = text.partition("\n")[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     return list(_rows_of(csv.reader(io.StringIO(text), delimiter=delimiter), columns, required))

@@ -41,6 +41,7 @@ def test_an_xlsx_with_a_date_and_a_number() -> None:
         ("hr.csv", b"", "The file is empty."),
         ("hr.csv", "Сумма;Дата\n1;2\n".encode(), "The file has no column number."),
         ("hr.xlsx", b"not a workbook", "The file is not a readable XLSX workbook."),
+        ("hr.xls", b"\xd0\xcf\x11\xe0\x98\x00", "The file is neither a CSV nor an XLSX file."),
     ],
 )
 def test_a_file_that_cannot_be_read_says_why(name: str, data: bytes, message: str) -> None:

@@ -24,7 +24,7 @@ from payments.importing import payments_import
 from payments.models import Client, Payment
 from payments.services import payment_record
 from tests.factories import PASSWORD, Cast
-from tests.test_corrections import NOVEMBER, _approve, paid_november
+from tests.test_corrections import NOVEMBER, _approve, _pay, paid_november
 from tests.test_imports import xlsx_bytes
 from tests.test_workflow_helpers import pay_in, set_scheme
 
@@ -205,6 +205,12 @@ def test_the_correction_counts_the_changes_in_and_the_notice_goes(cast: Cast) ->
     }
     listing = director.get(reverse("period_list")).content.decode()
     assert "added 1,000,000.00" not in listing
+    # Once the correction is paid, its own count stands: nothing differs any more.
+    _pay(cast, BonusPeriod.objects.get(pk=period.pk))
+    listing = director.get(reverse("period_list")).content.decode()
+    page = director.get(reverse("period_detail", args=[period.pk])).content.decode()
+    assert "Differs from what was paid" not in listing
+    assert "Differs from what was paid" not in page
 
 
 def test_the_period_list_reads_the_changes_in_constant_queries(

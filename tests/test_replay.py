@@ -209,6 +209,23 @@ def test_the_director_adopts_the_draft_for_a_coming_month(cast: Cast) -> None:
 
 
 @pytest.mark.django_db
+def test_an_adopted_draft_keeps_the_latest_schemes_split_and_team_view(cast: Cast) -> None:
+    # given October's scheme splits by presence and hides awards from the team
+    approved_october(cast)
+    MonthlyScheme.objects.filter(department=cast.dept).update(
+        split="by_presence", team_sees_adjustments=False
+    )
+    coming = next_month(timezone.localdate().replace(day=1))
+    data = draft(threshold="42000000.00")
+    data.update(month=coming.isoformat(), reason="Replayed")
+    # when a draft (which says neither) is adopted for a month without a scheme
+    signed_in(cast.director.user).post(reverse("scheme_replay_adopt", args=[cast.dept.pk]), data)
+    # then the new month keeps them, not the defaults
+    adopted = MonthlyScheme.objects.get(department=cast.dept, month=coming)
+    assert (adopted.split, adopted.team_sees_adjustments) == ("by_presence", False)
+
+
+@pytest.mark.django_db
 def test_a_past_month_cannot_adopt_a_draft(cast: Cast) -> None:
     approved_october(cast)
     data = draft(threshold="42000000.00")

@@ -153,11 +153,10 @@ def scheme_adopt(
         .prefetch_related("milestones")
         .first()
     )
-    if plan is None:
-        plan = (scheme or _model_for(department, month)).plan
+    model = scheme or _model_for(department, month)
     common = {
         "user": user,
-        "plan": plan,
+        "plan": model.plan if plan is None else plan,
         "threshold": terms.threshold,
         "rate": terms.rate,
         "head_share": terms.head_share,
@@ -166,6 +165,10 @@ def scheme_adopt(
         "split": terms.split,
     }
     if scheme is None:
+        # What the draft does not say (the split, what the team sees) is the model's, as
+        # the year's grid copies it, never the defaults.
+        common["split"] = terms.split or model.split
+        common["team_sees_adjustments"] = model.team_sees_adjustments
         return scheme_create(department=department, month=month, **common)
     version = expected_version if expected_version is not None else scheme.version
     return scheme_update(scheme=scheme, expected_version=version, **common)
