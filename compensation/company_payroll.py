@@ -91,8 +91,11 @@ class CompanyMonth:
 def _paid_on(period: BonusPeriod, revisions: list[Revision]) -> Revision:
     """The revision the month is paid on: the paid one once a correction follows it."""
     paid = [r for r in revisions if r.paid_at is not None]
-    current = next(r for r in revisions if r.number == period.revision)
-    return paid[-1] if paid and paid[-1].number < current.number else current
+    # Under correction the current revision is not approved (not among ``revisions``).
+    current = next((r for r in revisions if r.number == period.revision), None)
+    if current is None or (paid and paid[-1].number < current.number):
+        return paid[-1]
+    return current
 
 
 def company_month(month: dt.date) -> CompanyMonth:
@@ -114,10 +117,13 @@ def company_month(month: dt.date) -> CompanyMonth:
     parts, missing = [], []
     for department in Department.objects.order_by("name"):
         period = periods.get(department.pk)
-        if period is None or not lifecycle.is_settled(period.state):
+        revisions = [] if period is None else list(period.revisions.all())
+        # A paid month under correction is in the file as it was paid.
+        paid = any(r.paid_at is not None for r in revisions)
+        if period is None or not (lifecycle.is_settled(period.state) or paid):
             missing.append(Missing(department, None if period is None else period.state))
             continue
-        revision = _paid_on(period, list(period.revisions.all()))
+        revision = _paid_on(period, revisions)
         revision.period = period
         period.department = department
         part = DepartmentPart(

@@ -21,7 +21,12 @@ from openpyxl import load_workbook
 from compensation import services
 from compensation.models import PeriodEvent
 from tests.factories import Cast, ClientFactory, PaymentFactory
-from tests.test_corrections import DECEMBER, _december, after_december  # noqa: F401
+from tests.test_corrections import (  # noqa: F401
+    DECEMBER,
+    _december,
+    after_december,
+    paid_november,
+)
 
 pytestmark = pytest.mark.usefixtures("after_december")
 D = Decimal
@@ -200,3 +205,22 @@ def test_the_company_file_reads_in_constant_queries(
     with django_assert_max_num_queries(12):
         response = browser.post(url, {"month": "2026-12", "file": "standard.csv"})
     assert response.status_code == 200
+
+
+def test_a_paid_month_under_correction_is_in_the_file_as_it_was_paid(cast: Cast) -> None:
+    # given November paid (head 30,000, Masha 27,000, Vasya 6,000, Olya 12,000), then
+    # reopened by the director as a correction
+    period = paid_november(cast)
+    services.period_reopen(
+        user=cast.director.user, period=period, expected_version=period.version, reason="Bounced"
+    )
+    # when the accountant downloads the company's November
+    body = _csv(_download(cast, "standard.csv", month="2026-11"))[1:]
+    # then the department is there with what was paid, not named as missing
+    bonuses = {row[2]: row[6] for row in body if row[1]}
+    assert bonuses == {
+        "Ivan Petrov": "30000.00",
+        "Masha Ivanova": "27000.00",
+        "Vasya Sidorov": "6000.00",
+        "Olya Smirnova": "12000.00",
+    }
