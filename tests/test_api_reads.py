@@ -229,7 +229,8 @@ def test_the_periods_filters_refuse_what_they_do_not_know(cast: Cast) -> None:
     assert [p["id"] for p in http.get(url, {"month": "2026-10"}).json()] == [period.pk]
     assert http.get(url, {"month": "2026-11"}).json() == []
     assert http.get(url, {"department": cast.other.pk}).json() == []
-    for hostile in ({"state": "\x00"}, {"state": "x"}, {"department": "9" * 30}):
+    bad_months = ({"month": "2026-13"}, {"month": "October"})
+    for hostile in ({"state": "\x00"}, {"state": "x"}, {"department": "9" * 30}, *bad_months):
         refused = http.get(url, hostile)
         assert refused.status_code == 422
         assert refused["Content-Type"] == "application/problem+json"

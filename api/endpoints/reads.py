@@ -8,7 +8,9 @@ import datetime as dt
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema
+from pydantic import field_validator
 
 from accounts import policy
 from accounts.models import Department
@@ -99,6 +101,13 @@ class PeriodFilter(Schema):
     month: str | None = Field(None, description="2026-10", max_length=7)
     state: PeriodState | None = None
 
+    @field_validator("month")
+    @classmethod
+    def _a_month(cls, value: str | None) -> str | None:
+        if value is not None and parse_month(value) is None:
+            raise ValueError(gettext("Enter a month such as 2026-10."))
+        return value
+
 
 @router.get(
     "/periods",
@@ -112,7 +121,7 @@ def periods(request: HttpRequest, filters: Query[PeriodFilter]) -> Any:
     if filters.department is not None:
         found = found.filter(department_id=filters.department)
     if filters.month is not None:
-        found = found.filter(month=parse_month(filters.month) or dt.date.min)
+        found = found.filter(month=parse_month(filters.month))
     if filters.state is not None:
         found = found.filter(state=filters.state)
     return [_period(p) for p in found.order_by("-month", "department__name")[:MAX_PERIODS]]
