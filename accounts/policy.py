@@ -638,7 +638,8 @@ def has_any_role(user: Any) -> bool:
 
 # --- questions on a statement and notices ------------------------------------------------
 # A question is about the asker's own pay: only the asker, the head of the department and
-# the commercial director (and the administrator) see it; staff never see each other's.
+# the commercial director see it (not the administrator, who sees nobody's pay); staff
+# never see each other's.
 
 
 def _asked(user: Any, obj: Any) -> bool:
@@ -656,7 +657,7 @@ def _view_question(user: Any, obj: Any) -> bool:
     department = _department_of(obj)
     if department is None:
         return False
-    return is_director(user) or is_admin(user) or heads(user, department) or _asked(user, obj)
+    return is_director(user) or heads(user, department) or _asked(user, obj)
 
 
 def _answer_question(user: Any, obj: Any) -> bool:
@@ -671,11 +672,11 @@ def _pass_question(user: Any, obj: Any) -> bool:
 
 def visible_questions(user: Any) -> QuerySet:
     """Questions the user may read: their own, their department's as its head, all for
-    the director and the administrator."""
+    the director."""
     from compensation.models import Question
 
     questions = Question.objects.select_related("asker", "department")
-    if is_director(user) or is_admin(user):
+    if is_director(user):
         return questions
     employee = employee_of(user)
     if employee is None or not _roles(user):
@@ -782,9 +783,9 @@ def writable_departments(user: Any) -> frozenset[int] | None:
 
 
 # --- the director's company views ----------------------------------------------------------
-# The company's cash and every department are the director's (and the administrator's);
-# a head sees their own department's year, its pool and the head's and staff's parts of
-# it, never anyone's own line. A person's own year is "my bonus" (VIEW_OWN_BONUS).
+# The company's cash and every department are the director's (and the administrator's:
+# team figures only); a department's year, which names the head's bonus, is the
+# director's and its own head's, not the administrator's (who sees nobody's pay). A person's own year is "my bonus" (VIEW_OWN_BONUS).
 
 
 def _view_company(user: Any, obj: Any) -> bool:
@@ -792,7 +793,7 @@ def _view_company(user: Any, obj: Any) -> bool:
 
 
 def _view_department_year(user: Any, obj: Any) -> bool:
-    if is_director(user) or is_admin(user):
+    if is_director(user):
         return True
     if obj is None:
         # No department named: any of them (the navigation's question).
@@ -812,7 +813,7 @@ _RULES.update(
 
 def year_departments(user: Any) -> QuerySet[Department]:
     """The departments whose year the user may see."""
-    if is_director(user) or is_admin(user):
+    if is_director(user):
         return Department.objects.all()
     employee = employee_of(user)
     if employee is None or not has_role(user, Role.HEAD):

@@ -126,7 +126,7 @@ EXPECTED: dict[Action, dict[str, Any]] = {
     # Questions on a statement, asked of a department's month (per question, the asker
     # too: tests/test_questions.py).
     Action.ASK_QUESTION: {"staff": ONLY_OWN},
-    Action.VIEW_QUESTION: {"head": ONLY_OWN, "director": BOTH, "admin": BOTH},
+    Action.VIEW_QUESTION: {"head": ONLY_OWN, "director": BOTH},
     Action.ANSWER_QUESTION: {"head": ONLY_OWN, "director": BOTH},
     Action.FORWARD_QUESTION: {"head": ONLY_OWN},
     # Only the asker closes or reopens a question: a month has no asker.
@@ -136,7 +136,7 @@ EXPECTED: dict[Action, dict[str, Any]] = {
     # The company's cash and every department: the director's; a head sees their own
     # department's year.
     Action.VIEW_COMPANY: {"director": BOTH, "admin": BOTH},
-    Action.VIEW_DEPARTMENT_YEAR: {"head": ONLY_OWN, "director": BOTH, "admin": BOTH},
+    Action.VIEW_DEPARTMENT_YEAR: {"head": ONLY_OWN, "director": BOTH},
     Action.MANAGE_OBLIGATIONS: {"director": BOTH, "admin": BOTH},
     # Asked of a client, never of a period: nobody here (tests/test_promise_history.py
     # holds its table by client: the responsible, the cover, the head, the director).
