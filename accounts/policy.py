@@ -785,7 +785,8 @@ def writable_departments(user: Any) -> frozenset[int] | None:
 # --- the director's company views ----------------------------------------------------------
 # The company's cash and every department are the director's (and the administrator's:
 # team figures only); a department's year, which names the head's bonus, is the
-# director's and its own head's, not the administrator's (who sees nobody's pay). A person's own year is "my bonus" (VIEW_OWN_BONUS).
+# director's and its own head's, not the administrator's (who sees nobody's pay). A
+# person's own year is "my bonus" (VIEW_OWN_BONUS).
 
 
 def _view_company(user: Any, obj: Any) -> bool:
