@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:,.1f} ms"
 
 
-def times(ratio: float) -> str:
+def times(ratio: Decimal | float) -> str:
     return f"{ratio:.2f}×"
 
 

@@ -6,6 +6,7 @@ miss cannot be printed as a pass.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +87,14 @@ def test_it_reports_a_page_that_does_not_resolve_without_a_verdict() -> None:
 
 
 def _run(users: int, p95: float, failures: int = 0) -> load.Run:
-    return load.Run(users, requests=100, failures=failures, median_ms=10, p95_ms=p95, rps=5)
+    return load.Run(
+        users,
+        requests=100,
+        failures=failures,
+        median_ms=Decimal(10),
+        p95_ms=Decimal(p95),
+        rps=Decimal(5),
+    )
 
 
 def test_it_holds_a_count_of_users_while_p95_stays_within_3_times_and_nothing_fails() -> None:
@@ -111,7 +119,12 @@ def test_it_reads_locusts_aggregated_row(tmp_path: Path) -> None:
         ",Aggregated,25,2,45,3.25,46,120\n"
     )
     assert load.read_stats(stats, 20) == load.Run(
-        users=20, requests=25, failures=2, median_ms=46.0, p95_ms=120.0, rps=3.25
+        users=20,
+        requests=25,
+        failures=2,
+        median_ms=Decimal("46.0"),
+        p95_ms=Decimal("120.0"),
+        rps=Decimal("3.25"),
     )
 
 
