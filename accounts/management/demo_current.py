@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from accounts.management import demo_data as demo
 from accounts.models import Department
-from compensation.models import MonthlyObligation, MonthlyScheme, SchemeMilestone
+from compensation.models import MonthlyObligation
 from payments.models import Client, Invoice, Promise
 from payments.selectors import month_bounds
 
@@ -64,7 +64,7 @@ def current_month_load(
     month = today.replace(day=1)
     if month <= LAST_FIXED_MONTH:
         return
-    current_scheme(loader, department, month)
+    loader.scheme(department, month)  # November's terms
     # The company's obligations of the month, as November's: the director's cash gap runs on.
     loader.get_or_create(MonthlyObligation, month=month, defaults={"total": OBLIGATIONS})
     rows = [current_row(clients, serial, row) for serial, row in enumerate(demo.CLIENTS, 1)]
@@ -72,20 +72,6 @@ def current_month_load(
     for row in rows:
         current_payment(loader, row, invoices[row.client.name], today, recorded_by)
     current_promises(loader, invoices, today)
-
-
-def current_scheme(loader: Loader, department: Department, month: dt.date) -> None:
-    """November's terms, the way ``load_demo`` creates the seed's schemes."""
-    scheme, _created = loader.get_or_create(
-        MonthlyScheme, department=department, month=month, defaults=demo.SCHEME
-    )
-    for milestone in demo.MILESTONES:
-        loader.get_or_create(
-            SchemeMilestone,
-            scheme=scheme,
-            day=milestone["day"],
-            defaults={k: v for k, v in milestone.items() if k != "day"},
-        )
 
 
 def current_row(clients: dict[str, Client], serial: int, row: demo.DemoClient) -> CurrentInvoice:

@@ -167,16 +167,20 @@ class Loader:
 
     def schemes(self, department: Department) -> None:
         for month in demo.SCHEME_MONTHS:
-            scheme, _created = self.get_or_create(
-                MonthlyScheme, department=department, month=month, defaults=demo.SCHEME
+            self.scheme(department, month)
+
+    def scheme(self, department: Department, month: dt.date) -> None:
+        """The demo's terms (SPEC section 2's) for ``month``, with both milestones."""
+        scheme, _created = self.get_or_create(
+            MonthlyScheme, department=department, month=month, defaults=demo.SCHEME
+        )
+        for milestone in demo.MILESTONES:
+            self.get_or_create(
+                SchemeMilestone,
+                scheme=scheme,
+                day=milestone["day"],
+                defaults={k: v for k, v in milestone.items() if k != "day"},
             )
-            for milestone in demo.MILESTONES:
-                self.get_or_create(
-                    SchemeMilestone,
-                    scheme=scheme,
-                    day=milestone["day"],
-                    defaults={k: v for k, v in milestone.items() if k != "day"},
-                )
 
     # --- clients and payments -------------------------------------------------------------
 
