@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 
 from accounts.policy import Action, require
 from compensation.models import MonthlyObligation, ObligationDue
-from core.money import MoneyError, parse_amount
 from core.months import in_range
 from core.rows import RowError, RowReport
 from core.tables import TableRows, read_table
+from payments.importing.rules import clean_amount
 
 MAX_REPORTED_ERRORS = 200
 COLUMNS = {
@@ -77,9 +77,9 @@ def _checked(line: int, cells: dict[str, str], result: ObligationImportResult) -
         message = _("Not a date (YYYY-MM-DD or DD.MM.YYYY): %(value)s.")
         result.add_error(RowError(line, "due_on", message % {"value": cells["due_on"]}))
     try:
-        amount = parse_amount(cells["amount"])
-    except MoneyError as error:
-        result.add_error(RowError(line, "amount", _(error.message)))
+        amount = clean_amount(cells["amount"])
+    except ValidationError as error:
+        result.add_error(RowError(line, "amount", " ".join(error.messages)))
         amount = None
     if due_on is None or amount is None:
         return None

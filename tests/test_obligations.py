@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as HttpClient
 from django.urls import reverse
+from django.utils import translation
 
 from compensation.company_cash import obligations_by_day
 from compensation.models import MonthlyObligation, ObligationDue
@@ -60,6 +61,16 @@ def test_a_bad_row_is_named_and_nothing_is_saved(cast: Cast) -> None:
     ]
     # the schedule on record is untouched
     assert list(ObligationDue.objects.values_list("amount", flat=True)) == [D("7.00")]
+
+
+def test_an_amount_error_is_in_the_readers_language(cast: Cast) -> None:
+    data = csv_file("date,amount\n2026-10-05,12abc\n2026-10-07,-3\n")
+    with translation.override("ru"):
+        result = obligations_import(user=cast.director.user, file_name="bad.csv", data=data)
+    assert [e.message for e in result.errors] == [
+        "12abc — не сумма.",
+        "Сумма должна быть больше нуля.",
+    ]
 
 
 def test_a_dry_run_checks_and_saves_nothing(cast: Cast) -> None:
