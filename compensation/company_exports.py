@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
@@ -38,7 +39,8 @@ def _workbook(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) 
                 cell.data_type = "s"
             elif cell.column == 1:
                 cell.number_format = MONTH_FORMAT
-            elif cell.data_type == "n":
+            elif isinstance(cell.value, Decimal):
+                # Money to the kopeck; counts (milestones met) stay whole numbers.
                 cell.number_format = MONEY_FORMAT
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()

@@ -308,6 +308,10 @@ def test_the_year_exports_neutralise_formulas(cast: Cast) -> None:
     assert october_row[1] == '\'=HYPERLINK("http://x")'
     assert [D(str(v)) for v in october_row[2:4]] == [D("50000000"), D("55000000")]
     assert D(str(october_row[5])) == D("75000")
+    # both milestones met: a count, not money
+    milestones = sheet.cell(row=11, column=5)
+    assert (milestones.value, milestones.number_format) == (2, "General")
+    assert sheet.cell(row=11, column=6).number_format == "#,##0.00"
 
 
 def test_my_year_exports_only_my_lines(cast: Cast) -> None:
