@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from decimal import Decimal
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -437,6 +438,83 @@ class ClientMonthCollection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_id} {self.department_id} {self.month} {self.amount}"
+
+
+BALANCE_MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+class ClientMonthBalance(models.Model):
+    """A client's month as the cockpit reads it: what was invoiced for the month, what
+    the client paid in it (every counted payment, whichever department it is credited
+    to), what of the invoices that settled, and each invoice still open.
+
+    The settlement is ``payments.settlement.settle``'s, run by the database: triggers on
+    the payments and the invoices tables keep a row per client and month with an
+    invoice or a payment (migration ``0017_client_month_balance``), so a list of what is
+    owed reads a page of rows and its totals in SQL whatever the number of payments.
+    A payment added to a client with one invoice that month adds to its totals; any
+    other change replays the month's payments over its invoices, naming first.
+    ``tests/test_client_month_balance.py`` holds both to the pure function. Never
+    written by the application.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+", db_index=False)
+    month = models.DateField()  # the first day of the month
+    invoiced = models.DecimalField(**BALANCE_MONEY)
+    invoice_count = models.IntegerField()
+    paid = models.DecimalField(**BALANCE_MONEY)
+    settled = models.DecimalField(**BALANCE_MONEY)  # of the invoices, by the payments
+    owed = models.GeneratedField(
+        expression=F("invoiced") - F("settled"),
+        output_field=models.DecimalField(**BALANCE_MONEY),
+        db_persist=True,
+    )
+    credit = models.GeneratedField(  # paid beyond every invoice
+        expression=F("paid") - F("settled"),
+        output_field=models.DecimalField(**BALANCE_MONEY),
+        db_persist=True,
+    )
+    # The invoices still open, oldest first: number, due date and what is left of each.
+    open_numbers = ArrayField(models.CharField(max_length=100))
+    open_due = ArrayField(models.DateField())
+    open_amounts = ArrayField(models.DecimalField(**BALANCE_MONEY))
+    overdue_from = models.DateField(null=True)  # the earliest due date of an open invoice
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "month"], name="client_month_balance"),
+        ]
+        indexes = [
+            # The company's month: every billed client at once.
+            models.Index(
+                fields=["month"],
+                include=["client", "owed"],
+                condition=Q(invoice_count__gt=0),
+                name="client_balance_month_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.month} {self.invoiced} {self.paid}"
+
+    @property
+    def open_invoices(self) -> list[OpenInvoice]:
+        return [
+            OpenInvoice(number, due_on, amount)
+            for number, due_on, amount in zip(
+                self.open_numbers, self.open_due, self.open_amounts, strict=True
+            )
+        ]
+
+    def overdue_days(self, today: dt.date) -> int:
+        """Days past the earliest due date of an open invoice (0 when none is overdue)."""
+        return max(0, (today - self.overdue_from).days) if self.overdue_from else 0
+
+
+class OpenInvoice(NamedTuple):
+    number: str
+    due_on: dt.date
+    open: Decimal
 
 
 class UnmatchedPayment(models.Model):

@@ -17,12 +17,27 @@ from decimal import Decimal
 
 ZERO = Decimal("0.00")
 
-# The invoice number a payment's purpose names: after "№", "счет"/"счёт" (any ending),
-# "сч.", "No." or "invoice", the number itself: letters, digits, "-" and "/", with a digit.
-_NAMED = re.compile(
-    r"(?:№|\bсч[её]т[а-я]*|\bсч\.|\bno\.|\binvoice)\s*(?:№\s*)?([^\W_][\w\-/]*?[0-9][\w\-/]*)",
-    re.IGNORECASE,
+# How a purpose is read, written once for Python and for the database's trigger
+# (``ClientMonthBalance``), which runs the same pattern: no character class that depends
+# on the database's locale. Letters are folded to lower case first (Latin and Cyrillic,
+# the alphabets invoice numbers are written in); a number is a run of those letters,
+# digits, "_", "-" and "/" that starts with a letter or a digit and holds a digit, after
+# "№", "счёт"/"счет" (any ending), "сч.", "No." or "invoice".
+UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZАБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ"
+LOWER = "abcdefghijklmnopqrstuvwxyzабвгдеёжзийклмнопрстуфхцчшщъыьэюя"
+_FOLD = str.maketrans(UPPER, LOWER)
+_ALNUM = "0-9a-zа-яё"
+_SPACE = " \t\n\r\f\v\u00a0"
+NAMED_PATTERN = (
+    f"(?:№|(?<![{_ALNUM}_])(?:сч[её]т[а-яё]*|сч\\.|no\\.|invoice))"
+    f"[{_SPACE}]*(?:№[{_SPACE}]*)?((?:[0-9]|[{_ALNUM}][{_ALNUM}_/-]*[0-9])[{_ALNUM}_/-]*)"
 )
+_NAMED = re.compile(NAMED_PATTERN)
+
+
+def fold(text: str) -> str:
+    """Latin and Cyrillic capitals in lower case, nothing else changed."""
+    return text.translate(_FOLD)
 
 
 @dataclass(frozen=True)
@@ -83,15 +98,19 @@ class Settlement:
 
 
 def named_numbers(purpose: str) -> list[str]:
-    """The invoice numbers a payment's purpose names, in the order written."""
-    return [match.group(1).rstrip("-/").lower() for match in _NAMED.finditer(purpose or "")]
+    """The invoice numbers a payment's purpose names, folded, in the order written."""
+    return [match.group(1).rstrip("-/") for match in _NAMED.finditer(fold(purpose or ""))]
 
 
 def settle(invoices: Iterable[InvoiceDue], payments: Iterable[PaymentMade]) -> Settlement:
-    """Apply one client's payments, earliest first, to their invoices."""
+    """Apply one client's payments, earliest first (those of one day in the order given),
+    to their invoices."""
     ordered = sorted(invoices, key=lambda i: (i.issued_on, i.due_on, i.number))
     open_amounts = [i.amount for i in ordered]
-    by_number = {i.number.lower(): index for index, i in enumerate(ordered)}
+    by_number: dict[str, int] = {}
+    for index, invoice in enumerate(ordered):
+        # Two numbers that differ only in case: a purpose names the older invoice.
+        by_number.setdefault(fold(invoice.number), index)
     paid = credit = ZERO
     for payment in sorted(payments, key=lambda p: p.received_on):
         paid += payment.amount
