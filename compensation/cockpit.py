@@ -15,6 +15,7 @@ from compensation.forecast import (
     ClientOutlook,
     GateForecast,
     GateWorth,
+    added_by_day,
     expected_by_day,
     forecast_band,
     gate_forecasts,
@@ -24,7 +25,14 @@ from compensation.forecast import (
     worth_between,
 )
 from compensation.selectors import CollectionsSummary, figures_input, month_figures, staff_key
-from payments.outstanding import ClientOwed, clients_owed, usual_payers
+from payments.outstanding import (
+    ClientOwed,
+    open_by_day,
+    owing,
+    promising,
+    usual_payers,
+    with_promises,
+)
 from payments.selectors import month_bounds
 
 
@@ -36,7 +44,6 @@ class Outlook:
     names: dict[str, str]  # engine key → the person's name
     expected: dict[dt.date, Decimal]
     gates: list[GateForecast]
-    owed: list[ClientOwed]
     # Running totals from today to the month's end: the chart's forecast band.
     band: list[BandDay]
 
@@ -65,39 +72,51 @@ def month_outlook(
         calculate(data)
     except BonusInputError:
         return None
-    owed = clients_owed(department, first, today=today)
-    outlooks = _outlooks(department, first, owed)
-    expected = expected_by_day(outlooks, today=today, last=last)
-    promised = expected_by_day(outlooks, today=today, last=last, promised_only=True)
+    expected, promised = expected_money(department, first, today=today)
     collected = sum((p.amount for p in data.payments), Decimal("0.00"))
     return Outlook(
         data=data,
         names={staff_key(m.employee): m.employee.full_name for m in figures.staff},
         expected=expected,
         gates=gate_forecasts(data, expected, today=today),
-        owed=owed,
         band=forecast_band(collected, low=promised, high=expected, today=today, last=last),
     )
 
 
-def _outlooks(department: Department, month: dt.date, owed: list[ClientOwed]) -> list:
-    outlooks = [
-        ClientOutlook(
-            open_invoices=tuple((i.due_on, i.open) for i in row.settlement.open_invoices()),
-            promises=tuple((p.promised_on, p.amount) for p in row.promises),
-        )
-        for row in owed
+def expected_money(
+    department: Department, month: dt.date, *, today: dt.date
+) -> tuple[dict[dt.date, Decimal], dict[dt.date, Decimal]]:
+    """The money expected by day from ``today`` to the month's end: all of it, and the
+    promised part alone (the forecast band's edges). Four queries: the billed clients'
+    open money summed by day in the database, those with a promise still to come and
+    the usual payers through ``compensation.forecast``."""
+    last = month_bounds(month)[1]
+    promised_clients, others = _outlooks(department, month, today)
+    expected = added_by_day(
+        open_by_day(month, today=today, department=department).get(department.pk, {}),
+        expected_by_day(promised_clients + others, today=today, last=last),
+    )
+    promised = expected_by_day(promised_clients, today=today, last=last, promised_only=True)
+    return expected, promised
+
+
+def _outlooks(
+    department: Department, month: dt.date, today: dt.date
+) -> tuple[list[ClientOutlook], list[ClientOutlook]]:
+    """The clients the database's sum by day leaves out (``open_by_day``): those billed
+    with a promise still to come, and those billed nothing, by their usual day."""
+    promised = [
+        ClientOutlook(open_invoices=client.open_invoices, promises=client.promises)
+        for client in promising(month, today=today, department=department)
     ]
-    invoiced = {row.client.pk for row in owed}
-    for payer in usual_payers(department, month):
-        if payer.client_id not in invoiced:
-            outlooks.append(
-                ClientOutlook(
-                    usual_day=usual_day(payer.days),
-                    usual_amount=max(Decimal("0.00"), payer.monthly - payer.this_month),
-                )
-            )
-    return outlooks
+    usual = [
+        ClientOutlook(
+            usual_day=usual_day(payer.days),
+            usual_amount=max(Decimal("0.00"), payer.monthly - payer.this_month),
+        )
+        for payer in usual_payers(department, month)
+    ]
+    return promised, usual
 
 
 @dataclass(frozen=True)
@@ -130,9 +149,14 @@ class OwnPart:
     gate_worth: Decimal | None
 
 
-def own_part(outlook: Outlook, employee: Employee) -> OwnPart:
-    mine = [row for row in outlook.owed if row.client.responsible_id == employee.pk and row.owed]
+def own_part(
+    outlook: Outlook, department: Department, employee: Employee, *, today: dt.date
+) -> OwnPart:
+    month = dt.date(outlook.data.year, outlook.data.month, 1)
+    mine = owing(department, month).filter(client__responsible=employee)
     gate = outlook.gates[0] if outlook.gates else None
     key = staff_key(employee)
     worth = gate.worth.staff.get(key) if gate is not None else None
-    return OwnPart(owed=mine, next_gate=gate, gate_worth=worth)
+    return OwnPart(
+        owed=with_promises(list(mine), month, today=today), next_gate=gate, gate_worth=worth
+    )

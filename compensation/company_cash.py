@@ -28,14 +28,13 @@ from compensation.company import (
     schemes_between,
     shift,
 )
-from compensation.forecast import ClientOutlook, expected_arrivals
+from compensation.forecast import ClientOutlook, added_by_day, expected_by_day
 from compensation.models import MonthlyObligation, MonthlyScheme, ObligationDue
 from core.calendar import exceptions_between, working_days
 from core.money import KOPECK
-from payments.models import ClientMonthCollection, Invoice, Payment, Promise
-from payments.outstanding import usual_since
+from payments.models import ClientMonthCollection, Invoice
+from payments.outstanding import open_by_day, promising, usual_since
 from payments.selectors import month_bounds
-from payments.settlement import InvoiceDue, PaymentMade, settle
 
 ZERO = Decimal("0.00")
 TREND_MONTHS = 12
@@ -67,37 +66,14 @@ def obligations_by_day(first: dt.date, last: dt.date) -> dict[dt.date, Decimal]:
 # --- the forecast of every department at once ----------------------------------------------
 
 
-def _invoiced_outlooks(month: dt.date, today: dt.date) -> dict[int, list[ClientOutlook]]:
-    """Per department, the invoiced clients' open invoices and promises (three queries)."""
-    first, last = month_bounds(month)
-    invoices: dict[int, list[InvoiceDue]] = defaultdict(list)
-    department_of: dict[int, int] = {}
-    for row in Invoice.objects.filter(month=first).values(
-        "client_id", "client__department_id", "number", "issued_on", "due_on", "amount"
-    ):
-        department_of[row["client_id"]] = row.pop("client__department_id")
-        invoices[row.pop("client_id")].append(InvoiceDue(**row))
-    invoiced = Invoice.objects.filter(month=first).values("client_id")
-    paid: dict[int, list[PaymentMade]] = defaultdict(list)
-    for row in (
-        Payment.objects.counted()
-        .filter(client_id__in=invoiced, received_on__range=(first, last))
-        .values("client_id", "received_on", "amount", "purpose")
-    ):
-        paid[row.pop("client_id")].append(PaymentMade(**row))
-    promised: dict[int, list[tuple[dt.date, Decimal]]] = defaultdict(list)
-    for client, day, amount in Promise.objects.filter(
-        client_id__in=invoiced, promised_on__gte=first, called_on__lte=last
-    ).values_list("client_id", "promised_on", "amount"):
-        promised[client].append((day, amount))
+def _promised_outlooks(month: dt.date, today: dt.date) -> dict[int, list[ClientOutlook]]:
+    """Per department, the billed clients with a promise still to come: their open
+    invoices and promises (two queries). The other billed clients' open money is summed
+    by day in the database (``payments.outstanding.open_by_day``)."""
     outlooks: dict[int, list[ClientOutlook]] = defaultdict(list)
-    for client, rows in invoices.items():
-        settlement = settle(rows, paid[client])
-        outlooks[department_of[client]].append(
-            ClientOutlook(
-                open_invoices=tuple((i.due_on, i.open) for i in settlement.open_invoices()),
-                promises=tuple(promised[client]),
-            )
+    for client in promising(month, today=today):
+        outlooks[client.department_id].append(
+            ClientOutlook(open_invoices=client.open_invoices, promises=client.promises)
         )
     return outlooks
 
@@ -155,15 +131,16 @@ def expected_by_department(month: dt.date, today: dt.date) -> dict[int, dict[dt.
     first, last = month_bounds(month)
     if not first <= today <= last:
         return {}
-    invoiced = _invoiced_outlooks(month, today)
+    invoiced = open_by_day(month, today=today)
+    promised = _promised_outlooks(month, today)
     usual = _usual_outlooks(month)
     expected: dict[int, dict[dt.date, Decimal]] = {}
-    for department in set(invoiced) | set(usual):
-        by_day: dict[dt.date, Decimal] = defaultdict(lambda: ZERO)
-        for client in invoiced.get(department, []) + usual.get(department, []):
-            for day, amount in expected_arrivals(client, today=today, last=last):
-                by_day[day] += amount
-        expected[department] = dict(by_day)
+    for department in set(invoiced) | set(promised) | set(usual):
+        clients = promised.get(department, []) + usual.get(department, [])
+        expected[department] = added_by_day(
+            invoiced.get(department, {}),
+            expected_by_day(clients, today=today, last=last),
+        )
     return expected
 
 

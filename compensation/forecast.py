@@ -85,6 +85,15 @@ def expected_by_day(
     return dict(sorted(totals.items()))
 
 
+def added_by_day(*series: Mapping[dt.date, Decimal]) -> dict[dt.date, Decimal]:
+    """Money by day from several sources, added day by day."""
+    totals: dict[dt.date, Decimal] = defaultdict(lambda: ZERO)
+    for by_day in series:
+        for day, amount in by_day.items():
+            totals[day] += amount
+    return dict(sorted(totals.items()))
+
+
 @dataclass(frozen=True)
 class GateWorth:
     """What meeting a gate adds, against missing it, all else the same (the engine's)."""

@@ -1,7 +1,8 @@
 """What each client of a department still owes this month, and who chases them.
 
-Reads four queries whatever the number of clients: the clients with whom they are
-assigned to, their invoices of the month, their payments of the month, their promises.
+Read from ``ClientMonthBalance``, each client's month as the database settles it: a
+page of clients and the totals over all of them in a fixed number of queries, whatever
+the number of clients and payments.
 """
 
 from __future__ import annotations
@@ -13,128 +14,151 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.aggregates import StringAgg
-from django.db.models import Count, F, Func, Q, QuerySet, Sum, Value
+from django.db import connection
+from django.db.models import Count, F, Func, Q, QuerySet, Sum, Value, Window
 
 from accounts.models import Department, Employee
 from core.money import KOPECK
-from payments.models import Client, ClientMonthCollection, Invoice, Payment, Promise
+from payments.models import (
+    Client,
+    ClientMonthBalance,
+    ClientMonthCollection,
+    Invoice,
+    OpenInvoice,
+    Promise,
+)
 from payments.selectors import month_bounds
-from payments.settlement import InvoiceDue, PaymentMade, Settlement, settle
+
+ZERO = Decimal("0.00")
+
+
+def billed(department: Department, month: dt.date) -> QuerySet[ClientMonthBalance]:
+    """The department's clients invoiced for ``month``, each with their month's balance."""
+    return ClientMonthBalance.objects.filter(
+        month=month.replace(day=1), invoice_count__gt=0, client__department=department
+    ).select_related("client__responsible")
+
+
+def owing(department: Department, month: dt.date) -> QuerySet[ClientMonthBalance]:
+    """Those of them who still owe, largest debt first."""
+    return billed(department, month).filter(owed__gt=0).order_by("-owed", "client__name", "pk")
 
 
 @dataclass(frozen=True)
 class ClientOwed:
-    client: Client
-    settlement: Settlement
+    """One client's month on a list: the database's balance and their promises."""
+
+    balance: ClientMonthBalance
     promises: tuple[Promise, ...]
     overdue_days: int
 
     @property
+    def client(self) -> Client:
+        return self.balance.client
+
+    @property
     def invoiced(self) -> Decimal:
-        return self.settlement.invoiced
+        return self.balance.invoiced
 
     @property
     def received(self) -> Decimal:
-        return self.settlement.paid
+        return self.balance.paid
 
     @property
     def owed(self) -> Decimal:
-        return self.settlement.open
+        return self.balance.owed
 
     @property
     def credit(self) -> Decimal:
-        return self.settlement.credit
+        return self.balance.credit
+
+    @property
+    def open_invoices(self) -> list[OpenInvoice]:
+        return self.balance.open_invoices
 
     @property
     def responsible(self) -> Employee | None:
         return self.client.responsible
 
 
-@dataclass
-class ResponsibleGroup:
-    employee: Employee | None
-    clients: list[ClientOwed] = field(default_factory=list)
-    # What the whole group owes, when ``clients`` is only the part of it on one page.
-    whole: Decimal | None = None
-
-    @property
-    def owed(self) -> Decimal:
-        if self.whole is not None:
-            return self.whole
-        return sum((c.owed for c in self.clients), Decimal("0.00"))
-
-
-def clients_owed(
-    department: Department,
-    month: dt.date,
-    *,
-    today: dt.date,
-    among: QuerySet[Client] | None = None,
+def with_promises(
+    balances: list[ClientMonthBalance], month: dt.date, *, today: dt.date
 ) -> list[ClientOwed]:
-    """Every client invoiced this month with what they were invoiced, paid and still owe,
-    largest debt first (``among``: only those clients, a filter's result)."""
+    """The rows of one page, each with the client's promises for the month (one query)."""
     first, last = month_bounds(month)
-    clients = Client.objects.filter(department=department, invoices__month=first).distinct()
-    if among is not None:
-        clients = clients.filter(pk__in=among.values("pk"))
-    clients_by_id = {c.pk: c for c in clients.select_related("responsible").order_by()}
-    ids = list(clients_by_id)
-    invoices = defaultdict(list)
-    for row in Invoice.objects.filter(client_id__in=ids, month=first).values(
-        "client_id", "number", "issued_on", "due_on", "amount"
-    ):
-        invoices[row.pop("client_id")].append(InvoiceDue(**row))
-    payments = defaultdict(list)
-    for row in (
-        Payment.objects.counted()
-        .filter(client_id__in=ids, received_on__range=(first, last))
-        .values("client_id", "received_on", "amount", "purpose")
-    ):
-        payments[row.pop("client_id")].append(PaymentMade(**row))
-    promises = defaultdict(list)
+    promises: dict[int, list[Promise]] = defaultdict(list)
+    ids = [row.client_id for row in balances]
     for promise in Promise.objects.filter(
         client_id__in=ids, promised_on__gte=first, called_on__lte=last
     ).select_related("recorded_by"):
         promises[promise.client_id].append(promise)
-    owed = []
-    for pk, client in clients_by_id.items():
-        settlement = settle(invoices[pk], payments[pk])
-        owed.append(
-            ClientOwed(
-                client=client,
-                settlement=settlement,
-                promises=tuple(promises[pk]),
-                overdue_days=settlement.overdue_days(today),
-            )
+    return [
+        ClientOwed(
+            balance=row,
+            promises=tuple(promises[row.client_id]),
+            overdue_days=row.overdue_days(today),
         )
-    return sorted(owed, key=lambda c: (-c.owed, c.client.name))
+        for row in balances
+    ]
 
 
-def by_responsible(owed: list[ClientOwed]) -> list[ResponsibleGroup]:
-    """The clients who still owe, grouped by who is responsible for them today (a
-    colleague covering a leave included): the group owing most first."""
-    groups: dict[int | None, ResponsibleGroup] = {}
-    for row in owed:
-        if row.owed:
-            key = row.client.responsible_id
-            groups.setdefault(key, ResponsibleGroup(row.responsible)).clients.append(row)
-    return sorted(groups.values(), key=lambda g: (-g.owed, str(g.employee or "")))
+@dataclass
+class ResponsibleGroup:
+    """Who is responsible for a group of clients today, what the whole group owes and the
+    group's clients shown on the page."""
+
+    employee: Employee | None
+    owed: Decimal
+    clients: list[ClientOwed] = field(default_factory=list)
 
 
-def in_group_order(groups: list[ResponsibleGroup]) -> list[ClientOwed]:
-    """The groups' clients one after another, as the list shows them (to cut in pages)."""
-    return [row for group in groups for row in group.clients]
+def groups_of(rows: QuerySet[ClientMonthBalance]) -> list[ResponsibleGroup]:
+    """Each responsible person's total over ``rows`` (who is responsible for the client
+    today, a colleague covering a leave included): the group owing most first (two
+    queries)."""
+    totals = list(
+        rows.order_by()
+        .values("client__responsible")
+        .annotate(total=Sum("owed"))
+        .order_by("-total", "client__responsible")
+    )
+    ids = [row["client__responsible"] for row in totals if row["client__responsible"]]
+    people = Employee.objects.in_bulk(ids)
+    return [
+        ResponsibleGroup(people.get(row["client__responsible"]), row["total"]) for row in totals
+    ]
+
+
+def in_group_order(rows: QuerySet[ClientMonthBalance]) -> QuerySet[ClientMonthBalance]:
+    """``rows`` in the order the grouped list shows them (to cut in pages): by their
+    group's total, then largest debt first within it."""
+    group_total = Window(Sum("owed"), partition_by=[F("client__responsible")])
+    return rows.annotate(group_total=group_total).order_by(
+        "-group_total", "client__responsible", "-owed", "client__name", "pk"
+    )
 
 
 def on_page(groups: list[ResponsibleGroup], rows: list[ClientOwed]) -> list[ResponsibleGroup]:
     """The groups of one page's ``rows``, each still headed by what the whole group owes."""
-    shown = {row.client.pk for row in rows}
     parts = []
     for group in groups:
-        clients = [row for row in group.clients if row.client.pk in shown]
+        key = group.employee.pk if group.employee else None
+        clients = [row for row in rows if row.client.responsible_id == key]
         if clients:
-            parts.append(ResponsibleGroup(group.employee, clients, whole=group.owed))
+            parts.append(ResponsibleGroup(group.employee, group.owed, clients))
     return parts
+
+
+@dataclass(frozen=True)
+class Totals:
+    clients: int
+    amount: Decimal
+
+
+def totals(rows: QuerySet[ClientMonthBalance], column: str = "owed") -> Totals:
+    """How many clients ``rows`` holds and their sum of ``column`` (one query)."""
+    figures = rows.order_by().aggregate(clients=Count("pk"), amount=Sum(column, default=ZERO))
+    return Totals(figures["clients"], figures["amount"])
 
 
 def call_list_open(month: dt.date, today: dt.date) -> bool:
@@ -143,10 +167,103 @@ def call_list_open(month: dt.date, today: dt.date) -> bool:
     return today >= first.replace(day=settings.CALL_LIST_FROM_DAY)
 
 
-def call_list(owed: list[ClientOwed]) -> list[ClientOwed]:
-    """Medium and large clients (invoiced at least ``CALL_LIST_MIN_AMOUNT``) still owing."""
+def call_list(department: Department, month: dt.date) -> QuerySet[ClientMonthBalance]:
+    """Medium and large clients (invoiced at least ``CALL_LIST_MIN_AMOUNT``) still owing,
+    largest debt first."""
     minimum = Decimal(settings.CALL_LIST_MIN_AMOUNT)
-    return [row for row in owed if row.owed and row.invoiced >= minimum]
+    return owing(department, month).filter(invoiced__gte=minimum)
+
+
+def with_credit(department: Department, month: dt.date) -> QuerySet[ClientMonthBalance]:
+    """The clients who paid beyond their month's invoices, the largest credit first."""
+    return billed(department, month).filter(credit__gt=0).order_by("-credit", "client__name", "pk")
+
+
+# --- the forecast's part of the invoiced clients ------------------------------------------
+
+# Money still open on each billed client's invoices, by the day it is expected: the due
+# date, or today for an invoice already overdue; none after the month's last day. Only the
+# clients with no promise still to come: a promise says when their money comes instead
+# (``promising``). One query for a department or the whole company.
+_OPEN_BY_DAY_SQL = """
+SELECT c.department_id, GREATEST(u.due, %(today)s) AS day, sum(u.amount)
+FROM {balances} b
+JOIN {clients} c ON c.id = b.client_id
+CROSS JOIN LATERAL unnest(b.open_due, b.open_amounts) AS u(due, amount)
+WHERE b.month = %(first)s AND b.invoice_count > 0 AND b.owed > 0
+    AND (%(department)s::bigint IS NULL OR c.department_id = %(department)s::bigint)
+    AND GREATEST(u.due, %(today)s) <= %(last)s
+    AND NOT EXISTS (
+        SELECT 1 FROM {promises} p
+        WHERE p.client_id = b.client_id AND p.promised_on >= %(today)s
+            AND p.promised_on >= %(first)s AND p.called_on <= %(last)s
+    )
+GROUP BY c.department_id, GREATEST(u.due, %(today)s)
+"""
+
+
+def open_by_day(
+    month: dt.date, *, today: dt.date, department: Department | None = None
+) -> dict[int, dict[dt.date, Decimal]]:
+    """Per department, the money the billed clients without a promise still to come owe,
+    by the day it is expected (see ``_OPEN_BY_DAY_SQL``)."""
+    first, last = month_bounds(month)
+    sql = _OPEN_BY_DAY_SQL.format(
+        balances=ClientMonthBalance._meta.db_table,
+        clients=Client._meta.db_table,
+        promises=Promise._meta.db_table,
+    )
+    params = {
+        "first": first,
+        "last": last,
+        "today": today,
+        "department": department.pk if department else None,
+    }
+    expected: dict[int, dict[dt.date, Decimal]] = defaultdict(dict)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for department_id, day, amount in cursor.fetchall():
+            expected[department_id][day] = amount
+    return dict(expected)
+
+
+@dataclass(frozen=True)
+class Promising:
+    """A billed client with a promise still to come: their open invoices and promises."""
+
+    department_id: int
+    open_invoices: tuple[tuple[dt.date, Decimal], ...]  # (due on, still open)
+    promises: tuple[tuple[dt.date, Decimal], ...]  # (promised on, amount)
+
+
+def promising(
+    month: dt.date, *, today: dt.date, department: Department | None = None
+) -> list[Promising]:
+    """The billed clients still owing who promised to pay on a day still to come, with
+    every promise of the month (two queries)."""
+    first, last = month_bounds(month)
+    live = Promise.objects.filter(promised_on__gte=max(first, today), called_on__lte=last)
+    rows = ClientMonthBalance.objects.filter(
+        month=first, invoice_count__gt=0, owed__gt=0, client__in=live.values("client_id")
+    )
+    if department is not None:
+        rows = rows.filter(client__department=department)
+    balances = list(rows.values("client_id", "client__department_id", "open_due", "open_amounts"))
+    promised: dict[int, list[tuple[dt.date, Decimal]]] = defaultdict(list)
+    for client, day, amount in Promise.objects.filter(
+        client_id__in=[row["client_id"] for row in balances],
+        promised_on__gte=first,
+        called_on__lte=last,
+    ).values_list("client_id", "promised_on", "amount"):
+        promised[client].append((day, amount))
+    return [
+        Promising(
+            department_id=row["client__department_id"],
+            open_invoices=tuple(zip(row["open_due"], row["open_amounts"], strict=True)),
+            promises=tuple(promised[row["client_id"]]),
+        )
+        for row in balances
+    ]
 
 
 @dataclass(frozen=True)
@@ -164,7 +281,8 @@ USUAL_MONTHS = 6
 
 
 def usual_payers(department: Department, month: dt.date) -> list[UsualPayer]:
-    """The department's clients who paid in the months before this one (``usual_since``).
+    """The department's clients billed nothing this month who paid in the months before
+    it (``usual_since``): their invoices, when they have some, say what they owe.
 
     One query, a row a client, over the payments kept by client and month
     (``ClientMonthCollection``): a client-month is one row, whatever its payments.
@@ -177,6 +295,7 @@ def usual_payers(department: Department, month: dt.date) -> list[UsualPayer]:
             department=department, month__gte=usual_since(first), month__lte=first
         )
         .filter(payment_count__gt=0)
+        .exclude(client__in=Invoice.objects.filter(month=first).values("client_id"))
         .values("client_id")
         .annotate(
             # Each row's days, all of them ("3,14,3"): an array of arrays of unequal

@@ -25,8 +25,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from accounts.policy import SYSTEM
+from compensation.cockpit import expected_money
+from compensation.company_cash import expected_by_department
+from compensation.forecast import ClientOutlook, expected_by_day
 from payments.importing import payments_import
-from payments.models import Client, ClientMonthBalance, Invoice, Payment, Source
+from payments.models import Client, ClientMonthBalance, Invoice, Payment, Promise, Source
 from payments.settlement import InvoiceDue, PaymentMade, named_numbers, settle
 from tests.factories import Cast, ClientFactory, DepartmentFactory, PaymentFactory
 
@@ -426,3 +429,97 @@ def _pay_in_own_connection(client_pk: int) -> None:
         paid(Client.objects.get(pk=client_pk), "40.00", day=6)
     finally:
         connection.close()
+
+
+# --- the forecast read from the balances is the one settled in Python -------------------------
+
+
+def expected_by_python(
+    department_id: int | None, today: dt.date
+) -> tuple[dict[dt.date, Decimal], dict[dt.date, Decimal]]:
+    """The billed clients' part of the forecast as it was read before the balances: every
+    client settled in Python, their open invoices and promises through the pure
+    function (everything expected, and the promised part alone)."""
+    first, last = OCTOBER, dt.date(2026, 10, 31)
+    outlooks = []
+    for key, row in settled_by_python().items():
+        client = Client.objects.get(pk=key[0])
+        if key[1] != OCTOBER or row[1] == 0:
+            continue
+        if department_id is not None and client.department_id != department_id:
+            continue
+        promises = tuple(
+            Promise.objects.filter(
+                client=client, promised_on__gte=first, called_on__lte=last
+            ).values_list("promised_on", "amount")
+        )
+        outlooks.append(
+            ClientOutlook(open_invoices=tuple(zip(row[5], row[6], strict=True)), promises=promises)
+        )
+    return (
+        expected_by_day(outlooks, today=today, last=last),
+        expected_by_day(outlooks, today=today, last=last, promised_only=True),
+    )
+
+
+# A client's month: invoices (amount, due day), payments (amount, day, naming the second
+# invoice) and promises (day called, day promised, amount).
+CLIENT_MONTHS = st.lists(
+    st.tuples(
+        st.lists(st.tuples(st.integers(1, 90_000), st.integers(1, 31)), min_size=1, max_size=3),
+        st.lists(st.tuples(st.integers(1, 90_000), st.integers(1, 31), st.booleans()), max_size=3),
+        st.lists(
+            st.tuples(st.integers(1, 31), st.integers(0, 40), st.integers(1, 90_000)),
+            max_size=2,
+        ),
+    ),
+    min_size=1,
+    max_size=5,
+)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(months=CLIENT_MONTHS, today=st.integers(1, 31))
+# A promise for today itself: the promise says when, not the invoice (counted once).
+@example(months=[([(50_000, 20)], [], [(5, 5, 10_000)])], today=10)
+def test_the_forecast_read_from_the_balances_is_the_one_settled_in_python(
+    cast: Cast, months: list, today: int
+) -> None:
+    # given billed clients of two departments, part paid, some with promises
+    Promise.objects.all().delete()
+    Payment.objects.all().delete()
+    Invoice.objects.all().delete()
+    day = OCTOBER.replace(day=today)
+    for n, (invoices, payments, promises) in enumerate(months):
+        client = ClientFactory(department=[cast.dept, cast.other][n % 2])
+        for k, (kopecks, due) in enumerate(invoices):
+            Invoice.objects.create(
+                client=client,
+                month=OCTOBER,
+                number=f"{n}-{k}",
+                issued_on=OCTOBER,
+                due_on=OCTOBER.replace(day=due),
+                amount=D(kopecks) / 100,
+            )
+        for kopecks, paid_on, naming in payments:
+            purpose = f"сч. {n}-{len(invoices) - 1}" if naming else ""
+            paid(client, str(D(kopecks) / 100), day=paid_on, purpose=purpose)
+        for called, promised, kopecks in promises:
+            called_on = OCTOBER.replace(day=called)
+            Promise.objects.create(
+                client=client,
+                called_on=called_on,
+                promised_on=called_on + dt.timedelta(days=promised),
+                amount=D(kopecks) / 100,
+                recorded_by=cast.masha.user,
+            )
+    # then the department's forecast and the company's, by department, are the same
+    for department in (cast.dept, cast.other):
+        assert expected_money(department, OCTOBER, today=day) == expected_by_python(
+            department.pk, day
+        )
+    company = expected_by_department(OCTOBER, day)
+    for department in (cast.dept, cast.other):
+        assert company.get(department.pk, {}) == expected_by_python(department.pk, day)[0]

@@ -207,9 +207,10 @@ def test_the_demo_records_vasyas_november_leave_with_its_cover(demo: Department)
 
 
 def test_november_has_invoices_some_paid_some_promised_some_overdue(demo: Department) -> None:
-    from payments.outstanding import clients_owed
+    from payments.outstanding import billed, with_promises
 
-    owed = clients_owed(demo, dt.date(2026, 11, 1), today=dt.date(2026, 11, 27))
+    november = dt.date(2026, 11, 1)
+    owed = with_promises(list(billed(demo, november)), november, today=dt.date(2026, 11, 27))
 
     assert len(owed) == 30
     debts = {row.client.name: row.owed for row in owed if row.owed}
@@ -315,10 +316,11 @@ def current(
 def test_the_current_month_has_invoices_some_settled_some_overdue_some_not_due(
     current: dt.date,
 ) -> None:
-    from payments.outstanding import clients_owed
+    from payments.outstanding import billed, with_promises
 
     department = Department.objects.get(name="Клиентский отдел")
-    owed = clients_owed(department, current.replace(day=1), today=current)
+    month = current.replace(day=1)
+    owed = with_promises(list(billed(department, month)), month, today=current)
 
     assert len(owed) == 30
     assert all(row.invoiced > 0 for row in owed)
@@ -338,14 +340,15 @@ def test_on_the_9th_the_early_payers_have_paid_and_the_late_ones_are_not_due(
 ) -> None:
     from django.utils import timezone
 
-    from payments.outstanding import call_list, call_list_open, clients_owed
+    from payments.outstanding import billed, call_list, call_list_open, with_promises
 
     today = dt.date(2026, 12, 9)
     settings.DEBUG = True
     monkeypatch.setattr(timezone, "localdate", lambda *args: today)
     load_demo()
     department = Department.objects.get(name="Клиентский отдел")
-    owed = clients_owed(department, dt.date(2026, 12, 1), today=today)
+    december = dt.date(2026, 12, 1)
+    owed = with_promises(list(billed(department, december)), december, today=today)
 
     # Paid on their usual (November) day, before the 9th: the 2nd, 3rd, 5th and 6th.
     assert {row.client.name for row in owed if row.received and not row.owed} == {
@@ -356,11 +359,11 @@ def test_on_the_9th_the_early_payers_have_paid_and_the_late_ones_are_not_due(
     }
     assert collected_total(department, dt.date(2026, 12, 1)) == Decimal("10448500.00")
     assert call_list_open(dt.date(2026, 12, 1), today)
-    assert ALPHA in {row.client.name for row in call_list(owed)}
+    assert ALPHA in {row.client.name for row in call_list(department, december)}
     # The late payers are due on the 14th: not overdue yet.
     late = next(row for row in owed if row.client.name == "ООО «Ярмарка»")
     assert (late.owed, late.overdue_days) == (Decimal("1400000.00"), 0)
-    assert late.settlement.invoices[0].due_on == dt.date(2026, 12, 14)
+    assert [i.due_on for i in late.open_invoices] == [dt.date(2026, 12, 14)]
 
 
 def test_the_current_month_has_promises_from_staff_and_no_payment_from_today_on(

@@ -88,9 +88,7 @@ def test_the_outstanding_list_groups_debts_by_who_is_responsible(
     ]
     alpha = groups[0].clients[0]
     # № 102 was paid by name: what is open is № 101, overdue since the 5th.
-    assert [(i.number, i.open) for i in alpha.settlement.open_invoices()] == [
-        ("101", D("300000.00"))
-    ]
+    assert [(i.number, i.open) for i in alpha.open_invoices] == [("101", D("300000.00"))]
     assert alpha.overdue_days == 5
     assert response.context["total_owed"] == D("380000.00")
     assert [(r.client.name, r.credit) for r in response.context["credit"]] == [
@@ -335,8 +333,36 @@ def test_the_call_list_shows_fifty_clients_a_page_and_counts_them_all(cast: Cast
     assert [r.client.name for r in last.context["rows"]] == ["Owing 002", "Owing 001", "Owing 000"]
     owed = sum(100_000 + n * 1000 for n in range(53))
     assert f"53 clients to call, owing {owed:,}.00" in last.content.decode()
-    # the form still offers every client on the list, whatever the page
-    assert len(last.context["form"].fields["client"].choices) == 53
+    # the form offers the clients of its page, and sends the page along
+    assert [name for _pk, name in last.context["form"].fields["client"].choices] == [
+        "Owing 002",
+        "Owing 001",
+        "Owing 000",
+    ]
+    assert "?page=2" in last.content.decode()
+
+
+def test_a_promise_is_recorded_for_a_client_on_the_second_page(cast: Cast) -> None:
+    # given 53 clients to call: the three owing least are on the second page
+    owing(cast, 53)
+    http = signed_in(cast.masha.user)
+    promise_url = reverse("cockpit_promise", args=[cast.dept.pk, OCTOBER])
+    least = Client.objects.get(name="Owing 000")
+    call = {
+        "client": least.pk,
+        "called_on": "2026-10-10",
+        "promised_on": "2026-10-20",
+        "amount": "1000.00",
+    }
+    # when the form of the first page is sent for them, it is refused, nothing recorded
+    refused = http.post(promise_url, call)
+    assert refused.status_code == 400
+    assert refused.context["form"].errors["client"]
+    assert not Promise.objects.exists()
+    # when the second page's form is sent, the promise is recorded
+    recorded = http.post(promise_url + "?page=2", call)
+    assert recorded.status_code == 302
+    assert Promise.objects.get().client == least
 
 
 def test_a_page_of_the_cockpit_reads_as_many_queries_whatever_the_clients(cast: Cast) -> None:
@@ -351,3 +377,33 @@ def test_a_page_of_the_cockpit_reads_as_many_queries_whatever_the_clients(cast: 
         return len(captured)
 
     assert queries(3) == queries(120)
+
+
+def test_credit_is_counted_over_every_client_and_the_largest_listed(cast: Cast) -> None:
+    # given 55 clients who each paid 1 ₽ more than the one before beyond their invoice
+    for n in range(55):
+        client = ClientFactory(name=f"Over {n:03}", department=cast.dept)
+        invoiced(client, f"C{n}", "100.00")
+        paid(client, f"{101 + n}.00")
+    # when the outstanding list is read
+    page = signed_in(cast.head.user).get(owed_url(cast))
+    # then the count and the total cover all 55, and the 50 largest credits are listed
+    total = sum(1 + n for n in range(55))
+    assert (
+        f"55 clients paid {total:,}.00\xa0₽ beyond their invoices this month. The 50 largest:"
+        in page.content.decode()
+    )
+    listed = [(row.client.name, row.credit) for row in page.context["credit"]]
+    assert listed[0] == ("Over 054", D("55.00"))
+    assert listed[-1] == ("Over 005", D("6.00"))
+    assert len(listed) == 50
+
+
+def test_an_overdue_filter_beyond_ten_years_is_named_and_nothing_is_narrowed(
+    cast: Cast, clients: dict[str, Client]
+) -> None:
+    response = signed_in(cast.head.user).get(owed_url(cast, min_overdue="99999999"))
+
+    assert response.status_code == 200
+    assert response.context["filters"].form.errors["min_overdue"]
+    assert response.context["total_owed"] == D("380000.00")

@@ -98,12 +98,14 @@ def _cockpit(user: Any, summary: CollectionsSummary, *, live: bool) -> dict[str,
     if outlook is None:
         return context
     employee = policy.employee_of(user)
-    mine = own_part(outlook, employee) if employee is not None else None
+    mine = None
+    if employee is not None and staff_key(employee) in outlook.names:
+        mine = own_part(outlook, department, employee, today=timezone.localdate())
     return {
         **context,
         "outlook": outlook,
         "gate_cards": _gate_cards(outlook),
-        "own_part": mine if employee is not None and staff_key(employee) in outlook.names else None,
+        "own_part": mine,
         "what_if_form": WhatIfForm(
             month=summary.month,
             initial={"by": outlook.gates[0].date if outlook.gates else summary.month},

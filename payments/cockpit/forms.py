@@ -6,54 +6,48 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from payments.forms import MoneyField, _CrispyForm
-from payments.models import Client
+from payments.models import Client, ClientMonthBalance
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # A month of invoices of a large company (10,000 clients) is well under a megabyte.
 MAX_INVOICE_FILE_BYTES = 20 * 1024 * 1024
+# Further back than any invoice a list holds: a larger figure is a mistake.
+MAX_OVERDUE_DAYS = 3660
 
 
 class OutstandingFilter(django_filters.FilterSet):
     """The outstanding list narrowed by a client's size (invoiced this month) and by how
-    many days their money is overdue."""
+    many days their money is overdue (the earliest due date of an invoice still open)."""
 
     min_invoiced = django_filters.NumberFilter(
-        label=_("Invoiced at least, ₽"), method="by_size", min_value=0
+        label=_("Invoiced at least, ₽"), field_name="invoiced", lookup_expr="gte", min_value=0
     )
     min_overdue = django_filters.NumberFilter(
-        label=_("Overdue at least, days"), method="by_overdue", min_value=0
+        label=_("Overdue at least, days"),
+        method="by_overdue",
+        min_value=0,
+        max_value=MAX_OVERDUE_DAYS,
+        decimal_places=0,
     )
 
     class Meta:
-        model = Client
+        model = ClientMonthBalance
         fields: list[str] = []
 
-    def __init__(self, *args: Any, month: dt.date, today: dt.date, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.month, self.today = month, today
+        self.today = today
         for field in self.form.fields.values():
             field.widget.attrs["class"] = "form-control"
 
-    def by_size(self, queryset: QuerySet, name: str, value: Decimal) -> QuerySet:
-        from django.db.models import Sum
-
-        invoiced = Sum("invoices__amount", filter=Q(invoices__month=self.month))
-        return queryset.annotate(month_invoiced=invoiced).filter(month_invoiced__gte=value)
-
     def by_overdue(self, queryset: QuerySet, name: str, value: Decimal) -> QuerySet:
-        # Clients with an invoice due that long ago; whether it is still open the
-        # settlement says (``overdue_at_least``).
-        due = self.today - dt.timedelta(days=int(value))
-        return queryset.filter(invoices__month=self.month, invoices__due_on__lte=due)
-
-    @property
-    def overdue_at_least(self) -> int:
-        value = self.form.cleaned_data.get("min_overdue") if self.form.is_valid() else None
-        return int(value or 0)
+        if not value:
+            return queryset
+        return queryset.filter(overdue_from__lte=self.today - dt.timedelta(days=int(value)))
 
 
 class PromiseForm(_CrispyForm):

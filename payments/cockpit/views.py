@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,14 +25,17 @@ from core.forms import add_service_error
 from payments.cockpit.forms import OutstandingFilter, PromiseForm
 from payments.cockpit.promises import PromiseStatus, promise_history
 from payments.cockpit.services import promise_record
-from payments.models import Client, Invoice
+from payments.models import Client, ClientMonthBalance, Invoice
 from payments.outstanding import (
-    by_responsible,
     call_list,
     call_list_open,
-    clients_owed,
+    groups_of,
     in_group_order,
     on_page,
+    owing,
+    totals,
+    with_credit,
+    with_promises,
 )
 
 # Enough to work through in a sitting; the largest debts come first.
@@ -49,19 +54,14 @@ def _department(user: Any, department_id: int) -> Department:
 def outstanding(request: HttpRequest, department_id: int, month: dt.date) -> HttpResponse:
     department = _department(request.user, department_id)
     today = timezone.localdate()
-    filters = OutstandingFilter(
-        request.GET or None,
-        queryset=Client.objects.filter(department=department),
-        month=month,
-        today=today,
-    )
-    among = filters.qs if filters.is_bound and filters.is_valid() else None
-    owed = clients_owed(department, month, today=today, among=among)
-    least_overdue = filters.overdue_at_least if among is not None else 0
-    shown = [row for row in owed if row.owed and row.overdue_days >= least_overdue]
-    groups = by_responsible(shown)
-    # Every client is settled (the totals cover them all), a page of them is shown.
-    page = _page(request, in_group_order(groups))
+    rows = owing(department, month)
+    filters = OutstandingFilter(request.GET or None, queryset=rows, today=today)
+    shown = filters.qs if filters.is_bound and filters.is_valid() else rows
+    # The groups' totals cover every client shown; a page of them is drawn.
+    groups = groups_of(shown)
+    page = _page(request, in_group_order(shown))
+    listed = with_promises(list(page.object_list), month, today=today)
+    credit = with_credit(department, month)
     return render(
         request,
         "payments/cockpit/outstanding.html",
@@ -69,17 +69,18 @@ def outstanding(request: HttpRequest, department_id: int, month: dt.date) -> Htt
             "department": department,
             "month": month,
             "filters": filters,
-            "groups": on_page(groups, page.object_list),
+            "groups": on_page(groups, listed),
             "page": page,
             "query": _query_without_page(request),
-            "total_owed": sum((row.owed for row in shown), start=0),
-            "credit": [row for row in owed if row.credit],
-            "history_of": _history_links(request.user, page.object_list),
+            "total_owed": sum((group.owed for group in groups), start=Decimal("0.00")),
+            "credit": list(credit[:CLIENTS_PER_PAGE]),
+            "credit_totals": totals(credit, "credit"),
+            "history_of": _history_links(request.user, listed),
         },
     )
 
 
-def _page(request: HttpRequest, rows: list[Any]) -> Page:
+def _page(request: HttpRequest, rows: QuerySet[Any]) -> Page:
     return Paginator(rows, CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
 
 
@@ -107,34 +108,34 @@ def calls(request: HttpRequest, department_id: int, month: dt.date) -> HttpRespo
 def _calls_context(
     request: HttpRequest, department: Department, month: dt.date, form: PromiseForm | None = None
 ) -> dict[str, Any]:
-    rows = _call_rows(department, month)
+    today = timezone.localdate()
+    page = _page(request, _call_rows(department, month))
+    rows = with_promises(list(page.object_list), month, today=today)
+    whole = totals(page.paginator.object_list)
     can_record = policy.can(request.user, Action.RECORD_PROMISE, department)
     if form is None and can_record and rows:
-        initial = {"called_on": timezone.localdate()}
-        form = PromiseForm(clients=[r.client for r in rows], initial=initial)
-    page = _page(request, rows)
+        form = PromiseForm(clients=[r.client for r in rows], initial={"called_on": today})
     return {
         "department": department,
         "month": month,
-        "rows": page.object_list,
+        "rows": rows,
         "page": page,
         "query": _query_without_page(request),
-        "total_owed": sum((row.owed for row in rows), start=0),
-        "to_call": len(rows),
-        "open": call_list_open(month, timezone.localdate()),
+        "total_owed": whole.amount,
+        "to_call": whole.clients,
+        "open": call_list_open(month, today),
         "from_day": settings.CALL_LIST_FROM_DAY,
         "min_amount": settings.CALL_LIST_MIN_AMOUNT,
         "form": form if can_record else None,
-        "history_of": _history_links(request.user, page.object_list),
+        "history_of": _history_links(request.user, rows),
     }
 
 
-def _call_rows(department: Department, month: dt.date) -> list[Any]:
+def _call_rows(department: Department, month: dt.date) -> QuerySet[ClientMonthBalance]:
     """The call list; empty before the day calls start."""
-    today = timezone.localdate()
-    if not call_list_open(month, today):
-        return []
-    return call_list(clients_owed(department, month, today=today))
+    if not call_list_open(month, timezone.localdate()):
+        return ClientMonthBalance.objects.none().order_by("pk")
+    return call_list(department, month)
 
 
 @login_required
@@ -142,13 +143,15 @@ def _call_rows(department: Department, month: dt.date) -> list[Any]:
 def promise_create(request: HttpRequest, department_id: int, month: dt.date) -> HttpResponse:
     department = _department(request.user, department_id)
     policy.require(request.user, Action.RECORD_PROMISE, department)
-    rows = _call_rows(department, month)
+    # The clients of the page the form was sent from (``?page=``), as it offered them.
+    rows = list(_page(request, _call_rows(department, month)).object_list)
     form = PromiseForm(request.POST, clients=[r.client for r in rows])
     if not form.is_valid():
         context = _calls_context(request, department, month, form)
         return render(request, "payments/cockpit/calls.html", context, status=400)
     data = form.cleaned_data
-    client = next(r.client for r in rows if r.client.pk == data.pop("client"))
+    chosen = data.pop("client")
+    client = next(r.client for r in rows if r.client.pk == chosen)
     try:
         promise_record(user=request.user, client=client, **data)
     except ValidationError as error:
