@@ -213,8 +213,13 @@ def test_masha_pages_through_a_long_call_list_and_outstanding_list(
     assert words["page"] in page.inner_text("main")
     assert page.locator("#call-list tbody tr").count() == 3
     assert "Owing 000" in page.inner_text("#call-list tbody tr:last-child")
-    # the form still offers every client on the list
-    assert page.locator("#id_client option[value]").count() >= 53
+    # the form offers the clients of this page, and records a promise for one of them
+    assert page.locator("#id_client option[value]").count() == 3
+    page.select_option("#id_client", label="Owing 000")
+    page.fill("#id_promised_on", "2026-10-21")
+    page.fill("#id_amount", "1000")
+    submit(page, f"text={WORDS[language]['record']}")
+    assert Promise.objects.get().client.name == "Owing 000"
 
     page.goto(f"{live_server.url}{reverse('cockpit_outstanding', args=[october.dept.pk, OCTOBER])}")
     assert "Owing 000" not in page.inner_text("main table")
