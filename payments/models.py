@@ -459,6 +459,14 @@ class ClientMonthBalance(models.Model):
     """
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # The client's department and responsible person as they stand today (a trigger on
+    # the clients table follows them), so that a department's list reads its own rows.
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    responsible = models.ForeignKey(
+        Employee, on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
+    )
     month = models.DateField()  # the first day of the month
     invoiced = models.DecimalField(**BALANCE_MONEY)
     invoice_count = models.IntegerField()
@@ -485,12 +493,19 @@ class ClientMonthBalance(models.Model):
             models.UniqueConstraint(fields=["client", "month"], name="client_month_balance"),
         ]
         indexes = [
-            # The company's month: every billed client at once.
+            # A department's billed clients of a month, the lists' figures in the index.
+            models.Index(
+                fields=["department", "month"],
+                include=["client", "responsible", "invoiced", "owed", "credit", "overdue_from"],
+                condition=Q(invoice_count__gt=0),
+                name="client_balance_dept_idx",
+            ),
+            # The company's month: every client still owing at once (the forecast).
             models.Index(
                 fields=["month"],
-                include=["client", "owed"],
-                condition=Q(invoice_count__gt=0),
-                name="client_balance_month_idx",
+                include=["client", "department"],
+                condition=Q(owed__gt=0),
+                name="client_balance_owing_idx",
             ),
         ]
 

@@ -35,8 +35,8 @@ ZERO = Decimal("0.00")
 def billed(department: Department, month: dt.date) -> QuerySet[ClientMonthBalance]:
     """The department's clients invoiced for ``month``, each with their month's balance."""
     return ClientMonthBalance.objects.filter(
-        month=month.replace(day=1), invoice_count__gt=0, client__department=department
-    ).select_related("client__responsible")
+        department=department, month=month.replace(day=1), invoice_count__gt=0
+    ).select_related("client", "responsible")
 
 
 def owing(department: Department, month: dt.date) -> QuerySet[ClientMonthBalance]:
@@ -78,7 +78,7 @@ class ClientOwed:
 
     @property
     def responsible(self) -> Employee | None:
-        return self.client.responsible
+        return self.balance.responsible
 
 
 def with_promises(
@@ -118,23 +118,20 @@ def groups_of(rows: QuerySet[ClientMonthBalance]) -> list[ResponsibleGroup]:
     queries)."""
     totals = list(
         rows.order_by()
-        .values("client__responsible")
+        .values("responsible")
         .annotate(total=Sum("owed"))
-        .order_by("-total", "client__responsible")
+        .order_by("-total", "responsible")
     )
-    ids = [row["client__responsible"] for row in totals if row["client__responsible"]]
-    people = Employee.objects.in_bulk(ids)
-    return [
-        ResponsibleGroup(people.get(row["client__responsible"]), row["total"]) for row in totals
-    ]
+    people = Employee.objects.in_bulk([row["responsible"] for row in totals if row["responsible"]])
+    return [ResponsibleGroup(people.get(row["responsible"]), row["total"]) for row in totals]
 
 
 def in_group_order(rows: QuerySet[ClientMonthBalance]) -> QuerySet[ClientMonthBalance]:
     """``rows`` in the order the grouped list shows them (to cut in pages): by their
     group's total, then largest debt first within it."""
-    group_total = Window(Sum("owed"), partition_by=[F("client__responsible")])
+    group_total = Window(Sum("owed"), partition_by=[F("responsible")])
     return rows.annotate(group_total=group_total).order_by(
-        "-group_total", "client__responsible", "-owed", "client__name", "pk"
+        "-group_total", "responsible", "-owed", "client__name", "pk"
     )
 
 
@@ -143,7 +140,7 @@ def on_page(groups: list[ResponsibleGroup], rows: list[ClientOwed]) -> list[Resp
     parts = []
     for group in groups:
         key = group.employee.pk if group.employee else None
-        clients = [row for row in rows if row.client.responsible_id == key]
+        clients = [row for row in rows if row.balance.responsible_id == key]
         if clients:
             parts.append(ResponsibleGroup(group.employee, group.owed, clients))
     return parts
@@ -186,19 +183,18 @@ def with_credit(department: Department, month: dt.date) -> QuerySet[ClientMonthB
 # clients with no promise still to come: a promise says when their money comes instead
 # (``promising``). One query for a department or the whole company.
 _OPEN_BY_DAY_SQL = """
-SELECT c.department_id, GREATEST(u.due, %(today)s) AS day, sum(u.amount)
+SELECT b.department_id, GREATEST(u.due, %(today)s) AS day, sum(u.amount)
 FROM {balances} b
-JOIN {clients} c ON c.id = b.client_id
 CROSS JOIN LATERAL unnest(b.open_due, b.open_amounts) AS u(due, amount)
-WHERE b.month = %(first)s AND b.invoice_count > 0 AND b.owed > 0
-    AND (%(department)s::bigint IS NULL OR c.department_id = %(department)s::bigint)
+WHERE b.month = %(first)s AND b.owed > 0
+    AND (%(department)s::bigint IS NULL OR b.department_id = %(department)s::bigint)
     AND GREATEST(u.due, %(today)s) <= %(last)s
     AND NOT EXISTS (
         SELECT 1 FROM {promises} p
         WHERE p.client_id = b.client_id AND p.promised_on >= %(today)s
             AND p.promised_on >= %(first)s AND p.called_on <= %(last)s
     )
-GROUP BY c.department_id, GREATEST(u.due, %(today)s)
+GROUP BY b.department_id, GREATEST(u.due, %(today)s)
 """
 
 
@@ -209,9 +205,7 @@ def open_by_day(
     by the day it is expected (see ``_OPEN_BY_DAY_SQL``)."""
     first, last = month_bounds(month)
     sql = _OPEN_BY_DAY_SQL.format(
-        balances=ClientMonthBalance._meta.db_table,
-        clients=Client._meta.db_table,
-        promises=Promise._meta.db_table,
+        balances=ClientMonthBalance._meta.db_table, promises=Promise._meta.db_table
     )
     params = {
         "first": first,
@@ -244,11 +238,11 @@ def promising(
     first, last = month_bounds(month)
     live = Promise.objects.filter(promised_on__gte=max(first, today), called_on__lte=last)
     rows = ClientMonthBalance.objects.filter(
-        month=first, invoice_count__gt=0, owed__gt=0, client__in=live.values("client_id")
+        month=first, owed__gt=0, client__in=live.values("client_id")
     )
     if department is not None:
-        rows = rows.filter(client__department=department)
-    balances = list(rows.values("client_id", "client__department_id", "open_due", "open_amounts"))
+        rows = rows.filter(department=department)
+    balances = list(rows.values("client_id", "department_id", "open_due", "open_amounts"))
     promised: dict[int, list[tuple[dt.date, Decimal]]] = defaultdict(list)
     for client, day, amount in Promise.objects.filter(
         client_id__in=[row["client_id"] for row in balances],
@@ -258,7 +252,7 @@ def promising(
         promised[client].append((day, amount))
     return [
         Promising(
-            department_id=row["client__department_id"],
+            department_id=row["department_id"],
             open_invoices=tuple(zip(row["open_due"], row["open_amounts"], strict=True)),
             promises=tuple(promised[row["client_id"]]),
         )

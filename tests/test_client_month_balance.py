@@ -90,6 +90,12 @@ def settled_by_python() -> dict[tuple[int, dt.date], Row]:
 
 def assert_kept_exact() -> None:
     assert kept() == settled_by_python()
+    # Each row is filed under its client's department and responsible person as they are.
+    for row in ClientMonthBalance.objects.select_related("client"):
+        assert (row.department_id, row.responsible_id) == (
+            row.client.department_id,
+            row.client.responsible_id,
+        )
     # Rows left with nothing hold nothing indeed.
     empty = ClientMonthBalance.objects.filter(invoice_count=0, paid=0)
     assert all(
@@ -278,6 +284,7 @@ OPERATIONS = st.lists(
                 "invoice_amount",
                 "invoice_number",
                 "invoice_delete",
+                "hand_over",
             ]
         ),
         st.integers(min_value=0, max_value=4),
@@ -351,8 +358,12 @@ def test_any_sequence_of_writes_keeps_the_balances_exact(
             chosen_invoice.update(amount=amount)
         elif kind == "invoice_number":
             chosen_invoice.update(number=f"R{next(NUMBERS)}")
-        else:
+        elif kind == "invoice_delete":
             chosen_invoice.delete()
+        else:
+            Client.objects.filter(pk=client.pk).update(
+                department=[cast.dept, cast.other][n % 2], responsible=[cast.masha, None][n % 2]
+            )
     assert_kept_exact()
 
 

@@ -8,6 +8,7 @@ the rest oldest first; what is beyond every invoice is credit), run here:
 - a payment added to a client-month with at most one invoice adds to its row (one grouped
   upsert per statement, as ``ClientMonthCollection``'s insert does; the two share the
   trigger and its one pass over the new rows);
+- a client handed to another person or department carries their rows along;
 - anything else (a client-month with several invoices, a payment changed, voided or
   deleted, an invoice added, changed or removed) recounts the client-months it touched:
   their rows locked first, as ``ClientMonthCollection``'s recount does, then one
@@ -126,11 +127,12 @@ BEGIN
     -- The rows first, locked: a concurrent writer of the same client-month then either
     -- committed already (the count below, a fresh snapshot, sees its rows) or waits for
     -- this transaction and adds its payments to the count made here.
-    INSERT INTO {BALANCE} (client_id, month, invoiced, invoice_count, paid, settled,
-        open_numbers, open_due, open_amounts, overdue_from)
-    SELECT DISTINCT client_id, month, 0, 0, 0, 0, '{{}}'::varchar[], '{{}}'::date[],
-        '{{}}'::numeric[], NULL::date
+    INSERT INTO {BALANCE} (client_id, department_id, responsible_id, month, invoiced,
+        invoice_count, paid, settled, open_numbers, open_due, open_amounts, overdue_from)
+    SELECT DISTINCT u.client_id, c.department_id, c.responsible_id, u.month, 0, 0, 0, 0,
+        '{{}}'::varchar[], '{{}}'::date[], '{{}}'::numeric[], NULL::date
     FROM unnest(clients, months) AS u(client_id, month)
+    JOIN payments_client c ON c.id = u.client_id
     ON CONFLICT (client_id, month) DO NOTHING;
     PERFORM 1 FROM {BALANCE} b
     JOIN unnest(clients, months) AS u(client_id, month)
@@ -138,6 +140,7 @@ BEGIN
     ORDER BY b.client_id, b.month
     FOR UPDATE OF b;
     UPDATE {BALANCE} b SET
+        department_id = k.department_id, responsible_id = k.responsible_id,
         invoiced = k.invoiced, invoice_count = k.invoice_count, paid = k.paid,
         settled = LEAST(k.invoiced, k.paid),
         open_numbers = CASE WHEN k.paid < k.invoiced THEN ARRAY[k.number] ELSE '{{}}' END,
@@ -146,7 +149,7 @@ BEGIN
             ELSE '{{}}' END,
         overdue_from = CASE WHEN k.paid < k.invoiced THEN k.due_on END
     FROM (
-        SELECT u.client_id, u.month,
+        SELECT u.client_id, u.month, c.department_id, c.responsible_id,
             coalesce(i.invoiced, 0) AS invoiced, coalesce(i.invoice_count, 0) AS invoice_count,
             i.number, i.due_on,
             (SELECT coalesce(sum(p.amount), 0) FROM payments_payment p
@@ -154,6 +157,7 @@ BEGIN
                     AND p.received_on < (u.month + interval '1 month')::date
                     AND p.voided_at IS NULL) AS paid
         FROM (SELECT DISTINCT * FROM unnest(clients, months) AS u(client_id, month)) u
+        JOIN payments_client c ON c.id = u.client_id
         LEFT JOIN (
             SELECT client_id, month, sum(amount) AS invoiced, count(*)::int AS invoice_count,
                 min(number) AS number, min(due_on) AS due_on
@@ -198,13 +202,16 @@ BEGIN
         )
         -- At most one invoice: the settlement follows from the totals. Several: the
         -- replay below.
-        INSERT INTO {BALANCE} AS b (client_id, month, invoiced, invoice_count, paid, settled,
-            open_numbers, open_due, open_amounts, overdue_from)
-        SELECT client_id, month, 0, 0, sum(amount), 0, '{{}}'::varchar[], '{{}}'::date[],
-            '{{}}'::numeric[], NULL::date
-        FROM grouped GROUP BY client_id, month
+        INSERT INTO {BALANCE} AS b (client_id, department_id, responsible_id, month,
+            invoiced, invoice_count, paid, settled, open_numbers, open_due, open_amounts,
+            overdue_from)
+        SELECT g.client_id, c.department_id, c.responsible_id, g.month, 0, 0, sum(g.amount), 0,
+            '{{}}'::varchar[], '{{}}'::date[], '{{}}'::numeric[], NULL::date
+        FROM grouped g JOIN payments_client c ON c.id = g.client_id
+        GROUP BY g.client_id, c.department_id, c.responsible_id, g.month
         ON CONFLICT (client_id, month) DO UPDATE
         SET paid = b.paid + EXCLUDED.paid,
+            department_id = EXCLUDED.department_id, responsible_id = EXCLUDED.responsible_id,
             settled = CASE WHEN b.invoice_count <= 1
                 THEN LEAST(b.invoiced, b.paid + EXCLUDED.paid) ELSE b.settled END,
             open_amounts = CASE
@@ -301,6 +308,21 @@ BEGIN
     RETURN NULL;
 END $$ LANGUAGE plpgsql;
 
+-- A client handed to another person or department: their months follow.
+CREATE FUNCTION payments_client_balance_follow() RETURNS trigger AS $$
+BEGIN
+    UPDATE {BALANCE} SET department_id = NEW.department_id, responsible_id = NEW.responsible_id
+    WHERE client_id = NEW.id;
+    RETURN NULL;
+END $$ LANGUAGE plpgsql;
+
+CREATE TRIGGER payments_client_balance_follow
+    AFTER UPDATE OF department_id, responsible_id ON payments_client
+    FOR EACH ROW
+    WHEN (OLD.department_id IS DISTINCT FROM NEW.department_id
+        OR OLD.responsible_id IS DISTINCT FROM NEW.responsible_id)
+    EXECUTE FUNCTION payments_client_balance_follow();
+
 CREATE TRIGGER payments_invoice_balance_insert AFTER INSERT ON payments_invoice
     REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION payments_invoice_balance_sync();
@@ -362,6 +384,8 @@ DROP TRIGGER payments_invoice_balance_insert ON payments_invoice;
 DROP TRIGGER payments_invoice_balance_update ON payments_invoice;
 DROP TRIGGER payments_invoice_balance_delete ON payments_invoice;
 DROP FUNCTION payments_invoice_balance_sync();
+DROP TRIGGER payments_client_balance_follow ON payments_client;
+DROP FUNCTION payments_client_balance_follow();
 DROP FUNCTION payments_balance_recount(bigint[], date[]);
 DROP FUNCTION payments_balance_replay(bigint, date);
 DROP FUNCTION payments_named_numbers(text);
@@ -395,6 +419,7 @@ MONEY = {"decimal_places": 2, "max_digits": 16}
 
 class Migration(migrations.Migration):
     dependencies = [
+        ("accounts", "0004_employee_language"),
         ("payments", "0016_client_month_collection"),
     ]
 
@@ -409,10 +434,10 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("month", models.DateField()),
-                ("invoiced", models.DecimalField(**MONEY)),
+                ("invoiced", models.DecimalField(decimal_places=2, max_digits=16)),
                 ("invoice_count", models.IntegerField()),
-                ("paid", models.DecimalField(**MONEY)),
-                ("settled", models.DecimalField(**MONEY)),
+                ("paid", models.DecimalField(decimal_places=2, max_digits=16)),
+                ("settled", models.DecimalField(decimal_places=2, max_digits=16)),
                 (
                     "owed",
                     models.GeneratedField(
@@ -420,7 +445,7 @@ class Migration(migrations.Migration):
                         expression=django.db.models.expressions.CombinedExpression(
                             models.F("invoiced"), "-", models.F("settled")
                         ),
-                        output_field=models.DecimalField(**MONEY),
+                        output_field=models.DecimalField(decimal_places=2, max_digits=16),
                     ),
                 ),
                 (
@@ -430,7 +455,7 @@ class Migration(migrations.Migration):
                         expression=django.db.models.expressions.CombinedExpression(
                             models.F("paid"), "-", models.F("settled")
                         ),
-                        output_field=models.DecimalField(**MONEY),
+                        output_field=models.DecimalField(decimal_places=2, max_digits=16),
                     ),
                 ),
                 (
@@ -448,7 +473,7 @@ class Migration(migrations.Migration):
                 (
                     "open_amounts",
                     django.contrib.postgres.fields.ArrayField(
-                        base_field=models.DecimalField(**MONEY), size=None
+                        base_field=models.DecimalField(decimal_places=2, max_digits=16), size=None
                     ),
                 ),
                 ("overdue_from", models.DateField(null=True)),
@@ -461,15 +486,47 @@ class Migration(migrations.Migration):
                         to="payments.client",
                     ),
                 ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.department",
+                    ),
+                ),
+                (
+                    "responsible",
+                    models.ForeignKey(
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="accounts.employee",
+                    ),
+                ),
             ],
             options={
                 "indexes": [
                     models.Index(
                         condition=models.Q(("invoice_count__gt", 0)),
+                        fields=["department", "month"],
+                        include=(
+                            "client",
+                            "responsible",
+                            "invoiced",
+                            "owed",
+                            "credit",
+                            "overdue_from",
+                        ),
+                        name="client_balance_dept_idx",
+                    ),
+                    models.Index(
+                        condition=models.Q(("owed__gt", 0)),
                         fields=["month"],
-                        include=("client", "owed"),
-                        name="client_balance_month_idx",
-                    )
+                        include=("client", "department"),
+                        name="client_balance_owing_idx",
+                    ),
                 ],
                 "constraints": [
                     models.UniqueConstraint(fields=("client", "month"), name="client_month_balance")
