@@ -32,7 +32,7 @@ from compensation.forecast import ClientOutlook, added_by_day, expected_by_day
 from compensation.models import MonthlyObligation, MonthlyScheme, ObligationDue
 from core.calendar import exceptions_between, working_days
 from core.money import KOPECK
-from payments.models import ClientMonthCollection, Invoice
+from payments.models import Client, ClientMonthCollection, Invoice
 from payments.outstanding import open_by_day, promising, usual_since
 from payments.selectors import month_bounds
 
@@ -89,7 +89,11 @@ WITH months AS (
     SELECT client_id, department_id, month, amount, days
     FROM {habits}
     WHERE payment_count > 0 AND month BETWEEN %(since)s AND %(first)s
-        AND client_id NOT IN (SELECT client_id FROM {invoices} WHERE month = %(first)s)
+        AND client_id IN (
+            SELECT c.id FROM {clients} c WHERE NOT EXISTS (
+                SELECT 1 FROM {invoices} i WHERE i.client_id = c.id AND i.month = %(first)s
+            )
+        )
 ), usual AS (
     SELECT client_id, percentile_disc(0.5) WITHIN GROUP (ORDER BY day) AS day
     FROM months CROSS JOIN LATERAL unnest(days) AS day
@@ -112,7 +116,9 @@ def _usual_outlooks(month: dt.date) -> dict[int, list[ClientOutlook]]:
     with connection.cursor() as cursor:
         cursor.execute(
             _USUAL_SQL.format(
-                habits=ClientMonthCollection._meta.db_table, invoices=Invoice._meta.db_table
+                habits=ClientMonthCollection._meta.db_table,
+                clients=Client._meta.db_table,
+                invoices=Invoice._meta.db_table,
             ),
             {"since": usual_since(first), "first": first},
         )

@@ -23,7 +23,6 @@ from payments.models import (
     Client,
     ClientMonthBalance,
     ClientMonthCollection,
-    Invoice,
     OpenInvoice,
     Promise,
 )
@@ -275,8 +274,9 @@ USUAL_MONTHS = 6
 
 
 def usual_payers(department: Department, month: dt.date) -> list[UsualPayer]:
-    """The department's clients billed nothing this month who paid in the months before
-    it (``usual_since``): their invoices, when they have some, say what they owe.
+    """The clients who paid the department in the months before this one
+    (``usual_since``) and are billed nothing by it this month: the invoices of those who
+    are say what they owe.
 
     One query, a row a client, over the payments kept by client and month
     (``ClientMonthCollection``): a client-month is one row, whatever its payments.
@@ -289,7 +289,7 @@ def usual_payers(department: Department, month: dt.date) -> list[UsualPayer]:
             department=department, month__gte=usual_since(first), month__lte=first
         )
         .filter(payment_count__gt=0)
-        .exclude(client__in=Invoice.objects.filter(month=first).values("client_id"))
+        .exclude(client__in=billed(department, first).values("client_id"))
         .values("client_id")
         .annotate(
             # Each row's days, all of them ("3,14,3"): an array of arrays of unequal

@@ -224,8 +224,12 @@ def payers_from_payments(department_id: int, month: dt.date) -> set[tuple]:
     rows = (
         Payment.objects.counted()
         .filter(department_id=department_id, received_on__gte=since, received_on__lte=last)
-        # Clients billed this month are forecast by their invoices, not their habit.
-        .exclude(client_id__in=Invoice.objects.filter(month=first).values("client_id"))
+        # Clients the department bills this month are forecast by their invoices.
+        .exclude(
+            client_id__in=Invoice.objects.filter(
+                month=first, client__department_id=department_id
+            ).values("client_id")
+        )
         .values("client_id")
         .annotate(
             dates=ArrayAgg("received_on", distinct=True, filter=before, default=[]),
