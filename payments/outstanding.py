@@ -33,14 +33,16 @@ ZERO = Decimal("0.00")
 
 def billed(department: Department, month: dt.date) -> QuerySet[ClientMonthBalance]:
     """The department's clients invoiced for ``month``, each with their month's balance."""
+    # The clients and people are read for the rows taken (a page), not joined to every
+    # row before a page is cut.
     return ClientMonthBalance.objects.filter(
         department=department, month=month.replace(day=1), invoice_count__gt=0
-    ).select_related("client", "responsible")
+    ).prefetch_related("client", "responsible")
 
 
 def owing(department: Department, month: dt.date) -> QuerySet[ClientMonthBalance]:
     """Those of them who still owe, largest debt first."""
-    return billed(department, month).filter(owed__gt=0).order_by("-owed", "client__name", "pk")
+    return billed(department, month).filter(owed__gt=0).order_by("-owed", "pk")
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,7 @@ def in_group_order(rows: QuerySet[ClientMonthBalance]) -> QuerySet[ClientMonthBa
     group's total, then largest debt first within it."""
     group_total = Window(Sum("owed"), partition_by=[F("responsible")])
     return rows.annotate(group_total=group_total).order_by(
-        "-group_total", "responsible", "-owed", "client__name", "pk"
+        "-group_total", "responsible", "-owed", "pk"
     )
 
 
@@ -172,7 +174,7 @@ def call_list(department: Department, month: dt.date) -> QuerySet[ClientMonthBal
 
 def with_credit(department: Department, month: dt.date) -> QuerySet[ClientMonthBalance]:
     """The clients who paid beyond their month's invoices, the largest credit first."""
-    return billed(department, month).filter(credit__gt=0).order_by("-credit", "client__name", "pk")
+    return billed(department, month).filter(credit__gt=0).order_by("-credit", "pk")
 
 
 # --- the forecast's part of the invoiced clients ------------------------------------------

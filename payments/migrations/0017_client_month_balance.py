@@ -181,6 +181,9 @@ END $$ LANGUAGE plpgsql VOLATILE;
 -- The payments' one trigger function: the client-month collections (as migration 0016
 -- wrote them) and the balances, from one pass over the rows a statement wrote.
 CREATE OR REPLACE FUNCTION payments_client_month_sync() RETURNS trigger AS $$
+DECLARE
+    several_clients bigint[];
+    several_months date[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
         WITH grouped AS (
@@ -199,9 +202,10 @@ BEGIN
                 payment_count = c.payment_count + EXCLUDED.payment_count,
                 days = ARRAY(SELECT DISTINCT d FROM unnest(c.days || EXCLUDED.days) AS d
                     ORDER BY d)
-        )
+        ),
         -- At most one invoice: the settlement follows from the totals. Several: the
-        -- replay below.
+        -- client-months returned, replayed below.
+        balances AS (
         INSERT INTO {BALANCE} AS b (client_id, department_id, responsible_id, month,
             invoiced, invoice_count, paid, settled, open_numbers, open_due, open_amounts,
             overdue_from)
@@ -227,14 +231,15 @@ BEGIN
                     THEN b.open_due ELSE '{{}}' END,
             overdue_from = CASE
                 WHEN b.invoice_count > 1 OR b.paid + EXCLUDED.paid < b.invoiced
-                    THEN b.overdue_from END;
-        PERFORM payments_balance_replay(b.client_id, b.month)
-        FROM {BALANCE} b
-        JOIN (
-            SELECT DISTINCT client_id, date_trunc('month', received_on)::date AS month
-            FROM new_rows WHERE voided_at IS NULL
-        ) k ON b.client_id = k.client_id AND b.month = k.month
-        WHERE b.invoice_count > 1;
+                    THEN b.overdue_from END
+        RETURNING b.client_id, b.month, b.invoice_count
+        )
+        SELECT array_agg(client_id) FILTER (WHERE invoice_count > 1),
+            array_agg(month) FILTER (WHERE invoice_count > 1)
+        INTO several_clients, several_months
+        FROM balances;
+        PERFORM payments_balance_replay(u.client_id, u.month)
+        FROM unnest(several_clients, several_months) AS u(client_id, month);
     ELSIF TG_OP = 'DELETE' THEN
         PERFORM payments_client_month_recount(
             array_agg(client_id), array_agg(department_id),
