@@ -153,7 +153,7 @@ def own_part(
     outlook: Outlook, department: Department, employee: Employee, *, today: dt.date
 ) -> OwnPart:
     month = dt.date(outlook.data.year, outlook.data.month, 1)
-    mine = owing(department, month).filter(responsible=employee)
+    mine = owing(department, month).filter(responsible=employee).select_related("client")
     gate = outlook.gates[0] if outlook.gates else None
     key = staff_key(employee)
     worth = gate.worth.staff.get(key) if gate is not None else None

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.aggregates import StringAgg
+from django.core.paginator import Page
 from django.db import connection
 from django.db.models import Count, F, Func, Q, QuerySet, Sum, Value, Window
 
@@ -33,11 +34,9 @@ ZERO = Decimal("0.00")
 
 def billed(department: Department, month: dt.date) -> QuerySet[ClientMonthBalance]:
     """The department's clients invoiced for ``month``, each with their month's balance."""
-    # The clients and people are read for the rows taken (a page), not joined to every
-    # row before a page is cut.
     return ClientMonthBalance.objects.filter(
         department=department, month=month.replace(day=1), invoice_count__gt=0
-    ).prefetch_related("client", "responsible")
+    )
 
 
 def owing(department: Department, month: dt.date) -> QuerySet[ClientMonthBalance]:
@@ -134,6 +133,26 @@ def in_group_order(rows: QuerySet[ClientMonthBalance]) -> QuerySet[ClientMonthBa
     return rows.annotate(group_total=group_total).order_by(
         "-group_total", "responsible", "-owed", "pk"
     )
+
+
+def taken(
+    rows: QuerySet[ClientMonthBalance], start: int, count: int, *, largest: str = "owed"
+) -> list[ClientMonthBalance]:
+    """``count`` of ``rows`` from ``start``, with each client and responsible person, the
+    ``largest`` first: the database cuts the rows in their own order first and joins
+    only those (one query, for an empty page too). ``on_page`` groups them."""
+    cut = rows.values("pk")[start : start + count]
+    return list(
+        ClientMonthBalance.objects.filter(pk__in=cut)
+        .select_related("client", "responsible")
+        .order_by(f"-{largest}", "pk")
+    )
+
+
+def of_page(rows: QuerySet[ClientMonthBalance], page: Page) -> list[ClientMonthBalance]:
+    """The rows of ``page`` of ``rows`` (see ``taken``), largest debt first."""
+    size = page.paginator.per_page
+    return taken(rows, (page.number - 1) * size, size)
 
 
 def on_page(groups: list[ResponsibleGroup], rows: list[ClientOwed]) -> list[ResponsibleGroup]:

@@ -33,7 +33,13 @@ from accounts.models import Absence, Department, Employee
 from compensation import engine
 from compensation.models import MonthlyScheme
 from core.money import KOPECK
-from payments.models import Client, ClientAssignment, DailyCollection, Payment
+from payments.models import (
+    Client,
+    ClientAssignment,
+    ClientMonthCollection,
+    DailyCollection,
+    Payment,
+)
 
 ZERO = Decimal("0.00")
 ONE_DAY = dt.timedelta(days=1)
@@ -147,20 +153,21 @@ def cumulative_by_day(
 def totals_by_client(
     department: Department, month: dt.date, limit: int | None = None
 ) -> list[ClientTotal]:
-    """Clients by collected amount, largest first; ties by name (two queries).
+    """Clients by collected amount, largest first; ties by name (two queries, none for
+    ``limit=0``).
 
-    The month's payments are totalled by client alone, from the covering index; only the
-    clients that make the list are read then, by their keys. Totalling the payments
-    joined to their clients' names carried every payment's name and INN through the
-    grouping: 13.6 ms against 2.7 ms (and the read of the ten) for the ≈ 9,400 payments
-    of a department's month.
+    The month's totals by client are read from the rows the database keeps per client,
+    department and month (``ClientMonthCollection``), a row a client whatever their
+    payments; only the clients that make the list are read then, by their keys.
     """
+    if limit == 0:
+        return []
+    first = month.replace(day=1)
     totals = [
         (client, _money(total), count)
-        for client, total, count in month_payments(department, month)
-        .values_list("client_id")
-        .annotate(total=Sum("amount"), count=Count("*"))
-        .order_by()
+        for client, total, count in ClientMonthCollection.objects.filter(
+            department=department, month=first, payment_count__gt=0
+        ).values_list("client_id", "amount", "payment_count")
     ]
     if limit is not None and len(totals) > limit:
         # The largest ``limit`` and every client tied with the last of them: the name,

@@ -360,3 +360,11 @@ def test_the_figures_cover_every_payment(cast: Cast, scheme: MonthlyScheme, coun
     assert (summary.collected, summary.payment_count) == (expected, count)
     assert summary.cumulative[-1].running_total == expected
     assert sum(row.count for row in summary.by_responsible) == count
+
+
+def test_no_top_clients_asked_reads_nothing(
+    cast: Cast, month: Month, django_assert_num_queries: Any
+) -> None:
+    # The what-if asks for the month's figures without the clients' list.
+    with django_assert_num_queries(0):
+        assert totals_by_client(cast.dept, OCTOBER, limit=0) == []

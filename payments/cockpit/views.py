@@ -31,8 +31,10 @@ from payments.outstanding import (
     call_list_open,
     groups_of,
     in_group_order,
+    of_page,
     on_page,
     owing,
+    taken,
     totals,
     with_credit,
     with_promises,
@@ -60,7 +62,7 @@ def outstanding(request: HttpRequest, department_id: int, month: dt.date) -> Htt
     # The groups' totals cover every client shown; a page of them is drawn.
     groups = groups_of(shown)
     page = _page(request, in_group_order(shown))
-    listed = with_promises(list(page.object_list), month, today=today)
+    listed = with_promises(of_page(in_group_order(shown), page), month, today=today)
     credit = with_credit(department, month)
     return render(
         request,
@@ -73,7 +75,7 @@ def outstanding(request: HttpRequest, department_id: int, month: dt.date) -> Htt
             "page": page,
             "query": _query_without_page(request),
             "total_owed": sum((group.owed for group in groups), start=Decimal("0.00")),
-            "credit": list(credit[:CLIENTS_PER_PAGE]),
+            "credit": taken(credit, 0, CLIENTS_PER_PAGE, largest="credit"),
             "credit_totals": totals(credit, "credit"),
             "history_of": _history_links(request.user, listed),
         },
@@ -109,8 +111,9 @@ def _calls_context(
     request: HttpRequest, department: Department, month: dt.date, form: PromiseForm | None = None
 ) -> dict[str, Any]:
     today = timezone.localdate()
-    page = _page(request, _call_rows(department, month))
-    rows = with_promises(list(page.object_list), month, today=today)
+    listed = _call_rows(department, month)
+    page = _page(request, listed)
+    rows = with_promises(of_page(listed, page), month, today=today)
     whole = totals(page.paginator.object_list)
     can_record = policy.can(request.user, Action.RECORD_PROMISE, department)
     if form is None and can_record and rows:
@@ -144,7 +147,8 @@ def promise_create(request: HttpRequest, department_id: int, month: dt.date) -> 
     department = _department(request.user, department_id)
     policy.require(request.user, Action.RECORD_PROMISE, department)
     # The clients of the page the form was sent from (``?page=``), as it offered them.
-    rows = list(_page(request, _call_rows(department, month)).object_list)
+    listed = _call_rows(department, month)
+    rows = of_page(listed, _page(request, listed))
     form = PromiseForm(request.POST, clients=[r.client for r in rows])
     if not form.is_valid():
         context = _calls_context(request, department, month, form)
