@@ -20,6 +20,7 @@ from django.db.models import Count, F, Func, Q, QuerySet, Sum, Value, Window
 
 from accounts.models import Department, Employee
 from core.money import KOPECK
+from core.queries import any_of
 from payments.models import (
     Client,
     ClientMonthBalance,
@@ -87,7 +88,7 @@ def with_promises(
     """The rows of one page, each with the client's promises for the month (one query)."""
     first, last = month_bounds(month)
     promises: dict[int, list[Promise]] = defaultdict(list)
-    ids = [row.client_id for row in balances]
+    ids = any_of(row.client_id for row in balances)
     for promise in Promise.objects.filter(
         client_id__in=ids, promised_on__gte=first, called_on__lte=last
     ).select_related("recorded_by"):
@@ -122,7 +123,10 @@ def groups_of(rows: QuerySet[ClientMonthBalance]) -> list[ResponsibleGroup]:
         .annotate(total=Sum("owed"))
         .order_by("-total", "responsible")
     )
-    people = Employee.objects.in_bulk([row["responsible"] for row in totals if row["responsible"]])
+    people = {
+        person.pk: person
+        for person in Employee.objects.filter(pk__in=any_of(row["responsible"] for row in totals))
+    }
     return [ResponsibleGroup(people.get(row["responsible"]), row["total"]) for row in totals]
 
 
@@ -265,7 +269,7 @@ def promising(
     balances = list(rows.values("client_id", "department_id", "open_due", "open_amounts"))
     promised: dict[int, list[tuple[dt.date, Decimal]]] = defaultdict(list)
     for client, day, amount in Promise.objects.filter(
-        client_id__in=[row["client_id"] for row in balances],
+        client_id__in=any_of(row["client_id"] for row in balances),
         promised_on__gte=first,
         called_on__lte=last,
     ).values_list("client_id", "promised_on", "amount"):

@@ -22,6 +22,7 @@ from accounts import policy
 from accounts.models import Department
 from accounts.policy import Action
 from core.forms import add_service_error
+from core.queries import any_of
 from payments.cockpit.forms import OutstandingFilter, PromiseForm
 from payments.cockpit.promises import PromiseStatus, promise_history
 from payments.cockpit.services import promise_record
@@ -94,7 +95,7 @@ def _query_without_page(request: HttpRequest) -> str:
 
 def _history_links(user: Any, rows: list[Any]) -> set[int]:
     """The listed clients whose promise history the user may open (one query)."""
-    ids = [row.client.pk for row in rows]
+    ids = any_of(row.client.pk for row in rows)
     return set(policy.visible_promise_clients(user).filter(pk__in=ids).values_list("pk", flat=True))
 
 
