@@ -371,12 +371,13 @@ def test_any_sequence_of_writes_keeps_the_balances_exact(
 @pytest.mark.parametrize(
     ("table", "name"),
     [
-        ("payments_payment", "payments_client_month_insert"),
-        ("payments_payment", "payments_client_month_update"),
-        ("payments_payment", "payments_client_month_delete"),
+        ("payments_payment", "payments_balance_insert"),
+        ("payments_payment", "payments_balance_update"),
+        ("payments_payment", "payments_balance_delete"),
         ("payments_invoice", "payments_invoice_balance_insert"),
         ("payments_invoice", "payments_invoice_balance_update"),
         ("payments_invoice", "payments_invoice_balance_delete"),
+        ("payments_client", "payments_client_balance_follow"),
     ],
 )
 def test_the_triggers_exist(table: str, name: str) -> None:

@@ -6,8 +6,8 @@ in SQL. The settlement is ``payments.settlement.settle`` (the named invoice firs
 the rest oldest first; what is beyond every invoice is credit), run here:
 
 - a payment added to a client-month with at most one invoice adds to its row (one grouped
-  upsert per statement, as ``ClientMonthCollection``'s insert does; the two share the
-  trigger and its one pass over the new rows);
+  upsert per statement, by the payments' own trigger, as ``ClientMonthCollection``'s
+  insert does);
 - a client handed to another person or department carries their rows along;
 - anything else (a client-month with several invoices, a payment changed, voided or
   deleted, an invoice added, changed or removed) recounts the client-months it touched:
@@ -178,61 +178,47 @@ BEGIN
     END LOOP;
 END $$ LANGUAGE plpgsql VOLATILE;
 
--- The payments' one trigger function: the client-month collections (as migration 0016
--- wrote them) and the balances, from one pass over the rows a statement wrote.
-CREATE OR REPLACE FUNCTION payments_client_month_sync() RETURNS trigger AS $$
+-- The payments' balance trigger: beside migration 0016's client-month collections.
+CREATE FUNCTION payments_balance_sync() RETURNS trigger AS $$
 DECLARE
     several_clients bigint[];
     several_months date[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        WITH grouped AS (
-            SELECT client_id, department_id, date_trunc('month', received_on)::date AS month,
-                sum(amount) AS amount, count(*) AS payment_count,
-                array_agg(DISTINCT date_part('day', received_on)::smallint
-                    ORDER BY date_part('day', received_on)::smallint) AS days
-            FROM new_rows WHERE voided_at IS NULL
-            GROUP BY client_id, department_id, date_trunc('month', received_on)
-        ), collections AS (
-            INSERT INTO payments_clientmonthcollection AS c
-                (client_id, department_id, month, amount, payment_count, days)
-            SELECT client_id, department_id, month, amount, payment_count, days FROM grouped
-            ON CONFLICT (client_id, department_id, month) DO UPDATE
-            SET amount = c.amount + EXCLUDED.amount,
-                payment_count = c.payment_count + EXCLUDED.payment_count,
-                days = ARRAY(SELECT DISTINCT d FROM unnest(c.days || EXCLUDED.days) AS d
-                    ORDER BY d)
-        ),
         -- At most one invoice: the settlement follows from the totals. Several: the
         -- client-months returned, replayed below.
-        balances AS (
-        INSERT INTO {BALANCE} AS b (client_id, department_id, responsible_id, month,
-            invoiced, invoice_count, paid, settled, open_numbers, open_due, open_amounts,
-            overdue_from)
-        SELECT g.client_id, c.department_id, c.responsible_id, g.month, 0, 0, sum(g.amount), 0,
-            '{{}}'::varchar[], '{{}}'::date[], '{{}}'::numeric[], NULL::date
-        FROM grouped g JOIN payments_client c ON c.id = g.client_id
-        GROUP BY g.client_id, c.department_id, c.responsible_id, g.month
-        ON CONFLICT (client_id, month) DO UPDATE
-        SET paid = b.paid + EXCLUDED.paid,
-            department_id = EXCLUDED.department_id, responsible_id = EXCLUDED.responsible_id,
-            settled = CASE WHEN b.invoice_count <= 1
-                THEN LEAST(b.invoiced, b.paid + EXCLUDED.paid) ELSE b.settled END,
-            open_amounts = CASE
-                WHEN b.invoice_count > 1 THEN b.open_amounts
-                WHEN b.paid + EXCLUDED.paid < b.invoiced
-                    THEN ARRAY[b.invoiced - b.paid - EXCLUDED.paid]
-                ELSE '{{}}' END,
-            open_numbers = CASE
-                WHEN b.invoice_count > 1 OR b.paid + EXCLUDED.paid < b.invoiced
-                    THEN b.open_numbers ELSE '{{}}' END,
-            open_due = CASE
-                WHEN b.invoice_count > 1 OR b.paid + EXCLUDED.paid < b.invoiced
-                    THEN b.open_due ELSE '{{}}' END,
-            overdue_from = CASE
-                WHEN b.invoice_count > 1 OR b.paid + EXCLUDED.paid < b.invoiced
-                    THEN b.overdue_from END
-        RETURNING b.client_id, b.month, b.invoice_count
+        WITH balances AS (
+            INSERT INTO {BALANCE} AS b (client_id, department_id, responsible_id, month,
+                invoiced, invoice_count, paid, settled, open_numbers, open_due,
+                open_amounts, overdue_from)
+            SELECT n.client_id, c.department_id, c.responsible_id,
+                date_trunc('month', n.received_on)::date, 0, 0, sum(n.amount), 0,
+                '{{}}'::varchar[], '{{}}'::date[], '{{}}'::numeric[], NULL::date
+            FROM new_rows n JOIN payments_client c ON c.id = n.client_id
+            WHERE n.voided_at IS NULL
+            GROUP BY n.client_id, c.department_id, c.responsible_id,
+                date_trunc('month', n.received_on)
+            ON CONFLICT (client_id, month) DO UPDATE
+            SET paid = b.paid + EXCLUDED.paid,
+                department_id = EXCLUDED.department_id,
+                responsible_id = EXCLUDED.responsible_id,
+                settled = CASE WHEN b.invoice_count <= 1
+                    THEN LEAST(b.invoiced, b.paid + EXCLUDED.paid) ELSE b.settled END,
+                open_amounts = CASE
+                    WHEN b.invoice_count > 1 THEN b.open_amounts
+                    WHEN b.paid + EXCLUDED.paid < b.invoiced
+                        THEN ARRAY[b.invoiced - b.paid - EXCLUDED.paid]
+                    ELSE '{{}}' END,
+                open_numbers = CASE
+                    WHEN b.invoice_count > 1 OR b.paid + EXCLUDED.paid < b.invoiced
+                        THEN b.open_numbers ELSE '{{}}' END,
+                open_due = CASE
+                    WHEN b.invoice_count > 1 OR b.paid + EXCLUDED.paid < b.invoiced
+                        THEN b.open_due ELSE '{{}}' END,
+                overdue_from = CASE
+                    WHEN b.invoice_count > 1 OR b.paid + EXCLUDED.paid < b.invoiced
+                        THEN b.overdue_from END
+            RETURNING b.client_id, b.month, b.invoice_count
         )
         SELECT array_agg(client_id) FILTER (WHERE invoice_count > 1),
             array_agg(month) FILTER (WHERE invoice_count > 1)
@@ -241,31 +227,10 @@ BEGIN
         PERFORM payments_balance_replay(u.client_id, u.month)
         FROM unnest(several_clients, several_months) AS u(client_id, month);
     ELSIF TG_OP = 'DELETE' THEN
-        PERFORM payments_client_month_recount(
-            array_agg(client_id), array_agg(department_id),
-            array_agg(date_trunc('month', received_on)::date))
-        FROM old_rows WHERE voided_at IS NULL;
         PERFORM payments_balance_recount(
             array_agg(client_id), array_agg(date_trunc('month', received_on)::date))
         FROM old_rows WHERE voided_at IS NULL;
     ELSE
-        PERFORM payments_client_month_recount(
-            array_agg(k.client_id), array_agg(k.department_id), array_agg(k.month))
-        FROM (
-            WITH changed AS (
-                SELECT o.client_id AS old_client, o.department_id AS old_department,
-                    o.received_on AS old_day, n.client_id, n.department_id, n.received_on
-                FROM old_rows o JOIN new_rows n ON n.id = o.id
-                WHERE (o.client_id, o.department_id, o.received_on, o.amount, o.voided_at IS NULL)
-                    IS DISTINCT FROM
-                    (n.client_id, n.department_id, n.received_on, n.amount, n.voided_at IS NULL)
-            )
-            SELECT old_client AS client_id, old_department AS department_id,
-                date_trunc('month', old_day)::date AS month
-            FROM changed
-            UNION
-            SELECT client_id, department_id, date_trunc('month', received_on)::date FROM changed
-        ) k;
         -- The purpose too: it may name an invoice.
         PERFORM payments_balance_recount(array_agg(k.client_id), array_agg(k.month))
         FROM (
@@ -286,6 +251,16 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$ LANGUAGE plpgsql;
+
+CREATE TRIGGER payments_balance_insert AFTER INSERT ON payments_payment
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION payments_balance_sync();
+CREATE TRIGGER payments_balance_update AFTER UPDATE ON payments_payment
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION payments_balance_sync();
+CREATE TRIGGER payments_balance_delete AFTER DELETE ON payments_payment
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION payments_balance_sync();
 
 CREATE FUNCTION payments_invoice_balance_sync() RETURNS trigger AS $$
 BEGIN
@@ -339,52 +314,11 @@ CREATE TRIGGER payments_invoice_balance_delete AFTER DELETE ON payments_invoice
     FOR EACH STATEMENT EXECUTE FUNCTION payments_invoice_balance_sync();
 """  # noqa: S608
 
-# Migration 0016's trigger function, as it was.
-PREVIOUS_SYNC = r"""
-CREATE OR REPLACE FUNCTION payments_client_month_sync() RETURNS trigger AS $$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO payments_clientmonthcollection AS c
-            (client_id, department_id, month, amount, payment_count, days)
-        SELECT client_id, department_id, date_trunc('month', received_on)::date,
-            sum(amount), count(*),
-            array_agg(DISTINCT date_part('day', received_on)::smallint
-                ORDER BY date_part('day', received_on)::smallint)
-        FROM new_rows WHERE voided_at IS NULL
-        GROUP BY client_id, department_id, date_trunc('month', received_on)
-        ON CONFLICT (client_id, department_id, month) DO UPDATE
-        SET amount = c.amount + EXCLUDED.amount,
-            payment_count = c.payment_count + EXCLUDED.payment_count,
-            days = ARRAY(SELECT DISTINCT d FROM unnest(c.days || EXCLUDED.days) AS d ORDER BY d);
-    ELSIF TG_OP = 'DELETE' THEN
-        PERFORM payments_client_month_recount(
-            array_agg(client_id), array_agg(department_id),
-            array_agg(date_trunc('month', received_on)::date))
-        FROM old_rows WHERE voided_at IS NULL;
-    ELSE
-        PERFORM payments_client_month_recount(
-            array_agg(k.client_id), array_agg(k.department_id), array_agg(k.month))
-        FROM (
-            WITH changed AS (
-                SELECT o.client_id AS old_client, o.department_id AS old_department,
-                    o.received_on AS old_day, n.client_id, n.department_id, n.received_on
-                FROM old_rows o JOIN new_rows n ON n.id = o.id
-                WHERE (o.client_id, o.department_id, o.received_on, o.amount, o.voided_at IS NULL)
-                    IS DISTINCT FROM
-                    (n.client_id, n.department_id, n.received_on, n.amount, n.voided_at IS NULL)
-            )
-            SELECT old_client AS client_id, old_department AS department_id,
-                date_trunc('month', old_day)::date AS month
-            FROM changed
-            UNION
-            SELECT client_id, department_id, date_trunc('month', received_on)::date FROM changed
-        ) k;
-    END IF;
-    RETURN NULL;
-END $$ LANGUAGE plpgsql;
-"""
-
 REVERSE = """
+DROP TRIGGER payments_balance_insert ON payments_payment;
+DROP TRIGGER payments_balance_update ON payments_payment;
+DROP TRIGGER payments_balance_delete ON payments_payment;
+DROP FUNCTION payments_balance_sync();
 DROP TRIGGER payments_invoice_balance_insert ON payments_invoice;
 DROP TRIGGER payments_invoice_balance_update ON payments_invoice;
 DROP TRIGGER payments_invoice_balance_delete ON payments_invoice;
@@ -417,7 +351,6 @@ def forward(apps: Any, schema_editor: Any) -> None:
 
 
 def reverse(apps: Any, schema_editor: Any) -> None:
-    schema_editor.execute(PREVIOUS_SYNC)
     schema_editor.execute(REVERSE)
 
 
